@@ -170,7 +170,15 @@ def part_text(part):
     # many spams send HTML labelled text/plain (or with no MIME headers at all)
     if ctype == "text/html" or len(LOOKS_LIKE_HTML.findall(text)) >= 2:
         return html_to_text(text)
-    return collapse_whitespace(text)
+    return tidy_plain_text(text)
+
+
+def tidy_plain_text(text):
+    """Plain text keeps its layout (indentation, quoting, aligned columns); only line ends are
+    normalized, trailing blanks dropped and runs of blank lines shortened to one."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n")
 
 
 def body_text(message):
