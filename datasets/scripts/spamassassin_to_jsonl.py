@@ -15,18 +15,17 @@ Uses only the Python standard library. Usage:
     /usr/bin/python3 datasets/scripts/spamassassin_to_jsonl.py PACKAGE_DATA_DIR OUTPUT.jsonl.gz
 """
 
-import collections
 import email
 import email.header
 import email.policy
-import gzip
 import html
 import html.parser
-import io
 import json
 import os
 import re
 import sys
+
+import corpus_jsonl
 
 # The package's group folders, mapped to the directory names of the original corpus
 # (spamassassin.apache.org/old/publiccorpus), which is how the corpus is usually cited.
@@ -233,45 +232,15 @@ def read_corpus(data_dir):
     return records
 
 
-def write_jsonl_gz(records, output_path):
-    """Deterministic gzip: sorted by id, no file name and mtime 0 in the header."""
-    records = sorted(records, key=lambda r: r["id"])
-    ids = [r["id"] for r in records]
-    if len(set(ids)) != len(ids):
-        raise ValueError("duplicate ids")
-    with open(output_path, "wb") as raw_out:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_out, compresslevel=9, mtime=0) as gz:
-            with io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as out:
-                for record in records:
-                    out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
-
-
-def report(records, output_path):
-    lengths = sorted(len(r["text"]) for r in records)
-    by_group = collections.Counter(r["group"] for r in records)
-    by_label = collections.Counter(r["label"] for r in records)
-
-    def pct(p):
-        return lengths[min(len(lengths) - 1, int(p / 100 * len(lengths)))]
-
-    print(f"records: {len(records)}  labels: {dict(sorted(by_label.items()))}")
-    print(f"groups: {dict(sorted(by_group.items()))}")
-    print(f"text chars: min {lengths[0]}  p50 {pct(50)}  p90 {pct(90)}  p99 {pct(99)}  max {lengths[-1]}")
-    over = [r for r in records if len(r["text"]) > LONG_TEXT_CHARS]
-    print(f"texts over {LONG_TEXT_CHARS} chars: {len(over)} "
-          f"({dict(sorted(collections.Counter(r['label'] for r in over).items()))})")
-    subject_only = sum(1 for r in records if "\n" not in r["text"])
-    print(f"texts without a body (subject only): {subject_only}")
-    print(f"output: {output_path}  {os.path.getsize(output_path)} bytes")
-
-
 def main(argv):
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     records = read_corpus(argv[1])
-    write_jsonl_gz(records, argv[2])
-    report(records, argv[2])
+    corpus_jsonl.write_jsonl_gz(records, argv[2])
+    corpus_jsonl.report(records, argv[2], LONG_TEXT_CHARS)
+    subject_only = sum(1 for r in records if "\n" not in r["text"])
+    print(f"texts without a body (subject only): {subject_only}")
     return 0
 
 
