@@ -99,6 +99,35 @@ public final class Corpus {
         return new Corpus(name + "-sample-" + n + "-seed-" + seed, chosen);
     }
 
+    /**
+     * A deterministic subset with exactly {@code perLabel} examples of every label that has at
+     * least that many (labels with fewer are left out), in a shuffled order. For corpora whose
+     * classes are very unequal, such as the fortune categories.
+     */
+    public Corpus balancedSample(int perLabel, long seed) {
+        if (perLabel < 1) {
+            throw new IllegalArgumentException("perLabel must be at least 1, was " + perLabel);
+        }
+        Map<String, List<CorpusExample>> byLabel = new TreeMap<>();
+        examples.stream()
+                .sorted(Comparator.comparing(CorpusExample::id))
+                .forEach(e -> byLabel.computeIfAbsent(e.label(), k -> new ArrayList<>()).add(e));
+        byLabel.values().removeIf(group -> group.size() < perLabel);
+        if (byLabel.isEmpty()) {
+            throw new IllegalArgumentException("perLabel " + perLabel + " exceeds the size of every label of "
+                    + name + ": " + countByLabel());
+        }
+        Random random = new Random(seed);
+        List<CorpusExample> chosen = new ArrayList<>();
+        for (List<CorpusExample> pool : byLabel.values()) {
+            List<CorpusExample> shuffled = new ArrayList<>(pool);
+            Collections.shuffle(shuffled, random);
+            chosen.addAll(shuffled.subList(0, perLabel));
+        }
+        Collections.shuffle(chosen, random);
+        return new Corpus(name + "-balanced-" + perLabel + "-seed-" + seed, chosen);
+    }
+
     /** The examples whose label is one of {@code keep}, in this corpus' order. */
     public Corpus withLabels(Set<String> keep) {
         Set<String> unknown = new TreeSet<>(keep);

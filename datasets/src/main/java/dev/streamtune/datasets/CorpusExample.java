@@ -6,8 +6,8 @@ import java.util.Objects;
  * One labelled text of a bundled corpus.
  *
  * @param id    stable identifier, unique within its corpus (e.g. {@code easy_ham-00001})
- * @param group the part of the corpus it came from (e.g. {@code spam_2}); equal to the label
- *              where a corpus has no finer grouping
+ * @param group the part of the source it came from (e.g. {@code spam_2}, the Debian package
+ *              {@code fortunes-min}, or {@code noun} for WordNet)
  * @param label the class to learn (e.g. {@code spam} or {@code ham})
  * @param text  the text itself, never blank
  */
