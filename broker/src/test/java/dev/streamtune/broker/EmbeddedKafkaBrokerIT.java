@@ -2,6 +2,7 @@ package dev.streamtune.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -197,6 +199,63 @@ class EmbeddedKafkaBrokerIT {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
             return records;
+        }
+    }
+
+    private static final Path KCAT = Path.of("/usr/bin/kcat");
+
+    /** A client outside the JVM (librdkafka's kcat, from Debian); skipped where kcat is not installed. */
+    @Test
+    void kcatProducesAndConsumesAgainstTheEmbeddedBroker() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(KCAT), "skipped: /usr/bin/kcat is missing (apt-get install kcat)");
+        {
+            String fromKcat = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-kcat",
+                    "-P", "-K", ":"), "k1:hello\nk2:world\n");
+            assertThat(fromKcat).isEmpty();
+            List<String> seen = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition partition = new TopicPartition("from-kcat", 0);
+                consumer.assign(List.of(partition));
+                consumer.seekToBeginning(List.of(partition));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (seen.size() < 2 && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                        seen.add(record.key() + "=" + record.value());
+                    }
+                }
+            }
+            assertThat(seen).containsExactly("k1=hello", "k2=world");
+
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("from-java", "j", "from the JVM")).get();
+            }
+            String consumed = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-java",
+                    "-C", "-o", "beginning", "-e", "-f", "%k|%s\\n"), "");
+            assertThat(consumed.strip()).isEqualTo("j|from the JVM");
+        }
+    }
+
+    private static String run(List<String> command, String stdin) throws Exception {
+        Path stderr = Files.createTempFile("kcat-", ".stderr");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            try (var in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+            }
+            assertThat(finished).as("%s finished", command).isTrue();
+            assertThat(process.exitValue()).as("%s exit status; stderr: %s", command, Files.readString(stderr)).isZero();
+            return out;
+        } finally {
+            Files.deleteIfExists(stderr);
         }
     }
 }
