@@ -1,0 +1,99 @@
+package dev.streamtune.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamtune.testkit.KafkaTestCluster;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real non-Java client against our registry: Confluent's own {@code SchemaRegistryClient} from
+ * Debian's {@code python3-confluent-kafka} (which needs {@code python3-requests}). Skipped, never
+ * failed, where that package is not installed; CI installs it.
+ */
+class PythonClientIT {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path SCRIPT = Path.of("src/test/python/registry_client_check.py");
+
+    @BeforeAll
+    static void requireConfluentPythonClient() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(PYTHON),
+                "skipped: /usr/bin/python3 is missing (apt-get install python3-confluent-kafka python3-requests)");
+        Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import confluent_kafka.schema_registry")
+                .redirectErrorStream(true).start();
+        String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        boolean finished = probe.waitFor(30, TimeUnit.SECONDS);
+        Assumptions.assumeTrue(finished && probe.exitValue() == 0,
+                "skipped: Confluent's Python schema registry client is not importable by /usr/bin/python3"
+                        + " (apt-get install python3-confluent-kafka python3-requests): " + output.strip());
+    }
+
+    @Test
+    void confluentsPythonClientRegistersFetchesAndChecksCompatibility() throws Exception {
+        KafkaTestCluster cluster = KafkaTestCluster.shared();
+        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers()).withHost("localhost")
+                .withTopic("_schemas-python-" + UUID.randomUUID());
+        try (RegistryServer server = RegistryServer.startWithKafka(config)) {
+            int javaId = new RegistryClient(server.url()).registerId("java-orders-value", Schemas.ORDER);
+
+            JsonNode seen = runScript(server.url(), javaId);
+
+            int id = seen.get("registered_id").asInt();
+            assertThat(seen.get("registered_again_id").asInt()).isEqualTo(id);
+            assertThat(id).isNotEqualTo(javaId);
+            assertThat(seen.get("compatible_v2").asBoolean()).isTrue();
+            assertThat(seen.get("compatible_breaking").asBoolean()).isFalse();
+            int v2 = seen.get("v2_id").asInt();
+            assertThat(v2).isGreaterThan(id);
+            assertThat(seen.get("breaking_error").get("http_status").asInt()).isEqualTo(409);
+            assertThat(seen.get("breaking_error").get("error_code").asInt()).isEqualTo(409);
+            assertThat(seen.get("fetched_type").asText()).isEqualTo("AVRO");
+            assertThat(seen.get("fetched_fields").toString()).isEqualTo("[\"id\",\"amount\"]");
+            assertThat(seen.get("latest").get("id").asInt()).isEqualTo(v2);
+            assertThat(seen.get("latest").get("version").asInt()).isEqualTo(2);
+            assertThat(seen.get("latest").get("subject").asText()).isEqualTo("payments-value");
+            assertThat(seen.get("version1_id").asInt()).isEqualTo(id);
+            assertThat(seen.get("lookup_version").asInt()).isEqualTo(2);
+            assertThat(seen.get("versions").toString()).isEqualTo("[1,2]");
+            assertThat(seen.get("subjects").toString()).isEqualTo("[\"java-orders-value\",\"payments-value\"]");
+            assertThat(seen.get("subject_level").asText()).isEqualTo("FULL");
+            assertThat(seen.get("global_level").asText()).isEqualTo("BACKWARD");
+            assertThat(seen.get("java_schema_name").asText()).isEqualTo("Order");
+            assertThat(seen.get("missing_error").get("http_status").asInt()).isEqualTo(404);
+            assertThat(seen.get("missing_error").get("error_code").asInt()).isEqualTo(40403);
+
+            RegistryClient java = new RegistryClient(server.url());
+            assertThat(java.get("/subjects/payments-value/versions/latest").json().get("id").asInt()).isEqualTo(v2);
+        }
+    }
+
+    private static JsonNode runScript(String url, int javaId) throws IOException, InterruptedException {
+        Path stderr = Files.createTempFile("registry-python-", ".stderr");
+        try {
+            Process process = new ProcessBuilder(List.of(PYTHON.toString(), SCRIPT.toString(), url,
+                    String.valueOf(javaId))).redirectError(stderr.toFile()).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            boolean finished = process.waitFor(60, TimeUnit.SECONDS);
+            if (!finished) {
+                process.destroyForcibly();
+            }
+            assertThat(finished).as("python client finished within 60 s").isTrue();
+            assertThat(process.exitValue()).as("python exit status; stdout: %s stderr: %s", out,
+                    Files.readString(stderr)).isZero();
+            return RegistryClient.JSON.readTree(out);
+        } finally {
+            Files.deleteIfExists(stderr);
+        }
+    }
+}
