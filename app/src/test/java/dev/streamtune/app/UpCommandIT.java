@@ -1,0 +1,136 @@
+package dev.streamtune.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.streamtune.avro.LabelledExample;
+import dev.streamtune.schemas.serde.AvroDeserializer;
+import dev.streamtune.schemas.serde.AvroSerdeConfig;
+import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code streamtune up} as a user runs it: the packaged application in its own JVM, then clients
+ * outside the JVM (Confluent's Python client, librdkafka) register schemas and produce to it.
+ */
+class UpCommandIT {
+    private static final Pattern KAFKA = Pattern.compile("kafka bootstrap servers: (\\S+)");
+    private static final Pattern REGISTRY = Pattern.compile("schema registry: +(\\S+)");
+
+    @Test
+    void outsideClientsRegisterAndProduceAgainstUp(@TempDir Path data) throws Exception {
+        Path jar = Path.of("target", "streamtune-app.jar");
+        assertThat(jar).as("packaged application (failsafe runs after package)").exists();
+        String classpath = jar + File.pathSeparator + Path.of("target", "lib") + File.separator + "*";
+        Process up = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1g", "-cp", classpath, "dev.streamtune.app.Streamtune", "up",
+                "--kafka-port", "0", "--registry-port", "0", "--data-dir", data.toString())
+                .redirectErrorStream(true).start();
+        try {
+            List<String> output = new ArrayList<>();
+            String bootstrap = null;
+            String registryUrl = null;
+            BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            String line;
+            while ((bootstrap == null || registryUrl == null) && System.nanoTime() < deadline
+                    && (line = lines.readLine()) != null) {
+                output.add(line);
+                Matcher k = KAFKA.matcher(line);
+                Matcher r = REGISTRY.matcher(line);
+                if (k.find()) {
+                    bootstrap = k.group(1);
+                }
+                if (r.find()) {
+                    registryUrl = r.group(1);
+                }
+            }
+            assertThat(bootstrap).as("addresses printed by up; output: %s", output).isNotNull();
+            assertThat(registryUrl).isNotNull();
+
+            // librdkafka (kcat) produces plain bytes to the broker
+            if (Files.isExecutable(Path.of("/usr/bin/kcat"))) {
+                Process kcat = new ProcessBuilder("/usr/bin/kcat", "-P", "-b", bootstrap, "-t", "kcat.smoke")
+                        .redirectErrorStream(true).start();
+                kcat.getOutputStream().write("hello from kcat\n".getBytes(StandardCharsets.UTF_8));
+                kcat.getOutputStream().close();
+                assertThat(kcat.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(kcat.exitValue()).isZero();
+                assertThat(new String(consume(bootstrap, "kcat.smoke").value(), StandardCharsets.UTF_8))
+                        .isEqualTo("hello from kcat");
+            }
+
+            // Confluent's Python SchemaRegistryClient registers; confluent_kafka produces Confluent-framed Avro
+            assumeTrue(pythonHasConfluentKafka(), "Debian's python3-confluent-kafka is not installed (CI installs it)");
+            Path schemaFile = data.resolve("LabelledExample.avsc");
+            Files.writeString(schemaFile, LabelledExample.getClassSchema().toString());
+            Process py = new ProcessBuilder("/usr/bin/python3", Path.of("src", "test", "python",
+                    "produce_labelled_example.py").toString(), bootstrap, registryUrl, "examples.raw",
+                    schemaFile.toString(), "py-1", "Win a free cruise now", "spam")
+                    .redirectErrorStream(true).start();
+            String pyOut = new String(py.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(py.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(py.exitValue()).as(pyOut).isZero();
+            int schemaId = Integer.parseInt(pyOut.replaceAll("(?s).*schema_id=(\\d+).*", "$1"));
+
+            RestSchemaRegistryClient registry = new RestSchemaRegistryClient(registryUrl);
+            assertThat(registry.getLatest("examples.raw-value").id()).isEqualTo(schemaId);
+            byte[] value = consume(bootstrap, "examples.raw").value();
+            LabelledExample read = new AvroDeserializer<>(registry, AvroSerdeConfig.of(registryUrl), LabelledExample.class)
+                    .deserialize("examples.raw", value);
+            assertThat(read.getId()).isEqualTo("py-1");
+            assertThat(read.getText()).isEqualTo("Win a free cruise now");
+            assertThat(read.getLabel()).isEqualTo("spam");
+            assertThat(read.getMetadata()).isEmpty();
+        } finally {
+            up.destroy(); // SIGTERM: the shutdown hook closes registry then broker
+            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
+        }
+    }
+
+    static boolean pythonHasConfluentKafka() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/python3"))) {
+            return false;
+        }
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import confluent_kafka.schema_registry")
+                .redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    private static ConsumerRecord<String, byte[]> consume(String bootstrap, String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "up-it-" + System.nanoTime(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no record on " + topic + " within 30 s");
+    }
+}

@@ -1,0 +1,54 @@
+"""A non-Java producer: registers LabelledExample with Confluent's own SchemaRegistryClient and
+produces one Confluent-framed Avro record with librdkafka (confluent_kafka). The Avro binary is
+written by hand here (Debian ships no fastavro), which also pins the wire format independently
+of our Java serde.
+
+usage: produce_labelled_example.py BOOTSTRAP REGISTRY_URL TOPIC SCHEMA_FILE ID TEXT LABEL
+prints: schema_id=N
+"""
+import struct
+import sys
+
+from confluent_kafka import Producer
+from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
+
+
+def zigzag(n):
+    n = (n << 1) ^ (n >> 63)
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def opt_string(s):
+    if s is None:
+        return zigzag(0)
+    data = s.encode("utf-8")
+    return zigzag(1) + zigzag(len(data)) + data
+
+
+def main():
+    bootstrap, registry_url, topic, schema_file, ex_id, text, label = sys.argv[1:8]
+    with open(schema_file, encoding="utf-8") as f:
+        schema = Schema(f.read(), "AVRO")
+    client = SchemaRegistryClient({"url": registry_url})
+    schema_id = client.register_schema(topic + "-value", schema)
+    # LabelledExample: id, task, text, label (optional strings), weight, split, source, eventTime (null), metadata {}
+    body = (opt_string(ex_id) + opt_string("spam") + opt_string(text) + opt_string(label)
+            + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0))
+    value = struct.pack(">bI", 0, schema_id) + body
+    producer = Producer({"bootstrap.servers": bootstrap})
+    producer.produce(topic, key=ex_id.encode(), value=value)
+    if producer.flush(30) != 0:
+        sys.exit("record not delivered within 30 s")
+    print("schema_id=%d" % schema_id, flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+package dev.streamtune.platform;
+
+import dev.streamtune.broker.BrokerConfig;
+import dev.streamtune.broker.EmbeddedKafkaBroker;
+import dev.streamtune.registry.RegistryConfig;
+import dev.streamtune.registry.RegistryServer;
+import dev.streamtune.schemas.serde.AvroSerdeConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * Streamtune's single-machine platform: a real single-node KRaft broker and the schema registry
+ * (whose state lives in the broker's compacted {@code _schemas} topic), started together and
+ * closed in reverse order. The demo, {@code streamtune up} and the integration tests use it.
+ */
+public final class StreamtunePlatform implements AutoCloseable {
+    private final EmbeddedKafkaBroker broker;
+    private final RegistryServer registry;
+
+    private StreamtunePlatform(EmbeddedKafkaBroker broker, RegistryServer registry) {
+        this.broker = broker;
+        this.registry = registry;
+    }
+
+    public static StreamtunePlatform start(PlatformConfig config) {
+        BrokerConfig brokerConfig = BrokerConfig.defaults()
+                .withPort(config.kafkaPort())
+                .withDefaultPartitions(config.partitions());
+        if (config.dataDirectory().isPresent()) {
+            brokerConfig = brokerConfig.withDataDirectory(config.dataDirectory().get().resolve("kafka"));
+        }
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerConfig);
+        try {
+            RegistryServer registry = RegistryServer.startWithKafka(
+                    RegistryConfig.of(config.registryPort(), broker.bootstrapServers()));
+            return new StreamtunePlatform(broker, registry);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return "http://localhost:" + registry.port();
+    }
+
+    public EmbeddedKafkaBroker broker() {
+        return broker;
+    }
+
+    public AvroSerdeConfig serdeConfig() {
+        return AvroSerdeConfig.of(registryUrl());
+    }
+
+    /** bootstrap.servers and schema.registry.url, ready for a Kafka client with our serde. */
+    public Map<String, Object> clientProperties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, registryUrl());
+        return props;
+    }
+
+    @Override
+    public void close() {
+        try {
+            registry.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
