@@ -226,13 +226,21 @@ final class RegistryHttpHandler implements HttpHandler {
         return false;
     }
 
-    /** Path segments, each percent-decoded, so a subject may contain '/' or spaces when encoded. */
+    /**
+     * Path segments, each percent-decoded, so a subject may contain '/' or spaces when encoded. Empty
+     * segments are kept ({@code /subjects//versions} names an empty subject, which is refused), but
+     * one trailing slash is ignored.
+     */
     private static List<String> segments(HttpExchange exchange) {
+        String raw = exchange.getRequestURI().getRawPath();
+        raw = raw.startsWith("/") ? raw.substring(1) : raw;
+        raw = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
         List<String> segments = new ArrayList<>();
-        for (String raw : exchange.getRequestURI().getRawPath().split("/")) {
-            if (!raw.isEmpty()) {
-                segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
+        if (raw.isEmpty()) {
+            return segments;
+        }
+        for (String segment : raw.split("/", -1)) {
+            segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
         }
         return segments;
     }
