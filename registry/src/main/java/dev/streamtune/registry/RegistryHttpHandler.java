@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Confluent Schema Registry REST API subset that serializers and clients use, mapped onto
  * {@link SchemaRegistry}. Errors carry Confluent's body {@code {"error_code":N,"message":"..."}}.
+ *
+ * <p>Departures from Confluent, each deliberate: {@code GET /config/{subject}} answers the global
+ * level for a subject without its own (Confluent's {@code defaultToGlobal=true}) instead of 40408;
+ * deleting subjects or versions is not offered (405), so ids and versions only ever grow.
  */
 final class RegistryHttpHandler implements HttpHandler {
 
