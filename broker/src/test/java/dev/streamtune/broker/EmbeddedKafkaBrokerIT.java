@@ -208,35 +208,33 @@ class EmbeddedKafkaBrokerIT {
     @Test
     void kcatProducesAndConsumesAgainstTheEmbeddedBroker() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(KCAT), "skipped: /usr/bin/kcat is missing (apt-get install kcat)");
-        {
-            String fromKcat = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-kcat",
-                    "-P", "-K", ":"), "k1:hello\nk2:world\n");
-            assertThat(fromKcat).isEmpty();
-            List<String> seen = new ArrayList<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                    new StringDeserializer(), new StringDeserializer())) {
-                TopicPartition partition = new TopicPartition("from-kcat", 0);
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (seen.size() < 2 && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                        seen.add(record.key() + "=" + record.value());
-                    }
+        String fromKcat = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-kcat",
+                "-P", "-K", ":"), "k1:hello\nk2:world\n");
+        assertThat(fromKcat).isEmpty();
+        List<String> seen = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition("from-kcat", 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (seen.size() < 2 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    seen.add(record.key() + "=" + record.value());
                 }
             }
-            assertThat(seen).containsExactly("k1=hello", "k2=world");
-
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
-                    new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>("from-java", "j", "from the JVM")).get();
-            }
-            String consumed = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-java",
-                    "-C", "-o", "beginning", "-e", "-f", "%k|%s\\n"), "");
-            assertThat(consumed.strip()).isEqualTo("j|from the JVM");
         }
+        assertThat(seen).containsExactly("k1=hello", "k2=world");
+
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("from-java", "j", "from the JVM")).get();
+        }
+        String consumed = run(List.of(KCAT.toString(), "-b", broker.bootstrapServers(), "-t", "from-java",
+                "-C", "-o", "beginning", "-e", "-f", "%k|%s\\n"), "");
+        assertThat(consumed.strip()).isEqualTo("j|from the JVM");
     }
 
     private static String run(List<String> command, String stdin) throws Exception {

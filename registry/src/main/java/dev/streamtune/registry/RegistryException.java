@@ -13,6 +13,7 @@ public final class RegistryException extends RuntimeException {
     public static final int INVALID_SCHEMA = 42201;
     public static final int INVALID_VERSION = 42202;
     public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+    public static final int INVALID_SUBJECT = 42208;
     public static final int STORE_ERROR = 50001;
 
     private final int httpStatus;
@@ -60,6 +61,11 @@ public final class RegistryException extends RuntimeException {
 
     public static RegistryException invalidCompatibilityLevel(String message) {
         return new RegistryException(422, INVALID_COMPATIBILITY_LEVEL, message);
+    }
+
+    public static RegistryException invalidSubject(String subject) {
+        return new RegistryException(422, INVALID_SUBJECT, "Invalid subject '" + subject
+                + "': a subject must be non-blank and at most " + SchemaRegistry.MAX_SUBJECT_LENGTH + " characters");
     }
 
     public static RegistryException badRequest(String message) {

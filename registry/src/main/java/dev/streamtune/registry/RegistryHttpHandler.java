@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The Confluent Schema Registry REST API subset that serializers and clients use, mapped onto
  * {@link SchemaRegistry}. Errors carry Confluent's body {@code {"error_code":N,"message":"..."}}.
+ *
+ * <p>Departures from Confluent, each deliberate: {@code GET /config/{subject}} answers the global
+ * level for a subject without its own (Confluent's {@code defaultToGlobal=true}) instead of 40408;
+ * deleting subjects or versions is not offered (405), so ids and versions only ever grow.
  */
 final class RegistryHttpHandler implements HttpHandler {
 
@@ -226,13 +230,21 @@ final class RegistryHttpHandler implements HttpHandler {
         return false;
     }
 
-    /** Path segments, each percent-decoded, so a subject may contain '/' or spaces when encoded. */
+    /**
+     * Path segments, each percent-decoded, so a subject may contain '/' or spaces when encoded. Empty
+     * segments are kept ({@code /subjects//versions} names an empty subject, which is refused), but
+     * one trailing slash is ignored.
+     */
     private static List<String> segments(HttpExchange exchange) {
+        String raw = exchange.getRequestURI().getRawPath();
+        raw = raw.startsWith("/") ? raw.substring(1) : raw;
+        raw = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
         List<String> segments = new ArrayList<>();
-        for (String raw : exchange.getRequestURI().getRawPath().split("/")) {
-            if (!raw.isEmpty()) {
-                segments.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
+        if (raw.isEmpty()) {
+            return segments;
+        }
+        for (String segment : raw.split("/", -1)) {
+            segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
         }
         return segments;
     }

@@ -25,6 +25,8 @@ public final class SchemaRegistry {
 
     /** Confluent's schema type name for Avro, the only type this registry serves. */
     public static final String AVRO = "AVRO";
+    /** Longer subjects are a mistake (a schema pasted into the path, say), not a name. */
+    public static final int MAX_SUBJECT_LENGTH = 1024;
 
     private final SchemaStore store;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -40,6 +42,9 @@ public final class SchemaRegistry {
      * @throws RegistryException 42201 for an invalid or non-Avro schema, 409 when incompatible
      */
     public int register(String subject, String schemaText, String schemaType, boolean hasReferences) {
+        if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
+            throw RegistryException.invalidSubject(subject.length() > 80 ? subject.substring(0, 80) + "..." : subject);
+        }
         Schema schema = parse(schemaText, schemaType, hasReferences);
         String canonical = schema.toString();
         writeLock.lock();
@@ -130,6 +135,9 @@ public final class SchemaRegistry {
 
     /** Sets the level of one subject, or the global level when {@code subject} is empty. */
     public CompatibilityLevel setLevel(Optional<String> subject, CompatibilityLevel level) {
+        if (subject.isPresent() && (subject.get().isBlank() || subject.get().length() > MAX_SUBJECT_LENGTH)) {
+            throw RegistryException.invalidSubject(subject.get());
+        }
         writeLock.lock();
         try {
             store.append(new RegistryRecord.CompatibilityChanged(subject, level));

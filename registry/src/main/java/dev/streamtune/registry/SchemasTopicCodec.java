@@ -54,7 +54,7 @@ final class SchemasTopicCodec {
 
     /**
      * The registry record a topic record holds; empty for records this registry does not act on
-     * (tombstones, deleted versions, Confluent's NOOP and other key types).
+     * (tombstones, deleted versions, non-Avro schemas, Confluent's NOOP and other key types).
      *
      * @throws IllegalArgumentException for a key or value that is not the expected JSON
      */
@@ -68,7 +68,9 @@ final class SchemasTopicCodec {
             String keyType = key.path("keytype").asText("");
             switch (keyType) {
                 case "SCHEMA":
-                    if (value.path("deleted").asBoolean(false)) {
+                    // a topic shared with Confluent's registry may hold versions this registry cannot serve
+                    String schemaType = value.path("schemaType").asText(SchemaRegistry.AVRO);
+                    if (value.path("deleted").asBoolean(false) || !SchemaRegistry.AVRO.equalsIgnoreCase(schemaType)) {
                         return Optional.empty();
                     }
                     return Optional.of(new RegistryRecord.SchemaRegistered(new RegisteredSchema(

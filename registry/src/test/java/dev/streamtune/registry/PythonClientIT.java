@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtune.testkit.KafkaTestCluster;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,19 +23,20 @@ import org.junit.jupiter.api.Test;
  */
 class PythonClientIT {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** Debian's interpreter, which owns python3-confluent-kafka; -Dstreamtune.python overrides it. */
+    private static final Path PYTHON = Path.of(System.getProperty("streamtune.python", "/usr/bin/python3"));
     private static final Path SCRIPT = Path.of("src/test/python/registry_client_check.py");
 
-    @BeforeAll
-    static void requireConfluentPythonClient() throws Exception {
+    @BeforeEach
+    void requireConfluentPythonClient() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(PYTHON),
-                "skipped: /usr/bin/python3 is missing (apt-get install python3-confluent-kafka python3-requests)");
+                "skipped: " + PYTHON + " is missing (apt-get install python3-confluent-kafka python3-requests)");
         Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import confluent_kafka.schema_registry")
                 .redirectErrorStream(true).start();
         String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         boolean finished = probe.waitFor(30, TimeUnit.SECONDS);
         Assumptions.assumeTrue(finished && probe.exitValue() == 0,
-                "skipped: Confluent's Python schema registry client is not importable by /usr/bin/python3"
+                "skipped: Confluent's Python schema registry client is not importable by " + PYTHON
                         + " (apt-get install python3-confluent-kafka python3-requests): " + output.strip());
     }
 

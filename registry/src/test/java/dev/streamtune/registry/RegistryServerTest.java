@@ -289,6 +289,16 @@ class RegistryServerTest {
     }
 
     @Test
+    void anEmptySubjectIsRefusedAndATrailingSlashIgnored() {
+        RegistryClient.Reply empty = client.register("", USER_V1);
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(empty.errorCode()).isEqualTo(42208);
+        assertThat(client.get("/subjects").json().toString()).isEqualTo("[]");
+        client.registerId("users-value", USER_V1);
+        assertThat(client.get("/subjects/users-value/versions/").json().toString()).isEqualTo("[1]");
+    }
+
+    @Test
     void speaksBothJsonMediaTypes() {
         RegistryClient.Reply registryType = client.get("/subjects");
         assertThat(registryType.contentType()).isEqualTo("application/vnd.schemaregistry.v1+json");

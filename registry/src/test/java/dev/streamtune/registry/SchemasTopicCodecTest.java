@@ -39,6 +39,8 @@ class SchemasTopicCodecTest {
         assertThat(codec.decode(key, null)).isEmpty();
         assertThat(codec.decode(key, "{\"subject\":\"s\",\"version\":1,\"id\":1,\"schema\":\"\\\"int\\\"\",\"deleted\":true}"
                 .getBytes(StandardCharsets.UTF_8))).isEmpty();
+        assertThat(codec.decode(key, "{\"subject\":\"s\",\"version\":1,\"id\":1,\"schema\":\"syntax\",\"schemaType\":\"PROTOBUF\"}"
+                .getBytes(StandardCharsets.UTF_8))).isEmpty();
         assertThat(codec.decode("{\"keytype\":\"NOOP\",\"magic\":0}".getBytes(StandardCharsets.UTF_8),
                 "{}".getBytes(StandardCharsets.UTF_8))).isEmpty();
     }
