@@ -51,7 +51,7 @@ public final class McNemar {
         if (m >= n) {
             return 1.0;
         }
-        if (2 * m >= n) {
+        if (m >= n - m) {
             // upper half: by symmetry P(X <= m) = 1 - P(X <= n - m - 1), and that tail is the well-conditioned one
             return 1.0 - binomialHalfCdf(n, n - m - 1);
         }
