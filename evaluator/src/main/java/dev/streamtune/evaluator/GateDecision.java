@@ -1,0 +1,18 @@
+package dev.streamtune.evaluator;
+
+/**
+ * The gate's verdict on one challenger.
+ *
+ * @param promote whether the challenger becomes the champion
+ * @param reason  a sentence an operator can read, with every number the decision rested on
+ * @param pValue  the one-sided exact McNemar p-value for "challenger better"; NaN for a first version (no champion
+ *                to pair with)
+ * @param delta   challenger macro-F1 minus the reference: the champion's macro-F1, or the floor for a first version
+ */
+public record GateDecision(boolean promote, String reason, double pValue, double delta) {
+    public GateDecision {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("reason must be a non-blank string");
+        }
+    }
+}
