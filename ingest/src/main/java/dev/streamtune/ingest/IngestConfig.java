@@ -23,6 +23,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param dedupeRetention    how long after it was last seen a (task, id) is remembered for dedupe
  * @param unknownTaskPolicy  auto-create an open task, or reject the example
  * @param serviceName        written to the dead-letter header {@code streamtune.dlq.service}
+ * @param stateStores        RocksDB (default) or in-memory dedupe and task-registry stores
  * @param streamsOverrides   further Kafka Streams / client settings (e.g. {@code num.stream.threads},
  *                           {@code replication.factor}); {@code processing.guarantee} may not be weakened
  */
@@ -36,6 +37,7 @@ public record IngestConfig(
         Duration dedupeRetention,
         UnknownTaskPolicy unknownTaskPolicy,
         String serviceName,
+        StateStoreKind stateStores,
         Map<String, String> streamsOverrides) {
 
     public static final String DEFAULT_APPLICATION_ID = "streamtune-ingest";
@@ -48,6 +50,7 @@ public record IngestConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(splitRatios, "splitRatios");
         Objects.requireNonNull(unknownTaskPolicy, "unknownTaskPolicy");
+        Objects.requireNonNull(stateStores, "stateStores");
         if (applicationId == null || !LEGAL_NAME.matcher(applicationId).matches()) {
             throw new IllegalArgumentException("applicationId must be 1 to 200 of [a-zA-Z0-9._-], got '"
                     + applicationId + "'");
@@ -79,42 +82,48 @@ public record IngestConfig(
     public static IngestConfig defaults(String bootstrapServers, String registryUrl) {
         return new IngestConfig(Topics.defaults(), DEFAULT_APPLICATION_ID, bootstrapServers,
                 AvroSerdeConfig.of(registryUrl), IngestLimits.defaults(), SplitRatios.defaults(),
-                Duration.ofDays(7), UnknownTaskPolicy.AUTO_CREATE, "streamtune-ingest", Map.of());
+                Duration.ofDays(7), UnknownTaskPolicy.AUTO_CREATE, "streamtune-ingest",
+                StateStoreKind.ROCKSDB, Map.of());
     }
 
     public IngestConfig withTopics(Topics newTopics) {
         return new IngestConfig(newTopics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
     }
 
     public IngestConfig withApplicationId(String newApplicationId) {
         return new IngestConfig(topics, newApplicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
     }
 
     public IngestConfig withLimits(IngestLimits newLimits) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, newLimits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
     }
 
     public IngestConfig withSplitRatios(SplitRatios newRatios) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, newRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
     }
 
     public IngestConfig withDedupeRetention(Duration newRetention) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                newRetention, unknownTaskPolicy, serviceName, streamsOverrides);
+                newRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
     }
 
     public IngestConfig withUnknownTaskPolicy(UnknownTaskPolicy newPolicy) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, newPolicy, serviceName, streamsOverrides);
+                dedupeRetention, newPolicy, serviceName, stateStores, streamsOverrides);
+    }
+
+    public IngestConfig withStateStores(StateStoreKind newKind) {
+        return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
+                dedupeRetention, unknownTaskPolicy, serviceName, newKind, streamsOverrides);
     }
 
     public IngestConfig withStreamsOverrides(Map<String, String> newOverrides) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, newOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, newOverrides);
     }
 
     /**
@@ -172,14 +181,8 @@ public record IngestConfig(
                 overrides.put(key.substring("streams.".length()), props.getProperty(key));
             }
         }
-        String policy = props.getProperty("streamtune.ingest.unknown.task.policy", UnknownTaskPolicy.AUTO_CREATE.name());
-        UnknownTaskPolicy unknownTaskPolicy;
-        try {
-            unknownTaskPolicy = UnknownTaskPolicy.valueOf(policy.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("streamtune.ingest.unknown.task.policy must be AUTO_CREATE or REJECT, got '"
-                    + policy + "'");
-        }
+        UnknownTaskPolicy unknownTaskPolicy = enumProp(props, "streamtune.ingest.unknown.task.policy",
+                UnknownTaskPolicy.class, UnknownTaskPolicy.AUTO_CREATE);
         return new IngestConfig(
                 Topics.withPrefix(props.getProperty("streamtune.topic.prefix", "")),
                 props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID),
@@ -190,7 +193,21 @@ public record IngestConfig(
                 durationProp(props, "streamtune.ingest.dedupe.retention", Duration.ofDays(7)),
                 unknownTaskPolicy,
                 props.getProperty("streamtune.ingest.service.name", "streamtune-ingest"),
+                enumProp(props, "streamtune.ingest.state.stores", StateStoreKind.class, StateStoreKind.ROCKSDB),
                 overrides);
+    }
+
+    private static <E extends Enum<E>> E enumProp(Properties props, String key, Class<E> type, E dflt) {
+        String v = props.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Enum.valueOf(type, v.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+                    + ", got '" + v + "'");
+        }
     }
 
     private static int intProp(Properties props, String key, int dflt) {

@@ -53,10 +53,15 @@ public final class IngestTopology {
                 topics.tasks(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("tasks-source"),
                 () -> new TaskTableUpdater(serdes.tasks().deserializer(), metrics));
-        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
-                Stores.persistentTimestampedKeyValueStore(DEDUPE_STORE), Serdes.String(), Serdes.ByteArray()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TASK_REGISTRY_STORE), Serdes.String(), serdes.tasks()));
+        boolean rocksDb = config.stateStores() == StateStoreKind.ROCKSDB;
+        builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(rocksDb
+                        ? Stores.persistentTimestampedKeyValueStore(DEDUPE_STORE)
+                        : Stores.inMemoryKeyValueStore(DEDUPE_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(rocksDb
+                        ? Stores.persistentKeyValueStore(TASK_REGISTRY_STORE)
+                        : Stores.inMemoryKeyValueStore(TASK_REGISTRY_STORE),
+                Serdes.String(), serdes.tasks()));
 
         RawExampleDecoder decoder = new RawExampleDecoder(serdes.examples().deserializer());
         ExampleValidator validator = new ExampleValidator(config.limits(), config.unknownTaskPolicy(), topics.tasks());

@@ -51,23 +51,26 @@ final class IngestHarness implements AutoCloseable {
     final TestOutputTopic<String, TaskSpec> tasksOut;
     private final String registryUrl;
     private final Path stateDir;
+    private final boolean ownsState;
 
+    /** In-memory stores: TopologyTestDriver commits after every record, and RocksDB flushes on each commit. */
     IngestHarness() {
         this(c -> c);
     }
 
     IngestHarness(UnaryOperator<IngestConfig> customize) {
-        registryUrl = "mock://ingest-" + UUID.randomUUID();
-        config = customize.apply(IngestConfig.defaults("unused:9092", registryUrl));
+        this(customize, "mock://ingest-" + UUID.randomUUID(), newStateDir(), true);
+    }
+
+    /** An instance on a given registry scope and state directory, both left in place on close (restart tests). */
+    IngestHarness(UnaryOperator<IngestConfig> customize, String registryUrl, Path stateDir, boolean ownsState) {
+        this.registryUrl = registryUrl;
+        this.stateDir = stateDir;
+        this.ownsState = ownsState;
+        config = customize.apply(IngestConfig.defaults("unused:9092", registryUrl).withStateStores(StateStoreKind.IN_MEMORY));
         registry = SchemaRegistryClients.create(config.registry());
         IngestSerdes serdes = IngestSerdes.create(registry, config.registry());
         exampleWriter = new AvroSerializer<>(registry, config.registry(), false);
-        try {
-            Files.createDirectories(Path.of("target"));
-            stateDir = Files.createTempDirectory(Path.of("target"), "streams-state-");
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
         Properties props = config.streamsProperties(metrics);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(IngestTopology.build(config, serdes, metrics), props, NOW);
@@ -137,12 +140,27 @@ final class IngestHarness implements AutoCloseable {
         return header(dead.headers(), DeadLetterHeaders.REASON);
     }
 
+    static Path newStateDir() {
+        try {
+            Files.createDirectories(Path.of("target"));
+            return Files.createTempDirectory(Path.of("target"), "streams-state-");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         driver.close();
-        registry.close();
+        if (!ownsState) {
+            return;
+        }
         SchemaRegistryClients.dropMockScope(registryUrl);
-        try (Stream<Path> files = Files.walk(stateDir)) {
+        deleteRecursively(stateDir);
+    }
+
+    static void deleteRecursively(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (java.io.IOException ignored) {
             // a temp dir left behind is harmless
