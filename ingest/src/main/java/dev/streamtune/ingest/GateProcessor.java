@@ -67,9 +67,12 @@ final class GateProcessor implements Processor<byte[], byte[], String, GateOutco
                 (GateOutcome) new GateOutcome.Passed(accepted.example()), record.timestamp(), headers));
     }
 
-    /** The repartition and dedupe key: task and id, separated by a character neither may need. */
+    /**
+     * The repartition and dedupe key of (task, id). The task's length goes first, so that no
+     * choice of characters in either part can make two different pairs share a key.
+     */
     static String dedupeKey(String task, String id) {
-        return task + '\u0000' + id;
+        return task.length() + ":" + task + ":" + id;
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String message) {

@@ -85,6 +85,16 @@ class DedupeTest {
     }
 
     @Test
+    void taskAndIdCannotBleedIntoEachOther() {
+        assertThat(GateProcessor.dedupeKey("ab", "c")).isNotEqualTo(GateProcessor.dedupeKey("a", "bc"));
+        assertThat(GateProcessor.dedupeKey("a:1", "x")).isNotEqualTo(GateProcessor.dedupeKey("a", "1:x"));
+        ingest.send(example("c").setTask("ab").setLabel("x").build());
+        ingest.send(example("bc").setTask("a").setLabel("x").build());
+        assertThat(ingest.drainSplits()).hasSize(2);
+        assertThat(ingest.metrics.corrections()).isZero();
+    }
+
+    @Test
     void aProducerCannotMarkItsOwnRecordAsACorrection() {
         RecordHeaders headers = new RecordHeaders();
         headers.add(IngestHeaders.CORRECTION, "true".getBytes(StandardCharsets.UTF_8));
