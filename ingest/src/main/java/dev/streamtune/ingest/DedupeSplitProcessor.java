@@ -40,6 +40,7 @@ final class DedupeSplitProcessor implements Processor<String, LabelledExample, S
     @Override
     public void init(ProcessorContext<String, LabelledExample> context) {
         this.context = context;
+        metrics.registerWith(context.metrics());
         this.seen = context.getStateStore(IngestTopology.DEDUPE_STORE);
         // lookups already ignore expired entries; the sweep only keeps the store from growing forever
         Duration sweepEvery = Duration.ofMillis(Math.max(1_000, Math.min(retentionMs / 4, Duration.ofHours(1).toMillis())));

@@ -34,6 +34,7 @@ final class GateProcessor implements Processor<byte[], byte[], String, GateOutco
     @Override
     public void init(ProcessorContext<String, GateOutcome> context) {
         this.context = context;
+        metrics.registerWith(context.metrics());
         this.tasks = context.getStateStore(IngestTopology.TASKS_STORE);
     }
 

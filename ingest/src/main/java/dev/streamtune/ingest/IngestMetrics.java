@@ -5,6 +5,11 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.MeasurableStat;
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.StreamsMetrics;
 
 /**
  * Counters for what ingest did with each record: routed to a split, rejected (per reason), dropped
@@ -18,6 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IngestMetrics {
     /** Key under which the instance travels in the Streams config map to the exception handlers. */
     public static final String CONFIG_KEY = "streamtune.ingest.metrics";
+    /** Metric group of these counters in {@code KafkaStreams.metrics()} (and so in JMX). */
+    public static final String METRIC_GROUP = "streamtune-ingest";
 
     private final Map<RejectReason, LongAdder> rejected = new EnumMap<>(RejectReason.class);
     private final Map<Split, LongAdder> routed = new EnumMap<>(Split.class);
@@ -143,6 +150,51 @@ public final class IngestMetrics {
         out.put("skipped.deserialize", skippedOnDeserialize());
         out.put("skipped.produce", skippedOnProduce());
         return out;
+    }
+
+    /**
+     * Makes every counter readable through Kafka's own metrics ({@code KafkaStreams.metrics()},
+     * JMX, any metrics reporter), e.g. {@code rejected-total{reason=TEXT_TOO_LONG}}. Idempotent:
+     * each processor calls it from {@code init}, and the first call per application registers.
+     */
+    void registerWith(StreamsMetrics streamsMetrics) {
+        Sensor sensor = streamsMetrics.addSensor(METRIC_GROUP + "-counters", Sensor.RecordingLevel.INFO);
+        rejected.forEach((reason, n) -> sensor.add(name("rejected-total", "Records sent to the dead-letter topic",
+                Map.of("reason", reason.name())), new CounterStat(n)));
+        routed.forEach((split, n) -> {
+            if (split != Split.UNSPECIFIED) {
+                sensor.add(name("routed-total", "Examples written to a split topic", Map.of("split", split.name())),
+                        new CounterStat(n));
+            }
+        });
+        sensor.add(name("duplicates-dropped-total", "Exact repeats dropped by dedupe", Map.of()),
+                new CounterStat(duplicatesDropped));
+        sensor.add(name("corrections-total", "Examples forwarded as corrections", Map.of()), new CounterStat(corrections));
+        sensor.add(name("tasks-created-total", "Tasks auto-created", Map.of()), new CounterStat(tasksCreated));
+        sensor.add(name("labels-added-total", "Labels appended to open tasks", Map.of()), new CounterStat(labelsAdded));
+        sensor.add(name("bad-task-specs-total", "Undecodable records on the tasks topic", Map.of()),
+                new CounterStat(badTaskSpecs));
+        sensor.add(name("skipped-deserialize-total", "Internal records skipped as undecodable", Map.of()),
+                new CounterStat(skippedOnDeserialize));
+        sensor.add(name("skipped-produce-total", "Output records the broker refused for good", Map.of()),
+                new CounterStat(skippedOnProduce));
+    }
+
+    private static MetricName name(String name, String description, Map<String, String> tags) {
+        return new MetricName(name, METRIC_GROUP, description, tags);
+    }
+
+    /** A read-through view of one counter; the counting itself happens in this class. */
+    private record CounterStat(LongAdder counter) implements MeasurableStat {
+        @Override
+        public void record(MetricConfig config, double value, long timeMs) {
+            // never recorded through the sensor: the LongAdder is the single count
+        }
+
+        @Override
+        public double measure(MetricConfig config, long now) {
+            return counter.sum();
+        }
     }
 
     /** Finds the instance a handler was configured with, or a fresh one when none was passed. */

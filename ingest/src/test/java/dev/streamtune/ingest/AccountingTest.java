@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Test;
 class AccountingTest {
     private static final int RECORDS = 600;
 
+    private static long kafkaMetric(IngestHarness ingest, String name, Map<String, String> tags) {
+        return ingest.driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals(IngestMetrics.METRIC_GROUP) && e.getKey().name().equals(name)
+                        && e.getKey().tags().equals(tags))
+                .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue())
+                .reduce((a, b) -> {
+                    throw new AssertionError("metric " + name + tags + " is registered twice");
+                })
+                .orElseThrow(() -> new AssertionError("no metric " + name + tags));
+    }
+
     @Test
     void everyInputEndsUpInExactlyOnePlace() {
         Random random = new Random(20261126);
@@ -79,6 +90,17 @@ class AccountingTest {
             assertThat(ingest.metrics.processedTotal()).isEqualTo(RECORDS);
             assertThat(ingest.metrics.rejectedTotal()).isEqualTo(expectedDead);
             assertThat(ingest.metrics.routedTotal()).isEqualTo(expectedRouted.size());
+            // the same counts are readable through Kafka's own metrics (and so JMX)
+            assertThat(kafkaMetric(ingest, "duplicates-dropped-total", Map.of())).isEqualTo(expectedRepeats);
+            assertThat(kafkaMetric(ingest, "corrections-total", Map.of())).isEqualTo(expectedCorrections);
+            long deadByReason = 0;
+            for (RejectReason reason : RejectReason.values()) {
+                long n = kafkaMetric(ingest, "rejected-total", Map.of("reason", reason.name()));
+                assertThat(n).as(reason.name()).isEqualTo(ingest.metrics.rejected(reason));
+                deadByReason += n;
+            }
+            assertThat(deadByReason).isEqualTo(expectedDead);
+            assertThat(kafkaMetric(ingest, "rejected-total", Map.of("reason", "UNKNOWN_LABEL"))).isPositive();
             // the mix really exercised every path
             assertThat(expectedRepeats).isGreaterThan(30);
             assertThat(expectedCorrections).isGreaterThan(20);
