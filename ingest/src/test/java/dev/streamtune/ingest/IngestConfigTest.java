@@ -49,6 +49,20 @@ class IngestConfigTest {
     }
 
     @Test
+    void kafkaHandsTheHandlersTheSameMetricsInstance() {
+        IngestMetrics metrics = new IngestMetrics();
+        StreamsConfig streamsConfig = new StreamsConfig(defaults.streamsProperties(metrics));
+        var handler = streamsConfig.getConfiguredInstance(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.ProductionExceptionHandler.class);
+        var context = new org.apache.kafka.streams.errors.internals.DefaultErrorHandlerContext(null, "examples.raw", 0, 1L,
+                new org.apache.kafka.common.header.internals.RecordHeaders(), "gate",
+                new org.apache.kafka.streams.processor.TaskId(0, 0), 0L, null, null);
+        handler.handle(context, new org.apache.kafka.clients.producer.ProducerRecord<>("examples.dlq", new byte[0], new byte[0]),
+                new org.apache.kafka.common.errors.RecordTooLargeException("too big"));
+        assertThat(metrics.skippedOnProduce()).isEqualTo(1);
+    }
+
+    @Test
     void processingGuaranteeCannotBeWeakened() {
         assertThatThrownBy(() -> defaults.withStreamsOverrides(Map.of("processing.guarantee", "at_least_once")))
                 .hasMessageContaining("processing.guarantee must be exactly_once_v2").hasMessageContaining("at_least_once");
