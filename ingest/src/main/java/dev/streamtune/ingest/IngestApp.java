@@ -27,6 +27,7 @@ public final class IngestApp implements AutoCloseable {
     private final IngestMetrics metrics = new IngestMetrics();
     private final KafkaStreams streams;
     private final ScheduledExecutorService status;
+    private final CountDownLatch terminated = new CountDownLatch(1);
 
     public IngestApp(IngestConfig config) {
         IngestSerdes serdes = IngestSerdes.create(config.registry());
@@ -36,6 +37,14 @@ public final class IngestApp implements AutoCloseable {
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((newState, oldState) -> {
+            if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+                if (newState == KafkaStreams.State.ERROR) {
+                    LOG.error("Ingest stopped in state ERROR (it was {}); see the errors above", oldState);
+                }
+                terminated.countDown();
+            }
         });
         this.status = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ingest-status");
@@ -53,6 +62,11 @@ public final class IngestApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Blocks until the application has stopped, on close or on an unrecoverable error. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
     }
 
     public IngestMetrics metrics() {
@@ -81,15 +95,14 @@ public final class IngestApp implements AutoCloseable {
         props.putAll(System.getProperties());
         IngestConfig config = IngestConfig.fromProperties(props);
         IngestApp app = new IngestApp(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "ingest-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ingest-shutdown"));
         LOG.info("Starting ingest {} against {}: {} -> {}", config.applicationId(), config.bootstrapServers(),
                 config.topics().raw(), config.topics().splits());
         app.start();
-        stopped.await();
+        app.awaitTermination();
+        if (app.state() == KafkaStreams.State.ERROR) {
+            System.exit(1);
+        }
     }
 
     /** Progress as records per second since the previous line, with totals. */
