@@ -173,7 +173,9 @@ public final class Featurizer implements Runnable, AutoCloseable {
                 ConsumerRecord<String, byte[]> r = good.get(i);
                 FeatureVector fv = toFeatures(r, examples.get(i), encoded.get(i));
                 batchTokens += fv.getTokens();
-                producer.send(new ProducerRecord<>(featuresTopic, null, r.timestamp(), fv.getExampleId(),
+                // keep the example's time; a record without one (-1) gets the broker's
+                Long timestamp = r.timestamp() >= 0 ? r.timestamp() : null;
+                producer.send(new ProducerRecord<>(featuresTopic, null, timestamp, fv.getExampleId(),
                         featureWriter.serialize(featuresTopic, fv)));
             }
             for (ProducerRecord<String, byte[]> dl : deadLetters) {
@@ -192,6 +194,10 @@ public final class Featurizer implements Runnable, AutoCloseable {
             log.warn("featurizer transaction aborted, the batch of {} will be re-read: {}", batch.size(), e.toString());
             producer.abortTransaction();
             rewind(batch);
+        } catch (RuntimeException bug) {
+            // never leave a transaction open behind an unexpected failure
+            producer.abortTransaction();
+            throw bug;
         }
     }
 

@@ -81,12 +81,13 @@ class FeaturizerTest {
             consumer.addRecord(new ConsumerRecord<>(test.topic(), 0, 3, "junk", new byte[] {9, 9, 9}));
         });
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        pool.submit(featurizer);
+        java.util.concurrent.Future<?> loop = pool.submit(featurizer);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (featurizer.textsEncoded() + featurizer.rejected() < 10 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         featurizer.stop();
+        loop.get(10, TimeUnit.SECONDS); // rethrows whatever ended the loop
         pool.shutdown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
