@@ -119,11 +119,17 @@ final class DashboardConsumer implements AutoCloseable {
     /** Assigns any partition that appeared since the last look, reading it from its first offset. */
     private Set<TopicPartition> refreshAssignment(Set<TopicPartition> assigned) {
         Set<TopicPartition> current = new HashSet<>();
-        for (String topic : topics()) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-            if (partitions != null) {
-                partitions.forEach(p -> current.add(new TopicPartition(p.topic(), p.partition())));
+        try {
+            for (String topic : topics()) {
+                List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (partitions != null) {
+                    partitions.forEach(p -> current.add(new TopicPartition(p.topic(), p.partition())));
+                }
             }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // the broker is not reachable yet: keep what we read and look again at the next refresh
+            LOG.warn("cannot list partitions of {} yet: {}", topics(), e.getMessage());
+            return assigned;
         }
         if (current.equals(assigned) || !current.containsAll(assigned)) {
             // unchanged, or a transient metadata gap: keep reading what we have
