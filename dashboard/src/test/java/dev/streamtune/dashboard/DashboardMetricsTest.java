@@ -24,10 +24,11 @@ class DashboardMetricsTest {
     private final DashboardState state = new DashboardState(100);
     private final DashboardMetrics metrics = new DashboardMetrics(state, () -> 2);
 
-    /** The value of the one sample {@code name{labels}} in the exposition, failing if absent. */
+    /** The value of the one sample {@code name{labels}} (or {@code name} for no labels), failing if absent. */
     static double sample(String exposition, String name, String labels) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name + "{" + labels + "}") + " (\\S+)$").matcher(exposition);
-        assertThat(m.find()).as(name + "{" + labels + "} in\n" + exposition).isTrue();
+        String series = labels.isEmpty() ? name : name + "{" + labels + "}";
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(exposition);
+        assertThat(m.find()).as(series + " in\n" + exposition).isTrue();
         return Double.parseDouble(m.group(1));
     }
 

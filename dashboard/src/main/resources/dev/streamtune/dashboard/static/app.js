@@ -47,7 +47,7 @@
   const charts = {
     f1: lineChart('chart-f1', 'version', versionTick, 'macro-F1', [
       { label: 'validation macro-F1', color: COLORS.indigo, fill: true },
-    ], { suggestedMin: 0.5, suggestedMax: 1 }),
+    ], { suggestedMin: 0.5, max: 1, grace: 0 }),
     loss: lineChart('chart-loss', 'version', versionTick, 'loss', [
       { label: 'training loss', color: COLORS.amber },
       { label: 'validation log-loss', color: COLORS.violet },
@@ -55,7 +55,7 @@
     prequential: lineChart('chart-prequential', 'time', timeTick, 'accuracy', [
       { label: 'cumulative', color: COLORS.teal, fill: true },
       { label: 'recent window', color: COLORS.cyan, borderDash: [5, 4], pointRadius: 0 },
-    ], { suggestedMin: 0.5, suggestedMax: 1 }),
+    ], { suggestedMin: 0.5, max: 1, grace: 0 }),
     throughput: lineChart('chart-throughput', 'time', timeTick, 'examples/s', [
       { label: 'examples/s', color: COLORS.rose, fill: true },
     ], { beginAtZero: true }),
@@ -139,12 +139,12 @@
   function renderHistory(task) {
     const rows = task ? task.history.slice().reverse() : [];
     fillTable('history-table', rows, (tr, h) => {
-      cell(tr, fmt.time(h.timestamp));
+      cell(tr, fmt.time(h.timestamp), 'nowrap');
       const badge = document.createElement('span');
       badge.className = 'badge badge-' + (['PROMOTE', 'ROLLBACK'].includes(h.action) ? h.action : 'UNKNOWN');
       badge.textContent = h.action.toLowerCase();
       cell(tr, badge);
-      cell(tr, 'v' + h.version + (h.previousVersion !== null ? ' ← v' + h.previousVersion : ''));
+      cell(tr, 'v' + h.version + (h.previousVersion !== null ? ' ← v' + h.previousVersion : ''), 'nowrap');
       cell(tr, h.technique || '–');
       cell(tr, fmt.num(h.validation.macro_f1, 3), 'num');
       cell(tr, fmt.num(h.test.macro_f1, 3), 'num');
@@ -165,12 +165,12 @@
     const table = document.createElement('table');
     const head = document.createElement('tr');
     cell(head, '', 'axis');
-    confusion.labels.forEach(l => cell(head, 'predicted ' + l, 'axis'));
+    confusion.labels.forEach(l => cell(head, 'predicted ' + l, 'axis nowrap'));
     table.appendChild(head);
     confusion.matrix.forEach((row, i) => {
       const total = row.reduce((a, b) => a + b, 0) || 1;
       const tr = document.createElement('tr');
-      cell(tr, 'true ' + confusion.labels[i], 'axis rowlabel');
+      cell(tr, 'true ' + confusion.labels[i], 'axis rowlabel nowrap');
       row.forEach((count, j) => {
         const share = count / total;
         const td = cell(tr, String(count), 'cell');
