@@ -28,6 +28,7 @@
         responsive: true,
         maintainAspectRatio: false,
         parsing: false,
+        layout: { padding: { top: 6, right: 10 } },  // room for the ringed champion point at the edge
         interaction: { mode: 'nearest', intersect: false },
         plugins: {
           legend: { display: datasets.length > 1, position: 'bottom', labels: { boxWidth: 12, boxHeight: 12 } },
