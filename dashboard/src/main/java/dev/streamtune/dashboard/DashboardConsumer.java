@@ -42,6 +42,7 @@ final class DashboardConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardConsumer.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration PARTITION_REFRESH = Duration.ofSeconds(2);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(10);
 
     private final DashboardConfig config;
     private final DashboardState state;
@@ -83,6 +84,7 @@ final class DashboardConsumer implements AutoCloseable {
         LOG.info("dashboard consumer reading {} from the beginning", topics());
         Set<TopicPartition> assigned = new HashSet<>();
         long nextRefresh = 0;
+        Progress progress = new Progress();
         try {
             while (!closing) {
                 if (System.nanoTime() >= nextRefresh) {
@@ -98,6 +100,7 @@ final class DashboardConsumer implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     fold(record);
                 }
+                progress.report(records.count(), assigned);
             }
         } catch (WakeupException | InterruptedException e) {
             if (!closing) {
@@ -161,6 +164,44 @@ final class DashboardConsumer implements AutoCloseable {
             state.countUndecodable();
             LOG.warn("skipping undecodable record {}-{}@{}: {}", topic, record.partition(), record.offset(),
                     e.getMessage());
+        } catch (RuntimeException e) {
+            // one odd record must not stop the dashboard; it is counted with the undecodable ones
+            state.countUndecodable();
+            LOG.warn("skipping record {}-{}@{} that could not be folded: {}", topic, record.partition(),
+                    record.offset(), e.toString());
+        }
+    }
+
+    /**
+     * A status line every few seconds while the dashboard catches up (a replay of a long run's
+     * topics from the beginning): records read, rate, what is left and when it should be done.
+     */
+    private final class Progress {
+        private long read;
+        private long readAtLastLine;
+        private long lastLineNanos = System.nanoTime();
+
+        void report(int newlyRead, Set<TopicPartition> assigned) {
+            read += newlyRead;
+            long now = System.nanoTime();
+            if (now - lastLineNanos < PROGRESS_EVERY.toNanos() || read == readAtLastLine) {
+                return;
+            }
+            long behind = 0;
+            for (Map.Entry<TopicPartition, Long> end : consumer.endOffsets(assigned, Duration.ofSeconds(5)).entrySet()) {
+                behind += Math.max(0, end.getValue() - consumer.position(end.getKey(), Duration.ofSeconds(5)));
+            }
+            double seconds = (now - lastLineNanos) / 1e9;
+            double rate = (read - readAtLastLine) / seconds;
+            if (behind > 0) {
+                LOG.info("dashboard catching up: {} records read, {} records/s, {} behind, about {} s to go",
+                        read, Math.round(rate), behind, rate > 0 ? Math.round(behind / rate) : "?");
+            } else {
+                LOG.info("dashboard up to date: {} records read ({} records/s over the last {} s)",
+                        read, Math.round(rate), Math.round(seconds));
+            }
+            readAtLastLine = read;
+            lastLineNanos = now;
         }
     }
 

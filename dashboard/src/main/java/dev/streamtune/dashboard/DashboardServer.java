@@ -45,6 +45,7 @@ public final class DashboardServer implements AutoCloseable {
     private final DashboardMetrics metrics;
     private final DashboardConsumer consumer;
     private final LagMonitor lagMonitor;
+    private final SchemaRegistryClient registry;
     private final ClasspathAssets assets = new ClasspathAssets();
     private final ObjectMapper json = new ObjectMapper();
     private final Semaphore eventSlots;
@@ -56,10 +57,9 @@ public final class DashboardServer implements AutoCloseable {
 
     private DashboardServer(DashboardConfig config, SchemaRegistryClient registry) throws IOException {
         this.config = config;
+        this.registry = registry;
         this.state = new DashboardState(config.seriesLimit());
         this.metrics = new DashboardMetrics(state, eventClients::get);
-        this.consumer = new DashboardConsumer(config, state, registry);
-        this.lagMonitor = new LagMonitor(config, state, Clock.systemUTC());
         this.eventSlots = new Semaphore(config.maxEventClients());
         // each event stream holds a thread for its lifetime, so the pool has room for all of them
         // plus the threads that serve everything else; short requests queue behind those
@@ -72,8 +72,22 @@ public final class DashboardServer implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.CallerRunsPolicy());
         this.pool.allowCoreThreadTimeOut(true);
+        // bind first: a port in use fails here, before any Kafka client exists to be leaked
         this.http = HttpServer.create(new InetSocketAddress(config.port()), 64);
         this.http.setExecutor(pool);
+        DashboardConsumer newConsumer = null;
+        try {
+            newConsumer = new DashboardConsumer(config, state, registry);
+            this.lagMonitor = new LagMonitor(config, state, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            if (newConsumer != null) {
+                newConsumer.close();
+            }
+            http.stop(0);
+            pool.shutdownNow();
+            throw e;
+        }
+        this.consumer = newConsumer;
         routes();
     }
 
@@ -287,7 +301,11 @@ public final class DashboardServer implements AutoCloseable {
             try {
                 lagMonitor.close();
             } finally {
-                consumer.close();
+                try {
+                    consumer.close();
+                } finally {
+                    registry.close();
+                }
             }
         }
         try {

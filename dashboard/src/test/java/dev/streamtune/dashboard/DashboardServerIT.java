@@ -7,6 +7,7 @@ import static dev.streamtune.dashboard.Events.prequential;
 import static dev.streamtune.dashboard.Events.training;
 import static dev.streamtune.dashboard.Events.update;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -274,8 +275,12 @@ class DashboardServerIT {
     }
 
     @Test
-    void thePortWasChosenByTheSystem() {
+    void thePortWasChosenByTheSystemAndATakenPortIsAClearError() {
         assertThat(dashboard.port()).isPositive();
         assertThat(dashboard.url()).isEqualTo("http://localhost:" + dashboard.port() + "/");
+
+        DashboardConfig samePort = DashboardConfig.of(dashboard.port(), platform.bootstrapServers(), platform.registryUrl());
+        assertThatThrownBy(() -> DashboardServer.create(samePort))
+                .hasMessageContaining("cannot listen on port " + dashboard.port());
     }
 }
