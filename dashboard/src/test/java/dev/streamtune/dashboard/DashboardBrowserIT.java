@@ -29,6 +29,7 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -62,6 +63,10 @@ class DashboardBrowserIT {
             pipeline.deadLetter("UNKNOWN_LABEL");
             pipeline.deadLetter("BAD_MAGIC_BYTE");
             pipeline.trainerBehind(40, 25);
+            // a second task, for the task selector
+            pipeline.send(evaluation("support", 1, Split.VALIDATION, 0.61, 0.70, 0.9, matrix(30, 10, 12, 28), T0));
+            pipeline.send(evaluation("support", 2, Split.VALIDATION, 0.66, 0.72, 0.8, matrix(32, 8, 10, 30), T0));
+            pipeline.send(update("support", UpdateAction.PROMOTE, 2, null, "first version", 0.66, 0.64, T0));
             DashboardConfig config = DashboardConfig.of(0, platform.bootstrapServers(), platform.registryUrl())
                     .withLagPollInterval(Duration.ofMillis(500));
             try (DashboardServer dashboard = DashboardServer.create(config).start();
@@ -99,6 +104,11 @@ class DashboardBrowserIT {
 
                     Files.createDirectories(SCREENSHOT.getParent());
                     Files.write(SCREENSHOT, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+
+                    new Select(browser.findElement(By.id("task-select"))).selectByValue("support");
+                    wait.until(b -> points(b, "chart-f1", 0) == 2 && points(b, "chart-prequential", 0) == 0
+                            && b.findElement(By.id("kpi-champion")).getText().equals("v2"));
+                    assertThat(browser.findElements(By.cssSelector("#history-table tbody tr"))).hasSize(1);
                 } finally {
                     browser.quit();
                 }
