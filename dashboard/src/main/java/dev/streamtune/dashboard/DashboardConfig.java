@@ -1,0 +1,104 @@
+package dev.streamtune.dashboard;
+
+import dev.streamtune.schemas.Topics;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What the dashboard listens on and what it watches.
+ *
+ * @param port              the HTTP port; 0 picks a free one (see {@link DashboardServer#port()})
+ * @param bootstrapServers  Kafka's {@code bootstrap.servers}
+ * @param registryUrl       the schema registry the metrics and update records were written with
+ * @param topics            where metrics, model updates and dead letters are read from
+ * @param watchedGroups     consumer groups whose lag is shown; empty means every group the cluster has
+ * @param lagPollInterval   how often committed offsets are compared with end offsets
+ * @param heartbeatInterval how long an idle {@code /events} stream waits before a keep-alive comment,
+ *                          which is also how a vanished client is noticed
+ * @param maxEventClients   concurrent {@code /events} streams; each holds one HTTP thread, so this
+ *                          bounds the pool together with {@code httpThreads}
+ * @param httpThreads       HTTP threads for everything that is not an event stream
+ * @param seriesLimit       points kept per time series (prequential accuracy, throughput) and task;
+ *                          older points are dropped so a long run keeps a bounded page and state
+ */
+public record DashboardConfig(
+        int port,
+        String bootstrapServers,
+        String registryUrl,
+        Topics topics,
+        List<String> watchedGroups,
+        Duration lagPollInterval,
+        Duration heartbeatInterval,
+        int maxEventClients,
+        int httpThreads,
+        int seriesLimit) {
+
+    public static final int DEFAULT_PORT = 8080;
+
+    public DashboardConfig {
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+        }
+        requireText("bootstrapServers", bootstrapServers);
+        requireText("registryUrl", registryUrl);
+        if (topics == null) {
+            throw new IllegalArgumentException("topics must be given (Topics.defaults() for the standard names)");
+        }
+        if (watchedGroups == null) {
+            throw new IllegalArgumentException("watchedGroups must be given (empty to watch every group)");
+        }
+        watchedGroups = List.copyOf(watchedGroups);
+        for (String group : watchedGroups) {
+            requireText("watchedGroups entry", group);
+        }
+        requireBetween("lagPollInterval", lagPollInterval, Duration.ofMillis(100), Duration.ofMinutes(10));
+        requireBetween("heartbeatInterval", heartbeatInterval, Duration.ofMillis(100), Duration.ofMinutes(5));
+        if (maxEventClients < 1 || maxEventClients > 1_000) {
+            throw new IllegalArgumentException("maxEventClients must be between 1 and 1000, was " + maxEventClients);
+        }
+        if (httpThreads < 1 || httpThreads > 256) {
+            throw new IllegalArgumentException("httpThreads must be between 1 and 256, was " + httpThreads);
+        }
+        if (seriesLimit < 10 || seriesLimit > 100_000) {
+            throw new IllegalArgumentException("seriesLimit must be between 10 and 100000, was " + seriesLimit);
+        }
+    }
+
+    /** Defaults for everything but where Kafka and the registry are. */
+    public static DashboardConfig of(int port, String bootstrapServers, String registryUrl) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, Topics.defaults(), List.of(),
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 32, 4, 2_000);
+    }
+
+    public DashboardConfig withTopics(Topics newTopics) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, newTopics, watchedGroups, lagPollInterval,
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+    }
+
+    public DashboardConfig withWatchedGroups(List<String> groups) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, topics, groups, lagPollInterval,
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+    }
+
+    public DashboardConfig withLagPollInterval(Duration interval) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, topics, watchedGroups, interval,
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+    }
+
+    public DashboardConfig withHeartbeatInterval(Duration interval) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, topics, watchedGroups, lagPollInterval,
+                interval, maxEventClients, httpThreads, seriesLimit);
+    }
+
+    private static void requireText(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " must not be blank");
+        }
+    }
+
+    private static void requireBetween(String field, Duration value, Duration min, Duration max) {
+        if (value == null || value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}

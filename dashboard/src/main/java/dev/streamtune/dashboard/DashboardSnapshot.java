@@ -1,0 +1,156 @@
+package dev.streamtune.dashboard;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * An immutable view of everything the dashboard shows, as served by {@code /api/state} and pushed
+ * on {@code /events}. Times are epoch milliseconds; a metric that was never measured is absent
+ * (or null), never NaN, so the JSON stays valid for a browser's {@code JSON.parse}.
+ *
+ * @param revision    increases with every change; an event stream sends a snapshot when it moves
+ * @param generatedAt when this view was taken
+ * @param consumer    how far the background consumer has read
+ * @param tasks       per task, by name
+ * @param deadLetters dead-letter records by their reason header
+ * @param lag         consumer lag per watched group, from the last poll
+ */
+public record DashboardSnapshot(
+        long revision,
+        long generatedAt,
+        ConsumerStatus consumer,
+        SortedMap<String, TaskView> tasks,
+        SortedMap<String, Long> deadLetters,
+        LagReport lag) {
+
+    public DashboardSnapshot {
+        tasks = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(tasks));
+        deadLetters = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(deadLetters));
+    }
+
+    public long deadLettersTotal() {
+        return deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * @param running     whether the consumer thread is polling
+     * @param records     records read, by topic
+     * @param undecodable records that could not be decoded (counted, logged, skipped)
+     * @param ignored     decoded records the dashboard has no use for (e.g. an evaluation without a version)
+     * @param lastError   the last consumer error, if any
+     */
+    public record ConsumerStatus(boolean running, SortedMap<String, Long> records, long undecodable, long ignored,
+                                 String lastError) {
+        public ConsumerStatus {
+            records = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(records));
+        }
+    }
+
+    /**
+     * @param championVersion the serving version after the latest promotion or rollback, null before any
+     * @param versions        every version seen, by number
+     * @param prequential     prequential accuracy over time, oldest first
+     * @param throughput      trainer speed over time, oldest first
+     * @param history         promotions and rollbacks, oldest first
+     * @param confusion       the champion's confusion matrix (test split, else validation), null if unknown
+     * @param ingest          the latest cumulative ingest counts (accepted, deduped, rejected.REASON ...)
+     * @param promotions      PROMOTE updates seen (counted apart from the bounded history)
+     * @param rollbacks       ROLLBACK updates seen
+     */
+    public record TaskView(
+            String task,
+            Long championVersion,
+            List<VersionView> versions,
+            List<PrequentialPoint> prequential,
+            List<ThroughputPoint> throughput,
+            List<ChampionChange> history,
+            Confusion confusion,
+            Map<String, Double> ingest,
+            long promotions,
+            long rollbacks) {
+
+        public TaskView {
+            versions = List.copyOf(versions);
+            prequential = List.copyOf(prequential);
+            throughput = List.copyOf(throughput);
+            history = List.copyOf(history);
+            ingest = Map.copyOf(ingest);
+        }
+
+        /** The entry of the champion version, or null. */
+        public VersionView champion() {
+            if (championVersion == null) {
+                return null;
+            }
+            return versions.stream().filter(v -> v.version() == championVersion).findFirst().orElse(null);
+        }
+
+        /** The highest version with a validation score, or null. */
+        public VersionView latestEvaluated() {
+            VersionView latest = null;
+            for (VersionView v : versions) {
+                if (!v.validation().isEmpty()) {
+                    latest = v;
+                }
+            }
+            return latest;
+        }
+    }
+
+    /**
+     * @param validation   the latest EVALUATION values on the validation split (macro_f1, accuracy, log_loss ...)
+     * @param test         the latest EVALUATION values on the test split
+     * @param trainingLoss the trainer's loss when it published this version
+     * @param examplesPerS the trainer's speed when it published this version
+     * @param technique    from the model update that named this version, if any
+     */
+    public record VersionView(long version, Map<String, Double> validation, Map<String, Double> test,
+                              Double trainingLoss, Double examplesPerS, String technique, Long evaluatedAt) {
+        public VersionView {
+            validation = Map.copyOf(validation);
+            test = Map.copyOf(test);
+        }
+    }
+
+    /** {@code examples} is the count of prequentially scored examples, when the event says it. */
+    public record PrequentialPoint(long timestamp, Double accuracy, Double windowAccuracy, Double examples) {}
+
+    public record ThroughputPoint(long timestamp, Long version, double examplesPerS) {}
+
+    public record ChampionChange(String action, long version, Long previousVersion, String reason, String technique,
+                                 Map<String, Double> validation, Map<String, Double> test, long timestamp) {
+        public ChampionChange {
+            validation = Map.copyOf(validation);
+            test = Map.copyOf(test);
+        }
+    }
+
+    /** Rows are true labels, columns predicted, both in {@code labels} order. */
+    public record Confusion(long version, String split, List<String> labels, List<List<Long>> matrix) {
+        public Confusion {
+            labels = List.copyOf(labels);
+            matrix = matrix.stream().map(List::copyOf).toList();
+        }
+    }
+
+    /**
+     * @param groups   one entry per watched group that has committed offsets
+     * @param polledAt when the offsets were read, 0 before the first poll
+     * @param error    why the last poll failed, or null
+     */
+    public record LagReport(List<GroupLag> groups, long polledAt, String error) {
+        public static final LagReport NONE = new LagReport(List.of(), 0, null);
+
+        public LagReport {
+            groups = List.copyOf(groups);
+        }
+    }
+
+    /** {@code lag} sums end offset minus committed offset over the group's partitions; {@code byTopic} splits it. */
+    public record GroupLag(String group, long lag, int partitions, SortedMap<String, Long> byTopic) {
+        public GroupLag {
+            byTopic = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(byTopic));
+        }
+    }
+}

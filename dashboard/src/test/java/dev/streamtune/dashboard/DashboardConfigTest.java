@@ -1,0 +1,47 @@
+package dev.streamtune.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.streamtune.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DashboardConfigTest {
+    private final DashboardConfig valid = DashboardConfig.of(0, "localhost:9092", "http://localhost:8081");
+
+    @Test
+    void defaultsWatchEveryGroupOnTheStandardTopics() {
+        assertThat(valid.topics()).isEqualTo(Topics.defaults());
+        assertThat(valid.watchedGroups()).isEmpty();
+        assertThat(valid.port()).isZero();
+    }
+
+    @Test
+    void badValuesAreRefusedNamingTheFieldAndTheLimit() {
+        assertThatThrownBy(() -> DashboardConfig.of(70_000, "k:9092", "http://r"))
+                .hasMessageContaining("port").hasMessageContaining("65535").hasMessageContaining("70000");
+        assertThatThrownBy(() -> DashboardConfig.of(0, " ", "http://r")).hasMessageContaining("bootstrapServers");
+        assertThatThrownBy(() -> DashboardConfig.of(0, "k:9092", null)).hasMessageContaining("registryUrl");
+        assertThatThrownBy(() -> valid.withLagPollInterval(Duration.ofMillis(5)))
+                .hasMessageContaining("lagPollInterval").hasMessageContaining("PT0.1S");
+        assertThatThrownBy(() -> valid.withHeartbeatInterval(Duration.ofHours(1)))
+                .hasMessageContaining("heartbeatInterval").hasMessageContaining("PT5M");
+        assertThatThrownBy(() -> valid.withWatchedGroups(List.of("ok", ""))).hasMessageContaining("watchedGroups");
+        assertThatThrownBy(() -> valid.withTopics(null)).hasMessageContaining("topics");
+        assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 0, 4, 100)).hasMessageContaining("maxEventClients");
+        assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 4, 4, 5)).hasMessageContaining("seriesLimit").hasMessageContaining("10");
+    }
+
+    @Test
+    void theWatchedGroupsAreCopied() {
+        List<String> groups = new ArrayList<>(List.of("a"));
+        DashboardConfig config = valid.withWatchedGroups(groups);
+        groups.add("b");
+        assertThat(config.watchedGroups()).containsExactly("a");
+    }
+}

@@ -1,0 +1,286 @@
+package dev.streamtune.dashboard;
+
+import static dev.streamtune.dashboard.DashboardMetricsTest.sample;
+import static dev.streamtune.dashboard.Events.evaluation;
+import static dev.streamtune.dashboard.Events.matrix;
+import static dev.streamtune.dashboard.Events.prequential;
+import static dev.streamtune.dashboard.Events.training;
+import static dev.streamtune.dashboard.Events.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamtune.avro.MetricsEvent;
+import dev.streamtune.avro.Split;
+import dev.streamtune.avro.UpdateAction;
+import dev.streamtune.platform.PlatformConfig;
+import dev.streamtune.platform.StreamtunePlatform;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard against a real KRaft broker and our registry: real Avro records in, the JSON
+ * snapshot, Prometheus text, health and a live server-sent event stream out.
+ */
+class DashboardServerIT {
+    private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static StreamtunePlatform platform;
+    private static Pipeline pipeline;
+    private static DashboardServer dashboard;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void startEverything() throws Exception {
+        platform = StreamtunePlatform.start(PlatformConfig.ephemeral());
+        pipeline = new Pipeline(platform);
+
+        pipeline.send(evaluation("spam", 1, Split.VALIDATION, 0.81, 0.84, 0.42, matrix(60, 8, 10, 22), T0));
+        pipeline.send(training("spam", 1L, 0.50, 640, T0.plusSeconds(1)));
+        pipeline.send(update("spam", UpdateAction.PROMOTE, 1, null, "first version", 0.81, 0.80, T0.plusSeconds(2)));
+        pipeline.send(evaluation("spam", 2, Split.VALIDATION, 0.89, 0.91, 0.28, matrix(64, 4, 5, 27), T0.plusSeconds(3)));
+        pipeline.send(evaluation("spam", 2, Split.TEST, 0.87, 0.90, 0.30, matrix(66, 5, 6, 23), T0.plusSeconds(4)));
+        pipeline.send(training("spam", 2L, 0.31, 710, T0.plusSeconds(4)));
+        pipeline.send(prequential("spam", 0.86, 0.9, 400, T0.plusSeconds(4)));
+        pipeline.send(update("spam", UpdateAction.PROMOTE, 2, 1L, "macro-F1 +0.08 over v1", 0.89, 0.87, T0.plusSeconds(5)));
+        pipeline.sendRaw(Pipeline.TOPICS.metrics(), new byte[] {0, 0, 0, 0, 99, 1, 2}); // unknown schema id
+        pipeline.deadLetter("TEXT_TOO_LONG");
+        pipeline.deadLetter("TEXT_TOO_LONG");
+        pipeline.deadLetter("UNKNOWN_LABEL");
+        abortedEvaluation();
+        pipeline.trainerBehind(10, 4);
+
+        DashboardConfig config = DashboardConfig.of(0, platform.bootstrapServers(), platform.registryUrl())
+                .withWatchedGroups(List.of(Pipeline.TRAINER_GROUP))
+                .withLagPollInterval(Duration.ofMillis(300))
+                .withHeartbeatInterval(Duration.ofMillis(500));
+        dashboard = DashboardServer.create(config).start();
+    }
+
+    /** A version-9 evaluation in an aborted transaction: read_committed must never show it. */
+    private static void abortedEvaluation() throws Exception {
+        try (KafkaProducer<String, byte[]> tx = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "dashboard-it-aborted"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            MetricsEvent aborted = evaluation("spam", 9, Split.VALIDATION, 0.99, 0.99, 0.01, matrix(1, 0, 0, 1), T0);
+            tx.send(new ProducerRecord<>(Pipeline.TOPICS.metrics(), "spam",
+                    pipeline.serializer().serialize(Pipeline.TOPICS.metrics(), aborted))).get(30, TimeUnit.SECONDS);
+            tx.abortTransaction();
+        }
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (pipeline != null) {
+            pipeline.close();
+        }
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(dashboard.url()).resolve(path)).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode awaitState(Predicate<JsonNode> condition, String what) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode state = null;
+        while (System.nanoTime() < deadline) {
+            state = JSON.readTree(get("/api/state").body());
+            if (condition.test(state)) {
+                return state;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; last state: " + state);
+    }
+
+    @Test
+    void theSnapshotHoldsEveryFigureFoldedFromTheTopics() throws Exception {
+        JsonNode state = awaitState(s -> s.at("/tasks/spam/championVersion").asLong() == 2
+                && s.at("/deadLetters/UNKNOWN_LABEL").asLong() == 1
+                && s.at("/lag/groups/0/lag").asLong() == 6
+                && s.at("/consumer/undecodable").asLong() == 1, "champion v2, dead letters, lag and the bad record");
+
+        JsonNode spam = state.at("/tasks/spam");
+        assertThat(spam.get("versions")).hasSize(2);
+        assertThat(spam.at("/versions/0/validation/macro_f1").asDouble()).isEqualTo(0.81);
+        assertThat(spam.at("/versions/1/validation/log_loss").asDouble()).isEqualTo(0.28);
+        assertThat(spam.at("/versions/1/trainingLoss").asDouble()).isEqualTo(0.31);
+        assertThat(spam.at("/versions/1/test/macro_f1").asDouble()).isEqualTo(0.87);
+        assertThat(spam.at("/prequential/0/accuracy").asDouble()).isEqualTo(0.86);
+        assertThat(spam.at("/throughput/1/examplesPerS").asDouble()).isEqualTo(710.0);
+        assertThat(spam.at("/history")).hasSize(2);
+        assertThat(spam.at("/history/1/reason").asText()).isEqualTo("macro-F1 +0.08 over v1");
+        assertThat(spam.at("/confusion/split").asText()).isEqualTo("TEST");
+        assertThat(spam.at("/confusion/matrix/0/0").asLong()).isEqualTo(66);
+        assertThat(state.at("/deadLetters/TEXT_TOO_LONG").asLong()).isEqualTo(2);
+        assertThat(state.at("/lag/groups/0/group").asText()).isEqualTo(Pipeline.TRAINER_GROUP);
+        assertThat(state.at("/lag/groups/0/byTopic/examples.train").asLong()).isEqualTo(6);
+        assertThat(state.at("/consumer/running").asBoolean()).isTrue();
+        // the aborted version-9 evaluation was never folded
+        Iterator<JsonNode> versions = spam.get("versions").elements();
+        while (versions.hasNext()) {
+            assertThat(versions.next().get("version").asLong()).isNotEqualTo(9);
+        }
+    }
+
+    @Test
+    void prometheusAndHealthReportTheSameFigures() throws Exception {
+        awaitState(s -> s.at("/tasks/spam/championVersion").asLong() == 2 && s.at("/lag/groups/0/lag").asLong() == 6
+                && s.at("/deadLetters/UNKNOWN_LABEL").asLong() == 1, "the full picture");
+
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        String text = metrics.body();
+        assertThat(sample(text, "streamtune_champion_version", "task=\"spam\"")).isEqualTo(2.0);
+        assertThat(sample(text, "streamtune_validation_macro_f1", "task=\"spam\"")).isEqualTo(0.89);
+        assertThat(sample(text, "streamtune_trained_examples_per_second", "task=\"spam\"")).isEqualTo(710.0);
+        assertThat(sample(text, "streamtune_dlq_records_total", "reason=\"TEXT_TOO_LONG\"")).isEqualTo(2.0);
+        assertThat(sample(text, "streamtune_consumer_lag", "group=\"streamtune-trainer\"")).isEqualTo(6.0);
+        assertThat(sample(text, "streamtune_dashboard_undecodable_records_total", "")).isEqualTo(1.0);
+
+        HttpResponse<String> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(health.body());
+        assertThat(body.get("status").asText()).isEqualTo("UP");
+        assertThat(body.get("consumer").asText()).isEqualTo("running");
+    }
+
+    @Test
+    void theEventStreamPushesTheStateAtOnceThenEachChangeAndHeartbeatsWhenIdle() throws Exception {
+        HttpResponse<Stream<String>> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/event-stream"));
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (Stream<String> stream = response.body()) {
+                stream.forEach(lines::add);
+            } catch (RuntimeException closed) {
+                // the stream ends when the test closes it or the server stops
+            }
+        }, "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            JsonNode first = JSON.readTree(nextData(lines, l -> true));
+            assertThat(first.has("tasks")).isTrue();
+
+            // another task, so that the other tests still see spam as the evaluator left it
+            pipeline.send(update("live", UpdateAction.PROMOTE, 3, 2L, "pushed live", 0.93, 0.92, T0.plusSeconds(9)));
+            String pushed = nextData(lines, d -> d.contains("pushed live"));
+            assertThat(JSON.readTree(pushed).at("/tasks/live/championVersion").asLong()).isEqualTo(3);
+
+            assertThat(poll(lines, l -> l.startsWith(": heartbeat"))).as("a heartbeat while idle").isNotNull();
+            assertThat(JSON.readTree(get("/health").body()).get("eventClients").asInt()).isGreaterThanOrEqualTo(1);
+        } finally {
+            response.body().close();
+            reader.interrupt();
+        }
+        // the server notices the vanished client at its next write and frees the stream's slot
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        int clients = -1;
+        while (System.nanoTime() < deadline) {
+            clients = JSON.readTree(get("/health").body()).get("eventClients").asInt();
+            if (clients == 0) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(clients).as("event clients after the client went away").isZero();
+    }
+
+    private static String nextData(BlockingQueue<String> lines, Predicate<String> wanted) throws InterruptedException {
+        String line = poll(lines, l -> l.startsWith("data: ") && wanted.test(l));
+        assertThat(line).as("a matching data line within " + WAIT).isNotNull();
+        return line.substring("data: ".length());
+    }
+
+    private static String poll(BlockingQueue<String> lines, Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null && wanted.test(line)) {
+                return line;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void thePageAndItsAssetsComeFromTheClassPath() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+        assertThat(page.body()).contains("chart-f1").contains("/webjars/chart.js/dist/chart.umd.min.js")
+                .doesNotContain("cdn").doesNotContain("https://");
+
+        assertThat(get("/static/app.js").body()).contains("EventSource");
+        assertThat(get("/static/app.css").headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/css"));
+        HttpResponse<String> chartJs = get("/webjars/chart.js/dist/chart.umd.min.js");
+        assertThat(chartJs.statusCode()).isEqualTo(200);
+        assertThat(chartJs.body().length()).isGreaterThan(100_000);
+    }
+
+    @Test
+    void unknownPathsBadPathsAndOtherMethodsAreRefusedClearly() throws Exception {
+        assertThat(get("/nope").statusCode()).isEqualTo(404);
+        assertThat(get("/static/missing.js").statusCode()).isEqualTo(404);
+        assertThat(get("/webjars/not-a-webjar/x.js").statusCode()).isEqualTo(404);
+        HttpResponse<String> traversal = get("/static/..%2F..%2Fetc%2Fpasswd");
+        assertThat(traversal.statusCode()).isEqualTo(400);
+        assertThat(traversal.body()).contains("bad asset path");
+
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/api/state"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(post.body()).contains("GET only");
+    }
+
+    @Test
+    void thePortWasChosenByTheSystemAndATakenPortIsAClearError() {
+        assertThat(dashboard.port()).isPositive();
+        assertThat(dashboard.url()).isEqualTo("http://localhost:" + dashboard.port() + "/");
+
+        DashboardConfig samePort = DashboardConfig.of(dashboard.port(), platform.bootstrapServers(), platform.registryUrl());
+        assertThatThrownBy(() -> DashboardServer.create(samePort))
+                .hasMessageContaining("cannot listen on port " + dashboard.port());
+    }
+}
