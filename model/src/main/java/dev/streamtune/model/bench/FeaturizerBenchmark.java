@@ -94,36 +94,35 @@ public final class FeaturizerBenchmark {
                 unbucketed.embed(warmUp);
             }
 
-            int variants = unbucketed == null ? 3 : 4;
-            ProgressMeter progress = new ProgressMeter(out, (long) variants * config.rounds() * texts.size(),
+            List<String> names = new ArrayList<>(List.of("ours fp32", "raw ORT fp32", "ours int8"));
+            List<Embedding> variants = new ArrayList<>(List.of(ours::embed, raw::embed, int8::embed));
+            if (unbucketed != null) {
+                names.add("ours fp32 unbucketed");
+                variants.add(unbucketed::embed);
+            }
+            int count = variants.size();
+            ProgressMeter progress = new ProgressMeter(out, (long) count * config.rounds() * texts.size(),
                     config.progressMillis());
-            long oursNanos = 0;
-            long rawNanos = 0;
-            long int8Nanos = 0;
-            long unbucketedNanos = 0;
-            float[][] oursVectors = null;
-            float[][] rawVectors = null;
-            float[][] int8Vectors = null;
-            for (int round = 1; round <= config.rounds(); round++) {
-                String tag = "round " + round + "/" + config.rounds() + " ";
-                long start = System.nanoTime();
-                oursVectors = embedChunks(chunks, ours::embed, progress, tag + "ours fp32");
-                oursNanos += System.nanoTime() - start;
-
-                start = System.nanoTime();
-                rawVectors = embedChunks(chunks, raw::embed, progress, tag + "raw ORT fp32");
-                rawNanos += System.nanoTime() - start;
-
-                start = System.nanoTime();
-                int8Vectors = embedChunks(chunks, int8::embed, progress, tag + "ours int8");
-                int8Nanos += System.nanoTime() - start;
-
-                if (unbucketed != null) {
-                    start = System.nanoTime();
-                    embedChunks(chunks, unbucketed::embed, progress, tag + "ours fp32 unbucketed");
-                    unbucketedNanos += System.nanoTime() - start;
+            long[] nanos = new long[count];
+            float[][][] vectors = new float[count][][];
+            for (int round = 0; round < config.rounds(); round++) {
+                // each round starts with the next variant, so a load drift from other processes
+                // does not always fall on the variant that runs last
+                for (int k = 0; k < count; k++) {
+                    int v = (round + k) % count;
+                    long start = System.nanoTime();
+                    vectors[v] = embedChunks(chunks, variants.get(v), progress,
+                            "round " + (round + 1) + "/" + config.rounds() + " " + names.get(v));
+                    nanos[v] += System.nanoTime() - start;
                 }
             }
+            long oursNanos = nanos[0];
+            long rawNanos = nanos[1];
+            long int8Nanos = nanos[2];
+            long unbucketedNanos = unbucketed == null ? 0 : nanos[3];
+            float[][] oursVectors = vectors[0];
+            float[][] rawVectors = vectors[1];
+            float[][] int8Vectors = vectors[2];
 
             double timedTexts = (double) texts.size() * config.rounds();
             double textsPerS = timedTexts / (oursNanos / 1e9);
