@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -134,11 +135,19 @@ public final class SentenceEmbedder implements AutoCloseable {
 
     /** Embeds texts; row {@code i} of the result is the unit-length vector of {@code texts.get(i)}. */
     public float[][] embed(List<String> texts) {
-        return embedTokenized(tokenizer.encodeAll(texts));
+        return embedTokenized(tokenizer.encodeAll(texts), done -> { });
     }
 
-    /** Embeds texts already tokenized by {@link #tokenizer()}; result in input order. */
-    public float[][] embedTokenized(List<TokenizedText> texts) {
+    /** As {@link #embed(List)}, telling {@code batchDone} how many texts each finished batch held. */
+    public float[][] embed(List<String> texts, IntConsumer batchDone) {
+        return embedTokenized(tokenizer.encodeAll(texts), batchDone);
+    }
+
+    /**
+     * Embeds texts already tokenized by {@link #tokenizer()}; result in input order.
+     * {@code batchDone} hears the size of each batch as it completes (for progress reporting).
+     */
+    public float[][] embedTokenized(List<TokenizedText> texts, IntConsumer batchDone) {
         float[][] result = new float[texts.size()][];
         int window = config.bucketWindow();
         for (int windowStart = 0; windowStart < texts.size(); windowStart += window) {
@@ -153,6 +162,7 @@ public final class SentenceEmbedder implements AutoCloseable {
                 for (int k = 0; k < batch.length; k++) {
                     result[batch[k]] = vectors[k];
                 }
+                batchDone.accept(batch.length);
             }
         }
         return result;

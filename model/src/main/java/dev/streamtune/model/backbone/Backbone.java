@@ -81,6 +81,12 @@ public record Backbone(
         });
     }
 
+    @Override
+    public String toString() {
+        return "Backbone[" + id + ", hidden " + hiddenSize + ", max positions " + maxPositions
+                + ", tokenizer " + tokenizerResource + ", onnx " + onnxResource + "]";
+    }
+
     private InputStream openResource(String resource, String what) {
         InputStream in = resourceLoader.getResourceAsStream(resource);
         if (in == null) {
