@@ -86,7 +86,8 @@ public record TrainerConfig(String techniqueId, int inputDim, HeadConfig head, O
         return switch (device) {
             case "auto" -> Engine.getInstance().defaultDevice();
             case "cpu" -> Device.cpu();
-            default -> Device.fromName(device);
+            case "gpu" -> Device.gpu();
+            default -> Device.gpu(Integer.parseInt(device.substring("gpu:".length())));
         };
     }
 }

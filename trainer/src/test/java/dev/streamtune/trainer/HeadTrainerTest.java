@@ -139,7 +139,7 @@ class HeadTrainerTest {
             assertThat(java.util.Arrays.copyOf(grown.get(0).values(), oldWeights.length)).isEqualTo(oldWeights);
             assertThat(java.util.Arrays.copyOf(grown.get(1).values(), 2)).isEqualTo(before.get(1).values());
 
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 100; i++) {
                 trainer.step(data.batch(16, 2)); // only the new class arrives; replay keeps a and b alive
             }
             assertThat(SyntheticData.accuracy(trainer, oldTest)).isGreaterThan(oldAccuracyBefore - 0.05);

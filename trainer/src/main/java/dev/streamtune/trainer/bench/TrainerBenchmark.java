@@ -111,6 +111,10 @@ public final class TrainerBenchmark {
                 python = null;
                 continue;
             }
+            if (!List.of("--steps", "--warmup", "--rss-steps", "--threads", "--python", "--json").contains(flag)) {
+                throw new IllegalArgumentException("unknown option " + flag
+                        + "; known: --steps N --warmup N --rss-steps N --threads N --python PATH --no-python --json FILE");
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(flag + " needs a value");
             }
@@ -125,8 +129,7 @@ public final class TrainerBenchmark {
                 case "--threads" -> threads = parseInt(flag, value);
                 case "--python" -> python = value;
                 case "--json" -> json = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown option " + flag
-                        + "; known: --steps N --warmup N --rss-steps N --threads N --python PATH --no-python --json FILE");
+                default -> throw new IllegalStateException("option list and switch disagree on " + flag);
             }
         }
         if (!warmupGiven) {
