@@ -16,6 +16,12 @@ public record LabeledExample(float[] features, int labelIndex, float weight) {
         if (!(weight >= 0f) || Float.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and >= 0, got " + weight);
         }
+        for (int i = 0; i < features.length; i++) {
+            if (!Float.isFinite(features[i])) {
+                // one NaN in a batch would turn every trained weight into NaN
+                throw new IllegalArgumentException("features[" + i + "] must be finite, got " + features[i]);
+            }
+        }
     }
 
     public static LabeledExample of(float[] features, int labelIndex) {

@@ -157,6 +157,9 @@ class HeadTrainerTest {
                     .hasMessageContaining("3 features").hasMessageContaining("inputDim is 4");
             assertThatThrownBy(() -> HeadTrainer.create(config(4, HeadConfig.linear()), List.of("a", "a")))
                     .hasMessageContaining("distinct");
+            assertThatThrownBy(() -> LabeledExample.of(new float[] {0, Float.NaN}, 0))
+                    .hasMessageContaining("features[1] must be finite");
+            assertThatThrownBy(() -> new LabeledExample(new float[1], 0, -1f)).hasMessageContaining("weight must be finite and >= 0");
         }
     }
 

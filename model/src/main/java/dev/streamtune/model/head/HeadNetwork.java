@@ -198,12 +198,13 @@ public final class HeadNetwork implements AutoCloseable {
 
     /** Inference logits [rows, labelCount] (no dropout) for row-major {@code features}, on {@code stepManager}. */
     public NDArray logits(float[] features, int rows, NDManager stepManager) {
-        NDArray input = augmentedInput(features, rows, stepManager);
-        if (spec.kind() == HeadKind.LINEAR) {
-            return input.matMul(transposed.get(0));
+        try (NDArray input = augmentedInput(features, rows, stepManager)) {
+            if (spec.kind() == HeadKind.LINEAR) {
+                return input.matMul(transposed.get(0));
+            }
+            NDArray hidden = Activation.relu(input.matMul(transposed.get(0)));
+            return hidden.concat(onesColumn(rows), 1).matMul(transposed.get(1));
         }
-        NDArray hidden = Activation.relu(input.matMul(transposed.get(0)));
-        return hidden.concat(onesColumn(rows), 1).matMul(transposed.get(1));
     }
 
     /**
@@ -235,29 +236,38 @@ public final class HeadNetwork implements AutoCloseable {
                         + "), got " + labels[i]);
             }
         }
-        NDArray input = augmentedInput(features, rows, stepManager);
+        // arrays made from staging buffers alias them on the CPU; closing them before returning
+        // means no array outlives the buffer contents it was made from
+        try (NDManager staged = stepManager.newSubManager()) {
+            return lossAndGradients(features, rows, labels, lossWeights, weightSum, dropoutRng, stepManager, staged);
+        }
+    }
+
+    private LossAndGradients lossAndGradients(float[] features, int rows, int[] labels, float[] lossWeights,
+            double weightSum, DeterministicRandom dropoutRng, NDManager stepManager, NDManager staged) {
+        NDArray input = augmentedInput(features, rows, staged);
 
         if (spec.kind() == HeadKind.LINEAR) {
             float[] logits = input.matMul(transposed.get(0)).toFloatArray();
             float loss = softmaxCrossEntropy(logits, rows, labels, lossWeights, weightSum);
             NDArray logitGradientT = upload(gradientTransposedStaging, transpose(logits, rows, labelCount),
-                    new Shape(labelCount, rows), stepManager);
-            return new LossAndGradients(loss, new NDList(logitGradientT.matMul(input)));
+                    new Shape(labelCount, rows), staged);
+            return new LossAndGradients(loss, new NDList(attach(logitGradientT.matMul(input), stepManager)));
         }
 
         NDArray hidden = Activation.relu(input.matMul(transposed.get(0)));
         NDArray dropoutScale = null;
         if (spec.dropout() > 0f) {
             dropoutScale = upload(maskStaging, dropoutMask(rows * spec.hiddenSize(), dropoutRng),
-                    new Shape(rows, spec.hiddenSize()), stepManager);
+                    new Shape(rows, spec.hiddenSize()), staged);
             hidden = hidden.mul(dropoutScale);
         }
         NDArray hiddenAugmented = hidden.concat(onesColumn(rows), 1);
         float[] logits = hiddenAugmented.matMul(transposed.get(1)).toFloatArray();
         float loss = softmaxCrossEntropy(logits, rows, labels, lossWeights, weightSum);
-        NDArray logitGradient = upload(gradientStaging, logits, new Shape(rows, labelCount), stepManager);
+        NDArray logitGradient = upload(gradientStaging, logits, new Shape(rows, labelCount), staged);
         NDArray logitGradientT = upload(gradientTransposedStaging, transpose(logits, rows, labelCount),
-                new Shape(labelCount, rows), stepManager);
+                new Shape(labelCount, rows), staged);
         NDArray outputGradient = logitGradientT.matMul(hiddenAugmented);
         NDArray hiddenGradient = logitGradient.matMul(outputWeightView);
         // hidden = relu(a) * mask: d/da = mask * 1[a > 0], and sign(hidden) = 1[a > 0 and mask > 0]
@@ -266,7 +276,13 @@ public final class HeadNetwork implements AutoCloseable {
             hiddenGradient.muli(dropoutScale);
         }
         NDArray inputGradient = hiddenGradient.transpose().matMul(input);
-        return new LossAndGradients(loss, new NDList(inputGradient, outputGradient));
+        return new LossAndGradients(loss, new NDList(attach(inputGradient, stepManager), attach(outputGradient, stepManager)));
+    }
+
+    /** Moves a result out of the staged sub-manager so it survives it (Java bookkeeping only, no native call). */
+    private static NDArray attach(NDArray array, NDManager stepManager) {
+        array.attach(stepManager);
+        return array;
     }
 
     /**
@@ -390,7 +406,8 @@ public final class HeadNetwork implements AutoCloseable {
 
     /**
      * A reused direct buffer to hand values to the engine: a fresh heap array would be copied into
-     * a newly allocated direct buffer on every call.
+     * a newly allocated direct buffer on every call. On the CPU, PyTorch wraps this memory without
+     * copying, so every array made from it is closed before the method that made it returns.
      */
     private static final class Staging {
         private ByteBuffer bytes = ByteBuffer.allocateDirect(0);

@@ -151,14 +151,23 @@ class HeadNetworkTest {
     }
 
     @Test
-    void logitsDoNotChangeWhenTheNextBatchIsStaged() {
+    void resultsStayValidWhenTheNextBatchIsStagedInTheSameStepManager() {
+        // staging buffers are reused and the CPU engine wraps them without copying
+        float[] first = {1, 2, 3, -1, 0, 2};
+        float[] second = {-5, 7, 9, 4, 4, 4};
         try (NDManager manager = NDManager.newBaseManager();
-                HeadNetwork head = HeadNetwork.initialize(HeadSpec.linear(3), 2, manager, new DeterministicRandom(1));
+                HeadNetwork head = HeadNetwork.initialize(HeadSpec.mlp(3, 4, 0f), 2, manager, new DeterministicRandom(1));
                 NDManager step = manager.newSubManager()) {
-            NDArray first = head.logits(new float[] {1, 2, 3}, 1, step);
-            float[] before = first.toFloatArray();
-            head.logits(new float[] {-5, 7, 9}, 1, step);
-            assertThat(first.toFloatArray()).containsExactly(before);
+            HeadNetwork.LossAndGradients a = head.lossAndGradients(first, 2, new int[] {0, 1}, new float[] {1, 1}, null, step);
+            float[] gradientBefore = a.gradients().get(0).toFloatArray();
+            NDArray logits = head.logits(first, 2, step);
+            float[] logitsBefore = logits.toFloatArray();
+
+            head.lossAndGradients(second, 2, new int[] {1, 0}, new float[] {1, 1}, null, step);
+            head.logits(second, 2, step);
+
+            assertThat(a.gradients().get(0).toFloatArray()).containsExactly(gradientBefore);
+            assertThat(logits.toFloatArray()).containsExactly(logitsBefore);
         }
     }
 }
