@@ -11,11 +11,15 @@ import dev.streamtune.trainer.LabeledExample;
 import dev.streamtune.trainer.OptimizerConfig;
 import dev.streamtune.trainer.ProgressReporter;
 import dev.streamtune.trainer.TrainerConfig;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +48,7 @@ public final class TrainerBenchmark {
     private static final int DATASET_ROWS = 8_192;
     private static final int RSS_BASELINE_STEP = 1_000;
     private static final String PYTHON_SCRIPT = "torch_head_bench.py";
-    /** Timed steps are split into this many segments on both sides and the fastest segment counts. */
+    /** Timed steps are split into this many segments per side, alternating Java and Python; the fastest counts. */
     static final int ROUNDS = 5;
 
     private TrainerBenchmark() {
@@ -153,12 +157,10 @@ public final class TrainerBenchmark {
             dataset.write(workDir);
             out.printf("trainer benchmark: %d-dim features, %d classes, batch %d, AdamW, %d thread(s), %,d timed steps%n",
                     DIM, CLASSES, BATCH, options.threads(), options.steps());
-            double linearJava = javaExamplesPerSecond(HeadConfig.linear(), dataset, options, out);
-            double linearPython = pythonExamplesPerSecond("linear", workDir, options, out);
-            double mlpJava = javaExamplesPerSecond(HeadConfig.mlp(MLP_HIDDEN, MLP_DROPOUT), dataset, options, out);
-            double mlpPython = pythonExamplesPerSecond("mlp", workDir, options, out);
+            HeadFigures linear = compare(HeadConfig.linear(), dataset, workDir, options, out);
+            HeadFigures mlp = compare(HeadConfig.mlp(MLP_HIDDEN, MLP_DROPOUT), dataset, workDir, options, out);
             Result memory = rss(dataset, options, out);
-            Result result = new Result(figures(linearJava, linearPython), figures(mlpJava, mlpPython),
+            Result result = new Result(linear, mlp,
                     memory.rssAfterBaselineKb(), memory.rssAfterAllKb(), memory.rssBaselineStep(), memory.rssSteps(),
                     memory.rssGrowth(), options.threads());
             print(result, out);
@@ -173,59 +175,64 @@ public final class TrainerBenchmark {
         }
     }
 
-    private static HeadFigures figures(double java, double python) {
-        return new HeadFigures(java, python, java / python);
-    }
-
     static TrainerConfig benchmarkConfig(HeadConfig head) {
         OptimizerConfig optimizer = new OptimizerConfig(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 100, 10_000,
                 DecaySchedule.COSINE, 0.1f);
         return new TrainerConfig("head", DIM, head, optimizer, 0f, 1, true, 42L, "cpu");
     }
 
-    private static double javaExamplesPerSecond(HeadConfig head, Dataset dataset, Options options, PrintStream out) {
+    /**
+     * Alternates timed segments of the Java trainer and of the Python process, ROUNDS of each, and
+     * keeps each side's fastest: the load of a shared machine drifts, and alternating exposes both
+     * sides to the same drift, while taking the fastest segment discards the moments another
+     * process stole the CPU.
+     */
+    private static HeadFigures compare(HeadConfig head, Dataset dataset, Path workDir, Options options, PrintStream out)
+            throws IOException, InterruptedException {
         String name = head.kind().name().toLowerCase(java.util.Locale.ROOT);
-        try (HeadTrainer trainer = HeadTrainer.create(benchmarkConfig(head), List.of("ham", "spam"))) {
-            train(trainer, dataset, 0, options.warmupSteps(), null);
-            ProgressReporter progress = new ProgressReporter("java " + name + " steps", options.steps(), 2_000,
-                    line -> out.println("  " + line));
-            // best of ROUNDS equal segments: other processes on a shared machine only ever slow a segment down
-            int segment = Math.max(1, options.steps() / ROUNDS);
-            double bestSeconds = Double.POSITIVE_INFINITY;
+        int segment = Math.max(1, options.steps() / ROUNDS);
+        try (HeadTrainer trainer = HeadTrainer.create(benchmarkConfig(head), List.of("ham", "spam"));
+                PythonBaseline python = options.python() == null ? null
+                        : PythonBaseline.start(pythonCommand(name, workDir, options), out)) {
+            for (int i = 0; i < options.warmupSteps(); i++) {
+                trainer.step(dataset.batch(i));
+            }
+            if (python != null) {
+                python.awaitReady();
+            }
+            ProgressReporter progress = new ProgressReporter(name + " segments (java, python alternating), steps",
+                    (long) segment * ROUNDS, 2_000, line -> out.println("  " + line));
+            double bestJava = Double.POSITIVE_INFINITY;
+            double bestPython = Double.POSITIVE_INFINITY;
             float loss = Float.NaN;
             int done = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 long start = System.nanoTime();
                 for (int i = 0; i < segment; i++) {
-                    loss = trainer.step(dataset.batch(options.warmupSteps() + done)).loss();
-                    progress.update(Math.min(options.steps(), ++done));
+                    loss = trainer.step(dataset.batch(options.warmupSteps() + done + i)).loss();
                 }
-                bestSeconds = Math.min(bestSeconds, (System.nanoTime() - start) / 1e9);
+                bestJava = Math.min(bestJava, (System.nanoTime() - start) / 1e9);
+                if (python != null) {
+                    bestPython = Math.min(bestPython, python.run(segment));
+                }
+                done += segment;
+                progress.update(done);
             }
-            double rate = segment * (double) BATCH / bestSeconds;
-            out.printf("  java   %-6s %,12.0f examples/s (%.1f us/step, best of %d x %,d steps, last loss %.4f)%n", name,
-                    rate, bestSeconds * 1e6 / segment, ROUNDS, segment, loss);
-            return rate;
+            double javaRate = segment * (double) BATCH / bestJava;
+            out.printf("  java   %-6s %,12.0f examples/s (%.1f us/step, fastest of %d x %,d steps, last loss %.4f)%n", name,
+                    javaRate, bestJava * 1e6 / segment, ROUNDS, segment, loss);
+            if (python == null) {
+                out.printf("  python %-6s skipped (--no-python)%n", name);
+                return new HeadFigures(javaRate, Double.NaN, Double.NaN);
+            }
+            double pythonRate = segment * (double) BATCH / bestPython;
+            out.printf("  python %-6s %,12.0f examples/s (%.1f us/step, fastest of %d x %,d steps, %s)%n", name, pythonRate,
+                    bestPython * 1e6 / segment, ROUNDS, segment, python.description());
+            return new HeadFigures(javaRate, pythonRate, javaRate / pythonRate);
         }
     }
 
-    private static float train(HeadTrainer trainer, Dataset dataset, int firstStep, int steps, ProgressReporter progress) {
-        float loss = Float.NaN;
-        for (int i = 0; i < steps; i++) {
-            loss = trainer.step(dataset.batch(firstStep + i)).loss();
-            if (progress != null) {
-                progress.update(i + 1);
-            }
-        }
-        return loss;
-    }
-
-    private static double pythonExamplesPerSecond(String head, Path workDir, Options options, PrintStream out)
-            throws IOException, InterruptedException {
-        if (options.python() == null) {
-            out.printf("  python %-6s skipped (--no-python)%n", head);
-            return Double.NaN;
-        }
+    private static List<String> pythonCommand(String head, Path workDir, Options options) throws IOException {
         Path script = workDir.resolve(PYTHON_SCRIPT);
         if (!Files.exists(script)) {
             try (InputStream in = TrainerBenchmark.class.getResourceAsStream(PYTHON_SCRIPT)) {
@@ -235,29 +242,80 @@ public final class TrainerBenchmark {
                 Files.copy(in, script);
             }
         }
-        List<String> command = new ArrayList<>(List.of(options.python(), script.toString(),
+        return List.of(options.python(), script.toString(),
                 "--features", workDir.resolve("features.f32").toString(), "--labels", workDir.resolve("labels.i32").toString(),
                 "--dim", Integer.toString(DIM), "--classes", Integer.toString(CLASSES), "--head", head,
                 "--hidden", Integer.toString(MLP_HIDDEN), "--dropout", Float.toString(MLP_DROPOUT),
-                "--batch", Integer.toString(BATCH), "--steps", Integer.toString(options.steps()),
-                "--warmup-steps", Integer.toString(options.warmupSteps()), "--threads", Integer.toString(options.threads()),
-                "--rounds", Integer.toString(ROUNDS)));
-        out.printf("  python %-6s running %,d steps ...%n", head, options.steps());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                "--batch", Integer.toString(BATCH), "--warmup-steps", Integer.toString(options.warmupSteps()),
+                "--threads", Integer.toString(options.threads()));
+    }
+
+    /** The Python loop as a child process that trains a segment of steps on request and reports its time. */
+    private static final class PythonBaseline implements AutoCloseable {
+        private final Process process;
+        private final BufferedReader reader;
+        private final Writer writer;
+        private final List<String> command;
+        private final StringBuilder transcript = new StringBuilder();
+        private String description = "";
+
+        private PythonBaseline(Process process, List<String> command) {
+            this.process = process;
+            this.command = command;
+            this.reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            this.writer = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         }
-        if (!process.waitFor(30, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException("the Python baseline failed (" + String.join(" ", command) + "); is python3-torch "
-                    + "installed for " + options.python() + "? (apt-get install -y python3-torch). Output:\n" + output);
+
+        static PythonBaseline start(List<String> command, PrintStream out) throws IOException {
+            out.printf("  python baseline: %s%n", String.join(" ", command));
+            return new PythonBaseline(new ProcessBuilder(command).redirectErrorStream(true).start(), command);
         }
-        String lastLine = output.strip().lines().reduce((a, b) -> b).orElse("");
-        JsonNode json = new ObjectMapper().readTree(lastLine);
-        double rate = json.get("examples_per_s").asDouble();
-        out.printf("  python %-6s %,12.0f examples/s (%.1f us/step, best of %d segments, torch %s, %d thread(s))%n", head,
-                rate, BATCH * 1e6 / rate, ROUNDS, json.get("torch").asText(), json.get("threads").asInt());
-        return rate;
+
+        void awaitReady() throws IOException {
+            JsonNode ready = readJson();
+            description = "torch " + ready.path("torch").asText() + ", " + ready.path("threads").asInt() + " thread(s)";
+        }
+
+        /** Trains {@code steps} steps in the child and returns the seconds it measured. */
+        double run(int steps) throws IOException {
+            writer.write("run " + steps + "\n");
+            writer.flush();
+            JsonNode reply = readJson();
+            if (reply.has("error")) {
+                throw new IllegalStateException("Python baseline refused a request: " + reply.get("error").asText());
+            }
+            return reply.get("seconds").asDouble();
+        }
+
+        String description() {
+            return description;
+        }
+
+        private JsonNode readJson() throws IOException {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                transcript.append(line).append('\n');
+                if (line.startsWith("{")) {
+                    return new ObjectMapper().readTree(line);
+                }
+            }
+            throw new IllegalStateException("the Python baseline exited (" + String.join(" ", command)
+                    + "); is python3-torch installed for " + command.get(0) + "? (apt-get install -y python3-torch)."
+                    + " Output:\n" + transcript);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                writer.write("quit\n");
+                writer.flush();
+            } catch (IOException alreadyGone) {
+                // the child exited on its own; nothing to tell it
+            }
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
     }
 
     private static Result rss(Dataset dataset, Options options, PrintStream out) {

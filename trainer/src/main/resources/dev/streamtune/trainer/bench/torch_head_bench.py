@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Baseline for TrainerBenchmark: the same head-training loop in PyTorch from Python.
 
-Reads the features TrainerBenchmark wrote, trains the same head (linear, or linear-ReLU-dropout-
+Reads the features TrainerBenchmark wrote and trains the same head (linear, or linear-ReLU-dropout-
 linear) with the same batch size, torch.optim.AdamW, warm-up + cosine learning rate, class-weighted
 cross-entropy from running class counts, and thread count; prints one JSON line with examples/s.
 Run with Debian's /usr/bin/python3 (package python3-torch).
@@ -27,10 +27,8 @@ def main():
     p.add_argument("--hidden", type=int, default=256)
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--steps", type=int, required=True)
     p.add_argument("--warmup-steps", type=int, default=200)
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=0.01)
     p.add_argument("--lr-warmup", type=int, default=100)
@@ -81,18 +79,24 @@ def main():
         return loss.item()
 
     train(a.warmup_steps, 0)
-    # best of equal segments, as the Java side measures: other processes only ever slow a segment down
-    segment = max(1, a.steps // a.rounds)
-    best = float("inf")
+    # Segments are timed on request ("run N" on stdin, one JSON line back) so TrainerBenchmark can
+    # alternate Java and Python segments: on a shared machine the load drifts, and alternating
+    # exposes both sides to the same drift.
+    print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
     done = a.warmup_steps
-    for _ in range(a.rounds):
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        if words[0] != "run" or len(words) != 2:
+            print(json.dumps({"error": "expected 'run N' or 'quit', got " + line.strip()}), flush=True)
+            continue
+        steps = int(words[1])
         t0 = time.perf_counter()
-        last_loss = train(segment, done)
-        best = min(best, time.perf_counter() - t0)
-        done += segment
-    print(json.dumps({"examples_per_s": segment * a.batch / best, "seconds": best, "steps": segment,
-                      "last_loss": last_loss, "torch": torch.__version__, "threads": torch.get_num_threads()}))
-    sys.stdout.flush()
+        last_loss = train(steps, done)
+        elapsed = time.perf_counter() - t0
+        done += steps
+        print(json.dumps({"seconds": elapsed, "steps": steps, "last_loss": last_loss}), flush=True)
 
 
 if __name__ == "__main__":
