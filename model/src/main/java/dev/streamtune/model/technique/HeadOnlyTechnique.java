@@ -3,7 +3,6 @@ package dev.streamtune.model.technique;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.head.HeadNetwork;
@@ -87,17 +86,19 @@ public final class HeadOnlyTechnique implements Technique {
 
         @Override
         public StepGradients lossAndGradients(TrainingBatch batch, NDManager stepManager, DeterministicRandom rng) {
-            NDArray features = features(batch.input(), stepManager);
-            HeadNetwork.LossAndGradients result = head.lossAndGradients(features, batch.labels(), batch.lossWeights(), rng);
+            BatchInput.PooledFeatures features = features(batch.input());
+            HeadNetwork.LossAndGradients result = head.lossAndGradients(features.values(), features.rows(),
+                    batch.labels(), batch.lossWeights(), rng, stepManager);
             return new StepGradients(result.loss(), result.gradients());
         }
 
         @Override
         public NDArray logits(BatchInput input, NDManager stepManager) {
-            return head.logits(features(input, stepManager));
+            BatchInput.PooledFeatures features = features(input);
+            return head.logits(features.values(), features.rows(), stepManager);
         }
 
-        private NDArray features(BatchInput input, NDManager stepManager) {
+        private BatchInput.PooledFeatures features(BatchInput input) {
             if (!(input instanceof BatchInput.PooledFeatures pooled)) {
                 throw new IllegalArgumentException("technique '" + ID + "' is fed pooled features, got " + input.kind());
             }
@@ -105,11 +106,11 @@ public final class HeadOnlyTechnique implements Technique {
                 throw new IllegalArgumentException("features have dim " + pooled.dim() + ", the head expects "
                         + head.spec().inputDim());
             }
-            return stepManager.create(pooled.values(), new Shape(pooled.rows(), pooled.dim()));
+            return pooled;
         }
 
         @Override
-        public java.util.List<NamedTensor> exportTensors() {
+        public List<NamedTensor> exportTensors() {
             return head.exportTensors();
         }
 

@@ -16,7 +16,10 @@ public interface TrainableModel extends AutoCloseable {
     /** Owns the trainable arrays; open per-step sub-managers from it so they land on the same device. */
     NDManager manager();
 
-    /** The arrays an optimizer updates in place, in {@link Technique#tensorSpecs} order. */
+    /**
+     * The named arrays an optimizer updates in place. Their layout is the technique's own (the
+     * head keeps each bias as an extra weight column); {@link #exportTensors()} gives the delta layout.
+     */
     NDList trainableParameters();
 
     long trainableParameterCount();

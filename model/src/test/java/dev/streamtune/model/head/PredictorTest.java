@@ -36,7 +36,7 @@ class PredictorTest {
         }
         try (NDManager manager = NDManager.newBaseManager();
                 HeadNetwork head = HeadNetwork.initialize(spec, LABELS.size(), manager, new DeterministicRandom(8))) {
-            float[] djlLogits = head.logits(manager.create(features, new Shape(rows, spec.inputDim()))).toFloatArray();
+            float[] djlLogits = head.logits(features, rows, manager).toFloatArray();
             float[] djlProbabilities = manager.create(djlLogits, new Shape(rows, LABELS.size())).softmax(1).toFloatArray();
             Predictor predictor = Predictor.load(BASE, spec, LABELS, DeltaCodec.encode(head.exportTensors()));
 

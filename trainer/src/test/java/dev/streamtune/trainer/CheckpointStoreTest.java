@@ -1,0 +1,115 @@
+package dev.streamtune.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    private static final TrainerConfig CONFIG = new TrainerConfig("head", 8, HeadConfig.mlp(6, 0.1f),
+            OptimizerConfig.defaults(), 0.3f, 5, true, 3L, "cpu");
+    private static TrainerState afterFour;
+    private static TrainerState afterEight;
+
+    @BeforeAll
+    static void train() {
+        SyntheticData data = new SyntheticData(8, 2f, 9);
+        try (HeadTrainer trainer = HeadTrainer.create(CONFIG, List.of("ham", "spam"))) {
+            for (int i = 0; i < 4; i++) {
+                trainer.step(data.batch(10, 0, 1));
+            }
+            afterFour = trainer.snapshot(Map.of("features.minilm-0", 40L, "features.minilm-1", 7L));
+            for (int i = 0; i < 4; i++) {
+                trainer.step(data.batch(10, 0, 1));
+            }
+            afterEight = trainer.snapshot(Map.of("features.minilm-0", 80L, "features.minilm-1", 15L));
+        }
+    }
+
+    @Test
+    void savedStateReadsBackEqualInEveryPart(@TempDir Path directory) throws Exception {
+        CheckpointStore store = new CheckpointStore(directory, 2);
+        store.save(afterEight);
+
+        CheckpointStore.Restored restored = store.restoreNewest();
+
+        TrainerState state = restored.state().orElseThrow();
+        assertThat(state).isEqualTo(afterEight);
+        assertThat(state.replay().reservoirs()).hasSize(2).allSatisfy(r -> assertThat(r.examples()).isNotEmpty());
+        assertThat(state.optimizer().step()).isEqualTo(8);
+        assertThat(state.optimizer().firstMoments()).isNotEmpty();
+        assertThat(state.nextOffsets()).containsEntry("features.minilm-1", 15L);
+        assertThat(restored.skipped()).isEmpty();
+        try (var files = Files.list(directory)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(name -> name.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void keepsOnlyTheLastK(@TempDir Path directory) throws Exception {
+        CheckpointStore store = new CheckpointStore(directory, 2);
+        store.save(afterFour);
+        Path second = store.save(afterFour);
+        Path third = store.save(afterEight);
+
+        assertThat(store.checkpoints()).containsExactly(third, second);
+    }
+
+    @Test
+    void truncatedNewestFallsBackToThePreviousAndSaysSo(@TempDir Path directory) throws Exception {
+        CheckpointStore store = new CheckpointStore(directory, 3);
+        Path older = store.save(afterFour);
+        Path newest = store.save(afterEight);
+        byte[] bytes = Files.readAllBytes(newest);
+        Files.write(newest, Arrays.copyOf(bytes, bytes.length / 2));
+
+        CheckpointStore.Restored restored = store.restoreNewest();
+
+        assertThat(restored.state()).contains(afterFour);
+        assertThat(restored.path()).contains(older);
+        assertThat(restored.skipped()).singleElement().satisfies(skipped -> {
+            assertThat(skipped.path()).isEqualTo(newest);
+            assertThat(skipped.reason()).contains("digest mismatch");
+        });
+    }
+
+    @Test
+    void flippedBitAndGarbageAreSkippedAndLeftoverTempFilesRemoved(@TempDir Path directory) throws Exception {
+        CheckpointStore store = new CheckpointStore(directory, 3);
+        Path only = store.save(afterFour);
+        byte[] bytes = Files.readAllBytes(only);
+        bytes[bytes.length / 3] ^= 0x10;
+        Files.write(only, bytes);
+        Path garbage = directory.resolve("checkpoint-00000000000000000009.stck");
+        Files.write(garbage, new byte[] {1, 2, 3});
+        Path leftover = directory.resolve(".checkpoint-10-123.tmp");
+        Files.write(leftover, new byte[] {4});
+
+        CheckpointStore.Restored restored = store.restoreNewest();
+
+        assertThat(restored.state()).isEmpty();
+        assertThat(restored.skipped()).extracting(CheckpointStore.SkippedCheckpoint::path).containsExactly(garbage, only);
+        assertThat(restored.skipped().get(0).reason()).contains("shorter than its header");
+        assertThat(leftover).doesNotExist();
+    }
+
+    @Test
+    void emptyDirectoryRestoresNothing(@TempDir Path directory) throws IOException {
+        CheckpointStore.Restored restored = new CheckpointStore(directory, 1).restoreNewest();
+        assertThat(restored.state()).isEmpty();
+        assertThat(restored.skipped()).isEmpty();
+    }
+
+    @Test
+    void keepLastIsValidated(@TempDir Path directory) {
+        assertThatThrownBy(() -> new CheckpointStore(directory, 0)).hasMessageContaining("keepLast must be in [1, 1000]");
+    }
+}
