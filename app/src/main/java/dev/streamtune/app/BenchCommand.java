@@ -73,7 +73,7 @@ final class BenchCommand implements Runnable {
         file.toFile().deleteOnExit();
         ObjectMapper json = new ObjectMapper();
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            for (CorpusExample e : SpamAssassin.load(LoadOptions.truncatedTo(20_000))) {
+            for (CorpusExample e : SpamAssassin.load(LoadOptions.truncatedTo(20_000)).examples()) {
                 out.write(json.writeValueAsString(Map.of("id", e.id(), "label", e.label(), "text", e.text())));
                 out.newLine();
             }
