@@ -187,9 +187,13 @@ public final class EvaluatorService implements AutoCloseable {
         return config;
     }
 
-    /** Waits until the start-up replay of champions and held-out vectors is done and candidates are being judged. */
+    /**
+     * Waits until the start-up replay of champions and held-out vectors is done and candidates are being judged.
+     *
+     * @return false on timeout, or when the service stopped on an error before it was ready (see {@link #failure()})
+     */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && failure == null;
     }
 
     /** The task's champion version as of the last poll round. */

@@ -1,6 +1,7 @@
 package dev.streamtune.evaluator.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
@@ -206,6 +207,16 @@ class EvaluatorServiceIT {
                     .filter(u -> u.getVersion() == 4).findFirst().orElseThrow();
             assertThat(v4.getPreviousVersion()).as("judged against the rolled-back champion").isEqualTo(1L);
             assertThat(countEvaluations(Split.VALIDATION, 2L)).as("v2 judged once across the restart").isEqualTo(1);
+
+            Rollback rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()));
+            assertThatThrownBy(() -> rollback.rollback("spam", 4, "no-op")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("already serves version 4");
+            assertThatThrownBy(() -> rollback.rollback("spam", 99, "typo")).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no version 99").hasMessageContaining(TOPICS.candidates());
+            // version 2 was never promoted: rollback finds it among the candidates (an operator's explicit choice)
+            ModelUpdate toTwo = rollback.rollback("spam", 2, "compare in production");
+            assertThat(toTwo.getValidationMetrics()).as("never promoted, so no promotion metrics").isEmpty();
+            assertThat(subscriber.awaitVersion("spam", 2, WAIT)).isTrue();
         } finally {
             restarted.close();
         }
