@@ -300,6 +300,8 @@ public final class EvaluationState {
         if (!test.isEmpty()) {
             ClassificationMetrics testMetrics = Scoring.score(model, test);
             testValues = testMetrics.values();
+            LOG.info("task '{}': champion version {} on {} test examples: {}", task, candidate.getVersion(),
+                    testMetrics.examples(), testMetrics);
             out.add(new Output.Metrics(testMetrics.toMetricsEvent(task, MetricKind.EVALUATION, source,
                     candidate.getVersion(), Split.TEST, now)));
         }

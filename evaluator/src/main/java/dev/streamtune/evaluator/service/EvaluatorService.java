@@ -358,6 +358,13 @@ public final class EvaluatorService implements AutoCloseable {
         if (candidate == null) {
             return List.of();
         }
+        String backbone = candidate.getBase() == null ? null : candidate.getBase().getBackbone();
+        if (!config.backbones().contains(backbone)) {
+            // no features topic of that backbone is read here, so it would wait for validation data forever
+            LOG.warn("task '{}': candidate version {} is on backbone '{}', but this evaluator reads features of {} only;"
+                    + " skipped", candidate.getTask(), candidate.getVersion(), backbone, config.backbones());
+            return List.of();
+        }
         return state.onCandidate(candidate, new CandidatePosition(record.topic(), record.partition(), record.offset()));
     }
 

@@ -90,6 +90,12 @@ final class Synthetic {
     Delta shuffledLabelHead(List<float[]> xs, List<Integer> ys, long seed) {
         List<Integer> shuffled = new ArrayList<>(ys);
         Collections.shuffle(shuffled, new Random(seed));
+        return logisticHead(xs, shuffled);
+    }
+
+    /** Logistic regression (label 1 = "spam") by plain batch gradient descent, as a 2-class linear head. */
+    static Delta logisticHead(List<float[]> xs, List<Integer> shuffled) {
+        int dim = xs.get(0).length;
         double[] w = new double[dim];
         double b = 0;
         double lr = 2.0;
