@@ -101,8 +101,9 @@ public final class ServingModels {
 
     /** Reports a refusal that happened before an update could be applied (an event that does not decode). */
     public void reject(ModelRejectedException e) {
-        LOG.warn("{}; {}", e.getMessage(), models.get().containsKey(e.task())
-                ? "version " + models.get().get(e.task()).version() + " keeps serving" : "no model serves this task yet");
+        LoadedModel current = e.task() == null ? null : models.get().get(e.task());
+        LOG.warn("{}; {}", e.getMessage(), current != null
+                ? "version " + current.version() + " keeps serving" : "no model serves this task yet");
         for (Consumer<ModelRejectedException> listener : rejectionListeners) {
             try {
                 listener.accept(e);

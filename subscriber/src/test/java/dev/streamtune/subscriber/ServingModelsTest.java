@@ -125,6 +125,13 @@ class ServingModelsTest {
     }
 
     @Test
+    void anUndecodableEventWithoutATaskIsReportedToListeners() {
+        serving.reject(new ModelRejectedException(RejectionReason.UNDECODABLE_EVENT, null, 0, "not a ModelUpdate"));
+        assertThat(rejections).singleElement().extracting(ModelRejectedException::reason)
+                .isEqualTo(RejectionReason.UNDECODABLE_EVENT);
+    }
+
+    @Test
     void predictingATaskWithNoModelSaysWhichTasksServe() {
         serving.apply(update(version(1), UpdateAction.PROMOTE, "first"));
         assertThatThrownBy(() -> serving.predict("sentiment", "x")).isInstanceOf(IllegalStateException.class)
