@@ -1,0 +1,19 @@
+/**
+ * The library a downstream service embeds to serve Streamtune's current models.
+ *
+ * <ul>
+ *   <li>{@link dev.streamtune.subscriber.ModelSubscriber} ({@link dev.streamtune.subscriber.SubscriberConfig})
+ *       follows the compacted {@code models.updates} topic from the beginning, and offers
+ *       {@code predict(text)}, {@code currentVersion()} and {@code onUpdate}/{@code onRejected} listeners.
+ *   <li>{@link dev.streamtune.subscriber.ModelLoader} verifies a {@code ModelVersion} (backbone id, base weights
+ *       digest, delta size and sha256) before decoding it into a {@link dev.streamtune.subscriber.LoadedModel};
+ *       anything wrong is a {@link dev.streamtune.subscriber.ModelRejectedException} with a
+ *       {@link dev.streamtune.subscriber.RejectionReason}. The evaluator loads candidates with the same loader.
+ *   <li>{@link dev.streamtune.subscriber.ServingModels} is the atomic swap: verified and loaded first, then one
+ *       reference write; calls in flight finish on the model they started with.
+ *   <li>Techniques plug in through {@link dev.streamtune.subscriber.ModelFactory} (ServiceLoader); head-only is
+ *       built in. Deltas sent by URI come from an {@link dev.streamtune.subscriber.ArtifactStore}
+ *       ({@link dev.streamtune.subscriber.DirectoryArtifactStore} by default).
+ * </ul>
+ */
+package dev.streamtune.subscriber;
