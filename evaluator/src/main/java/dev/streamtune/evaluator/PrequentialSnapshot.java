@@ -1,5 +1,7 @@
 package dev.streamtune.evaluator;
 
+import dev.streamtune.schemas.MetricNames;
+
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.Split;
@@ -38,11 +40,11 @@ public record PrequentialSnapshot(String task, long examples, long correct, long
         return windowExamples == 0 ? Double.NaN : (double) windowCorrect / windowExamples;
     }
 
-    /** Values: {@code accuracy} (cumulative), {@code window_accuracy}, {@code n}, {@code window_n}. */
+    /** Values: {@code prequential_accuracy} (cumulative), {@code window_accuracy}, {@code n}, {@code window_n}. */
     public Map<String, Double> values() {
         Map<String, Double> values = new LinkedHashMap<>();
-        values.put("accuracy", accuracy());
-        values.put("window_accuracy", windowAccuracy());
+        values.put(MetricNames.PREQUENTIAL_ACCURACY, accuracy());
+        values.put(MetricNames.WINDOW_ACCURACY, windowAccuracy());
         values.put("n", (double) examples);
         values.put("window_n", (double) windowExamples);
         return values;

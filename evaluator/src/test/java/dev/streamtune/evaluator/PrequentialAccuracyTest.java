@@ -138,7 +138,7 @@ class PrequentialAccuracyTest {
         assertThat(event.getSplit()).isEqualTo(Split.TRAIN);
         assertThat(event.getVersion()).isEqualTo(7L);
         assertThat(event.getValues()).containsEntry("n", 3.0).containsEntry("window_n", 2.0).containsEntry("window_accuracy", 0.0);
-        assertThat(event.getValues().get("accuracy")).isCloseTo(1.0 / 3, within(1e-15));
+        assertThat(event.getValues().get(dev.streamtune.schemas.MetricNames.PREQUENTIAL_ACCURACY)).isCloseTo(1.0 / 3, within(1e-15));
         assertThatThrownBy(() -> new PrequentialSnapshot("spam", 0, 0, 0, 0).toMetricsEvent("evaluator", null, Instant.EPOCH))
                 .hasMessageContaining("examples is 0 for task 'spam'");
     }

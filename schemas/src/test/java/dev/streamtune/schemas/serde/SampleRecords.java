@@ -50,7 +50,7 @@ final class SampleRecords {
                 .setHyperparameters(Map.of("lr", "0.001"))
                 .setBase(new BaseModel("all-MiniLM-L6-v2", "cd".repeat(32)))
                 .setLabels(List.of("ham", "spam"))
-                .setDelta(Delta.newBuilder().setFormat("djl-ndlist").setSha256("ef".repeat(32)).setSizeBytes(4)
+                .setDelta(Delta.newBuilder().setFormat("djl-ndlist-v1").setSha256("ef".repeat(32)).setSizeBytes(4)
                         .setInline(ByteBuffer.wrap(new byte[] {1, 2, 3, 4})).build())
                 .setTrainableParams(770)
                 .setOffsetRanges(List.of(new OffsetRange("features.all-minilm-l6-v2", 0, 100L, 200L)))
