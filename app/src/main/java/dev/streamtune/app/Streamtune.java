@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code streamtune} command. Each subcommand is its own class; this one only wires them. */
 @Command(name = "streamtune", mixinStandardHelpOptions = true, versionProvider = Streamtune.Version.class,
         description = "Streaming fine-tuner: labelled examples in through Kafka, model versions out.",
-        subcommands = {UpCommand.class, TaskCommand.class, ProduceCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, UpCommand.class, ServeCommand.class, TaskCommand.class, ProduceCommand.class,
+                SubscribeCommand.class, PredictCommand.class, RollbackCommand.class, BenchCommand.class})
 public final class Streamtune implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,180 @@
+package dev.streamtune.app;
+
+import dev.streamtune.dashboard.DashboardConfig;
+import dev.streamtune.dashboard.DashboardServer;
+import dev.streamtune.evaluator.GateConfig;
+import dev.streamtune.evaluator.service.EvaluatorConfig;
+import dev.streamtune.evaluator.service.EvaluatorService;
+import dev.streamtune.ingest.IngestApp;
+import dev.streamtune.ingest.IngestConfig;
+import dev.streamtune.ingest.IngestMetrics;
+import dev.streamtune.ingest.featurizer.Featurizer;
+import dev.streamtune.ingest.featurizer.FeaturizerService;
+import dev.streamtune.ingest.featurizer.FeaturizerServiceConfig;
+import dev.streamtune.platform.TopicProvisioner;
+import dev.streamtune.trainer.service.TrainerCounters;
+import dev.streamtune.trainer.service.TrainerService;
+import dev.streamtune.trainer.service.TrainerServiceConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every Streamtune service in one JVM against one Kafka cluster and registry: ingest, featurizer,
+ * one trainer per task, evaluator and dashboard. Each service is the same class that runs alone
+ * under {@code streamtune serve}; here they only share a process. Closed in reverse start order.
+ */
+final class LocalPipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
+    static final String BACKBONE = TrainerServiceConfig.DEFAULT_BACKBONE;
+
+    private final PipelineConfig config;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private IngestApp ingest;
+    private FeaturizerService featurizer;
+    private EvaluatorService evaluator;
+    private final Map<String, TrainerService> trainers = new LinkedHashMap<>();
+    private DashboardServer dashboard;
+
+    private LocalPipeline(PipelineConfig config) {
+        this.config = config;
+    }
+
+    static LocalPipeline start(PipelineConfig config) {
+        LocalPipeline pipeline = new LocalPipeline(config);
+        try {
+            pipeline.startAll();
+            return pipeline;
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        List<String> created = TopicProvisioner.ensure(config.bootstrapServers(),
+                TopicProvisioner.streamtuneTopics(config.topics(), config.partitions(), List.of(BACKBONE)));
+        if (!created.isEmpty()) {
+            log.info("created topics {}", created);
+        }
+        Path data = config.dataDirectory();
+
+        ingest = new IngestApp(IngestConfig.defaults(config.bootstrapServers(), config.registryUrl())
+                .withTopics(config.topics())
+                .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams").toString(),
+                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200")));
+        started.add(ingest);
+        ingest.start();
+
+        featurizer = new FeaturizerService(new FeaturizerServiceConfig(config.bootstrapServers(), config.registryUrl(),
+                BACKBONE, config.featurizerBatch(), Duration.ofMillis(200), config.maxTokens(), config.threads(),
+                config.topicPrefix(),
+                "streamtune-featurizer", "streamtune-featurizer-0", config.partitions(), Duration.ofSeconds(30)));
+        started.add(featurizer);
+        runInThread("featurizer", featurizer::run);
+
+        evaluator = EvaluatorService.start(EvaluatorConfig.defaults(config.bootstrapServers(), config.registryUrl())
+                .withTopics(config.topics())
+                .withGate(withMinValidation(GateConfig.defaults(), config.minValidationExamples()))
+                .withArtifactDirectory(data.resolve("artifacts")));
+        started.add(evaluator);
+
+        for (String task : config.trainedTasks()) {
+            TrainerService trainer = new TrainerService(TrainerServiceConfig
+                    .defaults(config.bootstrapServers(), new dev.streamtune.schemas.serde.AvroSerdeConfig(
+                            config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
+                            data.resolve("checkpoints").resolve(task))
+                    .withTopics(config.topics())
+                    .withPublishEvery(config.publishEvery(), Duration.ofSeconds(30)));
+            trainers.put(task, trainer);
+            started.add(trainer);
+            runInThread("trainer-" + task, trainer);
+        }
+
+        if (config.dashboardPort() >= 0) {
+            dashboard = DashboardServer.create(DashboardConfig.of(config.dashboardPort(), config.bootstrapServers(),
+                    config.registryUrl()).withTopics(config.topics())).start();
+            started.add(dashboard);
+        }
+    }
+
+    private static GateConfig withMinValidation(GateConfig gate, int minValidation) {
+        return new GateConfig(gate.minMacroF1Improvement(), gate.alpha(), gate.firstVersionMacroF1Floor(), minValidation);
+    }
+
+    private void runInThread(String name, Runnable body) {
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (RuntimeException e) {
+                log.error("{} stopped: {}", name, e.toString(), e);
+            }
+        }, "streamtune-" + name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    IngestMetrics ingestMetrics() {
+        return ingest.metrics();
+    }
+
+    Featurizer featurizer() {
+        return featurizer.featurizer();
+    }
+
+    Map<String, TrainerCounters> trainerCounters() {
+        Map<String, TrainerCounters> out = new LinkedHashMap<>();
+        trainers.forEach((task, t) -> out.put(task, t.counters()));
+        return out;
+    }
+
+    Optional<String> dashboardUrl() {
+        return dashboard == null ? Optional.empty() : Optional.of(dashboard.url());
+    }
+
+    EvaluatorService evaluator() {
+        return evaluator;
+    }
+
+    /** Services that died, by name, for a progress line that does not hide a failure. */
+    List<String> failures() {
+        List<String> out = new ArrayList<>();
+        trainers.forEach((task, t) -> t.failure().ifPresent(e -> out.add("trainer-" + task + ": " + e)));
+        evaluator.failure().ifPresent(e -> out.add("evaluator: " + e));
+        if (ingest.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+            out.add("ingest: Kafka Streams is in ERROR");
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        trainers.values().forEach(TrainerService::stop);
+        if (featurizer != null) {
+            featurizer.stop();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", started.get(i).getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}
