@@ -41,7 +41,11 @@ public final class TrainerServiceMain {
         Thread hook = new Thread(() -> {
             service.stop();
             try {
-                service.awaitStopped(Duration.ofSeconds(60));
+                if (service.awaitStopped(Duration.ofSeconds(60))) {
+                    // a JVM ended by a signal exits 143 by default; a clean, checkpointed stop says 0
+                    System.err.flush();
+                    Runtime.getRuntime().halt(service.failure().isPresent() ? 1 : 0);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
