@@ -110,6 +110,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
     private volatile Throwable failure;
+    private volatile long crashAfterCheckpointOf = -1;
 
     // counters, written by the run thread only
     private volatile long examplesTrained;
@@ -175,6 +176,21 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     public boolean isRunning() {
         return finished.getCount() > 0;
+    }
+
+    /**
+     * Fault injection for tests: {@link #run} ends abruptly right after the checkpoint of
+     * {@code version} is durable and before that version is published, as a power cut there would.
+     */
+    void crashAfterCheckpointOf(long version) {
+        crashAfterCheckpointOf = version;
+    }
+
+    /** What {@link #crashAfterCheckpointOf} throws. */
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String message) {
+            super(message);
+        }
     }
 
     /** Asks {@link #run} to finish the current batch, publish and return; does not wait. */
@@ -486,6 +502,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
         annotations.put(NEW_EXAMPLES, Long.toString(unpublishedExamples));
         TrainerState state = trainer.snapshot(ledger.positions()).withAnnotations(annotations);
         store.save(state);                                                // (a) durable first
+        if (version == crashAfterCheckpointOf) {
+            throw new SimulatedCrash("simulated crash after checkpointing version " + version + " of task '"
+                    + config.task() + "', before publishing it");
+        }
         publish(producer, versions, metrics, annotations);                // (b) then visible
         commitGroupOffsets(consumer);                                     // (c) then the group, for lag
         ledger.published();

@@ -280,6 +280,54 @@ class TrainerServiceIT {
     }
 
     @Test
+    void aVersionCheckpointedButNotPublishedBeforeACrashIsPublishedOnceOnRestart() throws Exception {
+        String task = "cutoff";
+        ServiceFixture fixture = new ServiceFixture(platform, "cut.", 2);
+        fixture.declareTask(task, List.of("x", "y"), false, Map.of());
+        ServiceFixture.Clusters clusters = new ServiceFixture.Clusters(9, 4.0);
+        List<FeatureVector> vectors = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String label = i % 2 == 0 ? "x" : "y";
+            vectors.add(ServiceFixture.vector(task, "k" + i, label, Split.TRAIN, clusters.sample(label)));
+        }
+        fixture.produce(vectors);
+        Path checkpoints = tmp.resolve("cut");
+        TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
+        TrainerService crashing = new TrainerService(config);
+        crashing.crashAfterCheckpointOf(2);
+        Thread thread = start(crashing);
+        thread.join(60_000);
+        assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+        assertThat(fixture.versions(task)).extracting(ModelVersion::getVersion).containsExactly(1L);
+
+        TrainerService restarted = new TrainerService(config);
+        Thread restartedThread = start(restarted);
+        StartupReport report = restarted.awaitStarted(Duration.ofSeconds(60));
+        System.out.println("restart after a crash between checkpoint and publish: " + report);
+        assertThat(report.checkpointVersion()).isEqualTo(2);
+        assertThat(report.highestPublishedVersion()).isEqualTo(1);
+        assertThat(report.republishedVersion()).hasValue(2);
+        List<ModelVersion> versions = fixture.awaitVersions(task,
+                vs -> !vs.isEmpty() && vs.get(vs.size() - 1).getExamplesSeen() == 300, Duration.ofSeconds(60));
+        assertThat(versions).extracting(ModelVersion::getVersion).containsExactly(1L, 2L, 3L);
+        assertThat(versions.get(1).getExamplesSeen()).isEqualTo(200);
+        // the re-published version carries the ranges its checkpoint recorded: contiguous with its neighbours
+        Map<Integer, Long> next = new TreeMap<>();
+        long total = 0;
+        for (ModelVersion version : versions) {
+            for (OffsetRange range : version.getOffsetRanges()) {
+                assertThat(range.getFromOffset()).isEqualTo(next.getOrDefault(range.getPartition(), 0L));
+                next.put(range.getPartition(), range.getUntilOffset());
+                total += range.getUntilOffset() - range.getFromOffset();
+            }
+        }
+        assertThat(total).isEqualTo(300);
+        restarted.close();
+        restartedThread.join(10_000);
+        assertThat(restarted.failure()).isEmpty();
+    }
+
+    @Test
     void aClosedTaskSkipsAndCountsUnknownLabels() throws Exception {
         String task = "closed";
         ServiceFixture fixture = new ServiceFixture(platform, "closed.", 1);
