@@ -328,6 +328,46 @@ class TrainerServiceIT {
     }
 
     @Test
+    void onTheCpuARunCutByACrashEndsWhereAStraightRunEnds() throws Exception {
+        String task = "determinism";
+        ServiceFixture.Clusters clusters = new ServiceFixture.Clusters(21, 4.0);
+        List<FeatureVector> vectors = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String label = i % 3 == 0 ? "x" : "y";
+            vectors.add(ServiceFixture.vector(task, "d" + i, label, Split.TRAIN, clusters.sample(label)));
+        }
+        List<List<ModelVersion>> runs = new ArrayList<>();
+        for (boolean crash : new boolean[] {false, true}) {
+            // one partition and count-only batching (a long max wait): batches do not depend on poll timing
+            ServiceFixture fixture = new ServiceFixture(platform, crash ? "detcrash." : "detstraight.", 1);
+            fixture.declareTask(task, List.of("x", "y"), false, Map.of());
+            fixture.produce(vectors);
+            TrainerServiceConfig config = config(fixture, task, tmp.resolve(crash ? "det-crash" : "det-straight"))
+                    .withMicroBatch(32, Duration.ofSeconds(30)).withPublishEvery(100, Duration.ofHours(1));
+            if (crash) {
+                TrainerService first = new TrainerService(config);
+                first.crashAfterCheckpointOf(2);
+                Thread thread = start(first);
+                thread.join(60_000);
+                assertThat(first.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+            }
+            TrainerService service = new TrainerService(config);
+            Thread thread = start(service);
+            runs.add(fixture.awaitVersions(task, vs -> vs.size() == 3, Duration.ofSeconds(60)));
+            service.close();
+            thread.join(10_000);
+        }
+        for (int v = 0; v < 3; v++) {
+            ModelVersion straight = runs.get(0).get(v);
+            ModelVersion resumed = runs.get(1).get(v);
+            assertThat(resumed.getExamplesSeen()).isEqualTo(straight.getExamplesSeen());
+            assertThat(resumed.getSteps()).isEqualTo(straight.getSteps());
+            assertThat(resumed.getDelta().getSha256()).as("delta of version %d", v + 1)
+                    .isEqualTo(straight.getDelta().getSha256());
+        }
+    }
+
+    @Test
     void aClosedTaskSkipsAndCountsUnknownLabels() throws Exception {
         String task = "closed";
         ServiceFixture fixture = new ServiceFixture(platform, "closed.", 1);
