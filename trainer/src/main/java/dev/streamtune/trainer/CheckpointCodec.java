@@ -24,12 +24,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The checkpoint file format: {@code "STCKPT01"}, a payload of plain numbers and strings (no Java
+ * The checkpoint file format: {@code "STCKPT02"}, a payload of plain numbers and strings (no Java
  * serialization, nothing that runs code), then the sha256 of everything before it. A file whose
  * digest does not match - a truncated write, a flipped bit - is refused as a whole.
  */
 public final class CheckpointCodec {
-    private static final byte[] MAGIC = "STCKPT01".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2 appends the annotations map; version 1 files (no annotations) still decode. */
+    private static final byte[] MAGIC = "STCKPT02".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC_V1 = "STCKPT01".getBytes(StandardCharsets.US_ASCII);
     private static final int DIGEST_BYTES = 32;
     private static final int MAX_COUNT = 100_000_000;
 
@@ -80,6 +82,12 @@ public final class CheckpointCodec {
                 out.writeUTF(entry.getKey());
                 out.writeLong(entry.getValue());
             }
+            Map<String, String> annotations = new TreeMap<>(state.annotations());
+            out.writeInt(annotations.size());
+            for (Map.Entry<String, String> entry : annotations.entrySet()) {
+                out.writeUTF(entry.getKey());
+                out.writeUTF(entry.getValue());
+            }
             out.flush();
             out.write(sha256(bytes.toByteArray(), bytes.size()));
         } catch (IOException e) {
@@ -93,7 +101,8 @@ public final class CheckpointCodec {
             throw new CorruptCheckpointException("checkpoint is " + file.length + " bytes, shorter than its header and digest ("
                     + (MAGIC.length + DIGEST_BYTES) + ")");
         }
-        if (!Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        boolean v1 = Arrays.equals(file, 0, MAGIC_V1.length, MAGIC_V1, 0, MAGIC_V1.length);
+        if (!v1 && !Arrays.equals(file, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new CorruptCheckpointException("checkpoint does not start with " + new String(MAGIC, StandardCharsets.US_ASCII));
         }
         int payloadEnd = file.length - DIGEST_BYTES;
@@ -140,11 +149,18 @@ public final class CheckpointCodec {
             for (int i = 0; i < offsetCount; i++) {
                 offsets.put(in.readUTF(), in.readLong());
             }
+            Map<String, String> annotations = new LinkedHashMap<>();
+            if (!v1) {
+                int annotationCount = count(in.readInt(), "annotations");
+                for (int i = 0; i < annotationCount; i++) {
+                    annotations.put(in.readUTF(), in.readUTF());
+                }
+            }
             if (in.available() != 0) {
                 throw new CorruptCheckpointException("checkpoint has " + in.available() + " unread bytes after its payload");
             }
             return new TrainerState(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer, counts,
-                    new ClassBalancedReplayBuffer.State(reservoirs), offsets);
+                    new ClassBalancedReplayBuffer.State(reservoirs), offsets, annotations);
         } catch (EOFException e) {
             throw new CorruptCheckpointException("checkpoint payload ends early", e);
         } catch (IOException | IllegalArgumentException e) {

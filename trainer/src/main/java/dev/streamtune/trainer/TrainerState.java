@@ -15,10 +15,13 @@ import java.util.Objects;
  * @param rngState the {@link dev.streamtune.model.technique.DeterministicRandom} state
  * @param classCounts new examples seen per label index (class weights derive from them)
  * @param nextOffsets opaque to the trainer: the Kafka loop's next offset per topic-partition
+ * @param annotations opaque to the trainer: what the Kafka loop must know to act on this checkpoint
+ *     after a crash (the version number it is about to publish, the offset ranges that version
+ *     covers); saved in the same atomic file, so it can never disagree with the tensors
  */
 public record TrainerState(String techniqueId, HeadSpec head, List<String> labels, long step, long examplesSeen,
         long rngState, List<NamedTensor> parameters, AdamW.State optimizer, long[] classCounts,
-        ClassBalancedReplayBuffer.State replay, Map<String, Long> nextOffsets) {
+        ClassBalancedReplayBuffer.State replay, Map<String, Long> nextOffsets, Map<String, String> annotations) {
 
     public TrainerState {
         Objects.requireNonNull(techniqueId, "techniqueId");
@@ -29,6 +32,7 @@ public record TrainerState(String techniqueId, HeadSpec head, List<String> label
         parameters = List.copyOf(parameters);
         classCounts = classCounts.clone();
         nextOffsets = Map.copyOf(nextOffsets);
+        annotations = Map.copyOf(annotations);
         if (classCounts.length != labels.size()) {
             throw new IllegalArgumentException("trainer state has " + labels.size() + " labels but "
                     + classCounts.length + " class counts");
@@ -36,6 +40,20 @@ public record TrainerState(String techniqueId, HeadSpec head, List<String> label
         if (step < 0 || examplesSeen < 0) {
             throw new IllegalArgumentException("step and examplesSeen must be >= 0, got " + step + " and " + examplesSeen);
         }
+    }
+
+    /** A state without annotations. */
+    public TrainerState(String techniqueId, HeadSpec head, List<String> labels, long step, long examplesSeen,
+            long rngState, List<NamedTensor> parameters, AdamW.State optimizer, long[] classCounts,
+            ClassBalancedReplayBuffer.State replay, Map<String, Long> nextOffsets) {
+        this(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer, classCounts, replay,
+                nextOffsets, Map.of());
+    }
+
+    /** This state with {@code newAnnotations} in place of its annotations. */
+    public TrainerState withAnnotations(Map<String, String> newAnnotations) {
+        return new TrainerState(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer,
+                classCounts, replay, nextOffsets, newAnnotations);
     }
 
     @Override
@@ -49,7 +67,7 @@ public record TrainerState(String techniqueId, HeadSpec head, List<String> label
                 && labels.equals(that.labels) && step == that.step && examplesSeen == that.examplesSeen
                 && rngState == that.rngState && parameters.equals(that.parameters) && optimizer.equals(that.optimizer)
                 && Arrays.equals(classCounts, that.classCounts) && replay.equals(that.replay)
-                && nextOffsets.equals(that.nextOffsets);
+                && nextOffsets.equals(that.nextOffsets) && annotations.equals(that.annotations);
     }
 
     @Override

@@ -112,4 +112,36 @@ class CheckpointStoreTest {
     void keepLastIsValidated(@TempDir Path directory) {
         assertThatThrownBy(() -> new CheckpointStore(directory, 0)).hasMessageContaining("keepLast must be in [1, 1000]");
     }
+
+    @Test
+    void annotationsTravelInTheSameAtomicFile(@TempDir Path directory) throws Exception {
+        CheckpointStore store = new CheckpointStore(directory, 2);
+        TrainerState annotated = afterEight.withAnnotations(Map.of("service.version", "7",
+                "service.offsetRanges", "features.minilm:0:40:80;features.minilm:1:7:15"));
+        store.save(annotated);
+
+        TrainerState restored = store.restoreNewest().state().orElseThrow();
+
+        assertThat(restored.annotations()).containsEntry("service.version", "7")
+                .containsEntry("service.offsetRanges", "features.minilm:0:40:80;features.minilm:1:7:15");
+        assertThat(restored).isEqualTo(annotated).isNotEqualTo(afterEight);
+    }
+
+    @Test
+    void readsVersionOneFilesWrittenBeforeAnnotationsExisted() throws Exception {
+        byte[] v2 = CheckpointCodec.encode(afterFour);
+        // version 1 = the same payload without the trailing (empty) annotation count, its own magic and digest
+        byte[] payload = Arrays.copyOfRange(v2, 8, v2.length - 32 - 4);
+        byte[] body = new byte[8 + payload.length];
+        System.arraycopy("STCKPT01".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, body, 0, 8);
+        System.arraycopy(payload, 0, body, 8, payload.length);
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] v1 = Arrays.copyOf(body, body.length + 32);
+        System.arraycopy(digest, 0, v1, body.length, 32);
+
+        TrainerState decoded = CheckpointCodec.decode(v1);
+
+        assertThat(decoded).isEqualTo(afterFour);
+        assertThat(decoded.annotations()).isEmpty();
+    }
 }

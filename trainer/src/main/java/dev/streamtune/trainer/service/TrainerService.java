@@ -1,0 +1,888 @@
+package dev.streamtune.trainer.service;
+
+import ai.djl.Device;
+import dev.streamtune.avro.BaseModel;
+import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.avro.MetricKind;
+import dev.streamtune.avro.MetricsEvent;
+import dev.streamtune.avro.ModelVersion;
+import dev.streamtune.avro.OffsetRange;
+import dev.streamtune.avro.Split;
+import dev.streamtune.avro.TaskSpec;
+import dev.streamtune.model.backbone.Backbone;
+import dev.streamtune.model.backbone.BackboneRegistry;
+import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.head.HeadKind;
+import dev.streamtune.model.head.HeadSpec;
+import dev.streamtune.model.technique.HeadOnlyTechnique;
+import dev.streamtune.model.technique.TechniqueSettings;
+import dev.streamtune.schemas.MetricNames;
+import dev.streamtune.schemas.serde.AvroDeserializer;
+import dev.streamtune.schemas.serde.AvroSerializer;
+import dev.streamtune.schemas.serde.SchemaRegistryClient;
+import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.trainer.CheckpointStore;
+import dev.streamtune.trainer.HeadConfig;
+import dev.streamtune.trainer.HeadTrainer;
+import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.OptimizerConfig;
+import dev.streamtune.trainer.TrainerConfig;
+import dev.streamtune.trainer.TrainerState;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer of one task: consumes the train split of {@code features.<backbone>} in
+ * micro-batches, trains the head with {@link HeadTrainer}, and every N examples or T seconds
+ * publishes a {@link ModelVersion} to {@code models.candidates}.
+ *
+ * <p>A publish point runs in this order: (a) a checkpoint is made durable, recording the trainer's
+ * state, the next offset of every partition, the version number about to be published and the
+ * offset ranges it covers; (b) the version and a TRAINING metrics event are produced in one Kafka
+ * transaction; (c) the consumer group offsets are committed (for lag monitoring only: the
+ * checkpoint, not the group, decides where a restart resumes). On start the newest intact
+ * checkpoint is restored and the features topic is read from its offsets; if a crash fell between
+ * (a) and (b), the version recorded in the checkpoint is published then, so every version number
+ * is published exactly once and every train example's offset lies in exactly one version's
+ * new-data ranges.
+ *
+ * <p>{@link #run} does all the work on the calling thread; {@link #stop} (any thread) makes it
+ * finish the current batch, publish what is unpublished, and return.
+ */
+public final class TrainerService implements Runnable, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
+    private static final String SOURCE = "trainer";
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final int INLINE_DELTA_LIMIT = 900 * 1024;
+    private static final int TAIL_WINDOW = 256;
+
+    // checkpoint annotations: what a restart needs to finish or continue the version sequence
+    static final String VERSION = "service.version";
+    static final String PARENT = "service.parentVersion";
+    static final String RANGES = "service.offsetRanges";
+    static final String FIRSTS = "service.cumulativeFrom";
+    static final String TRAIN_LOSS = "service.trainLoss";
+    static final String LAST_LOSS = "service.lastLoss";
+    static final String WALL_MS = "service.wallTimeMs";
+    static final String CREATED_AT = "service.createdAt";
+    static final String NEW_EXAMPLES = "service.newExamples";
+
+    private final TrainerServiceConfig config;
+    private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
+    private volatile Throwable failure;
+    private volatile long crashAfterCheckpointOf = -1;
+
+    // counters, written by the run thread only
+    private volatile long examplesTrained;
+    private volatile long steps;
+    private volatile long versionsPublished;
+    private volatile long lastPublishedVersion;
+    private volatile double lastLoss = Double.NaN;
+    private volatile double examplesPerSecond;
+    private volatile long lag = -1;
+    private volatile long recordsSkipped;
+    private volatile long unknownLabels;
+    private volatile long malformed;
+    private volatile int labelCount;
+
+    // run-thread state
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final List<LabeledExample> pending = new ArrayList<>();
+    private long pendingSinceNanos;
+    private long unpublishedExamples;
+    private double unpublishedLossSum;
+    private long unpublishedSteps;
+    private long versionStartNanos;
+    private long lastPublishNanos;
+    private long parentVersion;
+    private HeadTrainer trainer;
+    private TrainerConfig trainerConfig;
+    private boolean labelSetClosed;
+    private Backbone backbone;
+    private String backboneSha256;
+
+    public TrainerService(TrainerServiceConfig config) {
+        this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    public TrainerServiceConfig config() {
+        return config;
+    }
+
+    /** Completes once the checkpoint is restored, the task read and any cut-off version re-published. */
+    public CompletableFuture<StartupReport> started() {
+        return started;
+    }
+
+    /** Waits for {@link #started()}; rethrows a start failure. */
+    public StartupReport awaitStarted(Duration timeout) throws InterruptedException, TimeoutException {
+        try {
+            return started.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("trainer for task '" + config.task() + "' failed to start: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    public TrainerCounters counters() {
+        return new TrainerCounters(examplesTrained, steps, versionsPublished, lastPublishedVersion, lastLoss,
+                examplesPerSecond, lag, recordsSkipped, unknownLabels, malformed, labelCount);
+    }
+
+    /** The failure that ended {@link #run}, if any. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    public boolean isRunning() {
+        return finished.getCount() > 0;
+    }
+
+    /**
+     * Fault injection for tests: {@link #run} ends abruptly right after the checkpoint of
+     * {@code version} is durable and before that version is published, as a power cut there would.
+     */
+    void crashAfterCheckpointOf(long version) {
+        crashAfterCheckpointOf = version;
+    }
+
+    /** What {@link #crashAfterCheckpointOf} throws. */
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String message) {
+            super(message);
+        }
+    }
+
+    /** Asks {@link #run} to finish the current batch, publish and return; does not wait. */
+    public void stop() {
+        stopping = true;
+        KafkaConsumer<byte[], byte[]> consumer = activeConsumer;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+    }
+
+    /** Waits for {@link #run} to return after {@link #stop}; true when it did within {@code timeout}. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+        if (!awaitStopped(Duration.ofSeconds(60))) {
+            LOG.warn("Trainer for task '{}' did not stop within 60 s", config.task());
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            runUntilStopped();
+        } catch (WakeupException e) {
+            if (!stopping) {
+                fail(e);
+            }
+        } catch (Throwable t) {
+            fail(t);
+            if (t instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            if (!started.isDone()) {
+                started.completeExceptionally(failure != null ? failure
+                        : new IllegalStateException("trainer stopped before it started"));
+            }
+            if (trainer != null) {
+                trainer.close();
+            }
+            finished.countDown();
+        }
+    }
+
+    private void fail(Throwable t) {
+        failure = t;
+        LOG.error("Trainer for task '{}' failed: {}", config.task(), t.toString(), t);
+    }
+
+    private void runUntilStopped() throws Exception {
+        backbone = BackboneRegistry.standard().byId(config.backboneId());
+        backboneSha256 = backbone.weightsSha256();
+        SchemaRegistryClient registry = SchemaRegistryClients.create(config.serde());
+        AvroSerializer<ModelVersion> versionSerializer = new AvroSerializer<>(registry, config.serde(), false);
+        AvroSerializer<MetricsEvent> metricsSerializer = new AvroSerializer<>(registry, config.serde(), false);
+        AvroDeserializer<FeatureVector> featureDeserializer =
+                new AvroDeserializer<>(registry, config.serde(), FeatureVector.class);
+        AvroDeserializer<TaskSpec> taskDeserializer = new AvroDeserializer<>(registry, config.serde(), TaskSpec.class);
+        AvroDeserializer<ModelVersion> versionDeserializer =
+                new AvroDeserializer<>(registry, config.serde(), ModelVersion.class);
+        String featuresTopic = config.topics().features(config.backboneId());
+        ensureOutputTopics();
+        try (KafkaProducer<String, byte[]> producer = producer();
+             KafkaConsumer<byte[], byte[]> consumer = consumer(config.groupId())) {
+            activeConsumer = consumer;
+            if (stopping) {
+                return;
+            }
+            // fences a predecessor's open transaction before we read what it committed
+            producer.initTransactions();
+            TaskSpec spec = awaitTaskSpec(consumer, taskDeserializer);
+            if (spec == null) {
+                return;
+            }
+            checkTaskSpec(spec);
+            List<TopicPartition> partitions = awaitPartitions(consumer, featuresTopic);
+            if (partitions == null) {
+                return;
+            }
+            CheckpointStore store = new CheckpointStore(config.checkpointDirectory(), config.checkpointsKept());
+            CheckpointStore.Restored restored = store.restoreNewest();
+            long highest = highestPublishedVersion(consumer, versionDeserializer);
+            lastPublishedVersion = highest;
+            trainerConfig = trainerConfig(spec);
+            OptionalLong republished = OptionalLong.empty();
+            long checkpointVersion = 0;
+            consumer.assign(partitions);
+            if (restored.state().isPresent()) {
+                TrainerState state = restored.state().get();
+                trainer = HeadTrainer.restore(trainerConfig, state);
+                checkpointVersion = Long.parseLong(state.annotations().getOrDefault(VERSION, "0"));
+                Map<TopicPartition, Long> firsts = OffsetLedger.decodeFirsts(state.annotations().get(FIRSTS));
+                for (TopicPartition partition : partitions) {
+                    Long next = state.nextOffsets().get(OffsetLedger.key(partition));
+                    long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+                    long position = next != null ? next : begin;
+                    ledger.restore(partition, firsts.getOrDefault(partition, begin), position);
+                    consumer.seek(partition, position);
+                }
+                if (checkpointVersion > highest) {
+                    // crashed between checkpoint (a) and publish (b): publish exactly what the checkpoint recorded
+                    publish(producer, versionSerializer, metricsSerializer, state.annotations());
+                    commitGroupOffsets(consumer);
+                    republished = OptionalLong.of(checkpointVersion);
+                    LOG.warn("Version {} of task '{}' was checkpointed but not published before a crash; published it now",
+                            checkpointVersion, config.task());
+                } else if (checkpointVersion < highest) {
+                    LOG.warn("Checkpoint holds version {} but version {} of task '{}' is already published (its newer"
+                            + " checkpoint was unusable); training continues from version {}, and the next version,"
+                            + " {}, names {} as its parent", checkpointVersion, highest, config.task(), checkpointVersion,
+                            highest + 1, checkpointVersion);
+                }
+                parentVersion = checkpointVersion;
+            } else {
+                Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
+                for (TopicPartition partition : partitions) {
+                    ledger.track(partition, begins.get(partition));
+                    consumer.seek(partition, begins.get(partition));
+                }
+                if (!spec.getLabels().isEmpty()) {
+                    trainer = HeadTrainer.create(trainerConfig, spec.getLabels().stream().map(Object::toString).toList());
+                }
+                parentVersion = 0;
+            }
+            if (trainer != null) {
+                for (CharSequence label : spec.getLabels()) {
+                    if (!trainer.labels().contains(label.toString())) {
+                        trainer.addLabel(label.toString());
+                    }
+                }
+                examplesTrained = trainer.examplesSeen();
+                steps = trainer.step();
+                labelCount = trainer.labels().size();
+            }
+            StartupReport report = new StartupReport(restored.path(), restored.skipped(), checkpointVersion, highest,
+                    republished, ledger.positions());
+            if (restored.skipped().isEmpty()) {
+                LOG.info("Trainer for task '{}' on {}: {}", config.task(), featuresTopic, report);
+            } else {
+                LOG.warn("Trainer for task '{}' on {}: {}", config.task(), featuresTopic, report);
+            }
+            started.complete(report);
+            consumeLoop(consumer, producer, store, featureDeserializer, versionSerializer, metricsSerializer);
+        } finally {
+            activeConsumer = null;
+        }
+    }
+
+    private void consumeLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer,
+            CheckpointStore store, AvroDeserializer<FeatureVector> features,
+            AvroSerializer<ModelVersion> versions, AvroSerializer<MetricsEvent> metrics) throws IOException {
+        long now = System.nanoTime();
+        versionStartNanos = now;
+        lastPublishNanos = now;
+        long statusMarkNanos = now;
+        long statusMarkExamples = examplesTrained;
+        long emptySinceNanos = -1;
+        while (!stopping) {
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(POLL);
+            } catch (WakeupException e) {
+                break;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                handle(record, features);
+                if (unpublishedExamples + pending.size() >= config.publishEveryExamples()) {
+                    // mid-poll, so a version covers about N examples however many records a poll returns
+                    publishPoint(consumer, producer, store, versions, metrics);
+                }
+            }
+            now = System.nanoTime();
+            if (!pending.isEmpty() && now - pendingSinceNanos >= config.maxBatchWait().toNanos()) {
+                stepPending();
+            }
+            if (records.isEmpty()) {
+                emptySinceNanos = emptySinceNanos < 0 ? now : emptySinceNanos;
+            } else {
+                emptySinceNanos = -1;
+            }
+            // idle at the end of input: nothing arrived for a batch wait and the consumer has caught up
+            boolean idle = emptySinceNanos >= 0 && now - emptySinceNanos >= config.maxBatchWait().toNanos()
+                    && caughtUp(consumer);
+            boolean due = unpublishedExamples + pending.size() >= config.publishEveryExamples()
+                    || now - lastPublishNanos >= config.publishInterval().toNanos() || idle;
+            if (due && unpublishedExamples + pending.size() > 0) {
+                publishPoint(consumer, producer, store, versions, metrics);
+            }
+            if (now - statusMarkNanos >= config.statusInterval().toNanos()) {
+                examplesPerSecond = (examplesTrained - statusMarkExamples) / ((now - statusMarkNanos) / 1e9);
+                statusMarkNanos = now;
+                statusMarkExamples = examplesTrained;
+                logStatus(consumer);
+            }
+        }
+        // graceful stop: finish the batch, then checkpoint and publish what is unpublished
+        if (unpublishedExamples + pending.size() > 0) {
+            publishPoint(consumer, producer, store, versions, metrics);
+        }
+        LOG.info("Trainer for task '{}' stopped: {}", config.task(), counters());
+    }
+
+    private boolean caughtUp(KafkaConsumer<byte[], byte[]> consumer) {
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong partitionLag = consumer.currentLag(partition);
+            if (partitionLag.isEmpty() || partitionLag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record, AvroDeserializer<FeatureVector> features) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        ledger.handled(partition, record.offset());
+        FeatureVector vector;
+        try {
+            vector = features.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            malformed++;
+            LOG.warn("Skipping undecodable record {}@{}: {}", partition, record.offset(), e.getMessage());
+            return;
+        }
+        if (vector == null || !config.task().contentEquals(vector.getTask()) || vector.getSplit() != Split.TRAIN) {
+            recordsSkipped++;
+            return;
+        }
+        if (vector.getVector().size() != backbone.hiddenSize() || !(vector.getWeight() >= 0)
+                || Double.isInfinite(vector.getWeight())) {
+            malformed++;
+            LOG.warn("Skipping example '{}' at {}@{}: vector width {} (expected {}), weight {}", vector.getExampleId(),
+                    partition, record.offset(), vector.getVector().size(), backbone.hiddenSize(), vector.getWeight());
+            return;
+        }
+        String label = vector.getLabel().toString();
+        if (trainer == null) {
+            // an open task declared without labels: the first example's label starts the head
+            trainer = HeadTrainer.create(trainerConfig, List.of(label));
+            labelCount = 1;
+            LOG.info("Task '{}' declared no labels; started the head with '{}'", config.task(), label);
+        }
+        int labelIndex = trainer.labels().indexOf(label);
+        if (labelIndex < 0) {
+            if (labelSetClosed) {
+                unknownLabels++;
+                return;
+            }
+            labelIndex = trainer.addLabel(label);
+            labelCount = trainer.labels().size();
+            LOG.info("Task '{}': new label '{}' grew the head to {} outputs", config.task(), label, labelCount);
+        }
+        float[] features32 = new float[vector.getVector().size()];
+        for (int i = 0; i < features32.length; i++) {
+            features32[i] = vector.getVector().get(i);
+        }
+        LabeledExample example;
+        try {
+            example = new LabeledExample(features32, labelIndex, (float) vector.getWeight());
+        } catch (IllegalArgumentException e) {
+            malformed++;
+            LOG.warn("Skipping example '{}' at {}@{}: {}", vector.getExampleId(), partition, record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (pending.isEmpty()) {
+            pendingSinceNanos = System.nanoTime();
+        }
+        pending.add(example);
+        if (pending.size() >= config.microBatchSize()) {
+            stepPending();
+        }
+    }
+
+    private void stepPending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        HeadTrainer.StepResult result = trainer.step(List.copyOf(pending));
+        unpublishedExamples += pending.size();
+        unpublishedLossSum += result.loss();
+        unpublishedSteps++;
+        pending.clear();
+        lastLoss = result.loss();
+        steps = result.step();
+        examplesTrained = trainer.examplesSeen();
+    }
+
+    private void publishPoint(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer,
+            CheckpointStore store, AvroSerializer<ModelVersion> versions, AvroSerializer<MetricsEvent> metrics)
+            throws IOException {
+        stepPending();
+        long version = Math.max(lastPublishedVersion, parentVersion) + 1;
+        long now = System.nanoTime();
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(VERSION, Long.toString(version));
+        annotations.put(PARENT, parentVersion == 0 ? "" : Long.toString(parentVersion));
+        annotations.put(RANGES, OffsetLedger.encodeRanges(ledger.newRanges()));
+        annotations.put(FIRSTS, ledger.encodeFirsts());
+        annotations.put(TRAIN_LOSS, Double.toString(unpublishedSteps == 0 ? Double.NaN
+                : unpublishedLossSum / unpublishedSteps));
+        annotations.put(LAST_LOSS, Double.toString(lastLoss));
+        annotations.put(WALL_MS, Long.toString((now - versionStartNanos) / 1_000_000));
+        annotations.put(CREATED_AT, Long.toString(System.currentTimeMillis()));
+        annotations.put(NEW_EXAMPLES, Long.toString(unpublishedExamples));
+        TrainerState state = trainer.snapshot(ledger.positions()).withAnnotations(annotations);
+        store.save(state);                                                // (a) durable first
+        if (version == crashAfterCheckpointOf) {
+            throw new SimulatedCrash("simulated crash after checkpointing version " + version + " of task '"
+                    + config.task() + "', before publishing it");
+        }
+        publish(producer, versions, metrics, annotations);                // (b) then visible
+        commitGroupOffsets(consumer);                                     // (c) then the group, for lag
+        ledger.published();
+        parentVersion = version;
+        unpublishedExamples = 0;
+        unpublishedLossSum = 0;
+        unpublishedSteps = 0;
+        versionStartNanos = System.nanoTime();
+        lastPublishNanos = versionStartNanos;
+    }
+
+    /** Publishes the version a checkpoint's annotations describe, with the trainer in that checkpoint's state. */
+    private void publish(KafkaProducer<String, byte[]> producer, AvroSerializer<ModelVersion> versions,
+            AvroSerializer<MetricsEvent> metrics, Map<String, String> annotations) {
+        long version = Long.parseLong(annotations.get(VERSION));
+        String parent = annotations.getOrDefault(PARENT, "");
+        Delta delta = trainer.delta();
+        long wallTimeMs = Long.parseLong(annotations.get(WALL_MS));
+        long createdAt = Long.parseLong(annotations.get(CREATED_AT));
+        double trainLoss = Double.parseDouble(annotations.get(TRAIN_LOSS));
+        long newExamples = Long.parseLong(annotations.get(NEW_EXAMPLES));
+        double rate = wallTimeMs > 0 ? newExamples * 1000.0 / wallTimeMs : 0;
+        Map<String, Double> trainMetrics = new LinkedHashMap<>();
+        trainMetrics.put(MetricNames.LOSS, trainLoss);
+        trainMetrics.put("last_loss", Double.parseDouble(annotations.get(LAST_LOSS)));
+        trainMetrics.put(MetricNames.EXAMPLES_PER_S, rate);
+        trainMetrics.put("new_examples", (double) newExamples);
+        ModelVersion.Builder builder = ModelVersion.newBuilder()
+                .setTask(config.task())
+                .setVersion(version)
+                .setParentVersion(parent.isEmpty() ? null : Long.parseLong(parent))
+                .setTechnique(trainer.techniqueSpec().techniqueId())
+                .setHyperparameters(new LinkedHashMap<>(hyperparameters()))
+                .setBase(new BaseModel(backbone.id(), backboneSha256))
+                .setLabels(new ArrayList<>(trainer.labels()))
+                .setTrainableParams(trainer.trainableParameterCount())
+                .setOffsetRanges(OffsetLedger.decodeRanges(annotations.get(RANGES)))
+                .setCumulativeOffsetRanges(cumulative(annotations))
+                .setExamplesSeen(trainer.examplesSeen())
+                .setSteps(trainer.step())
+                .setTrainMetrics(trainMetrics)
+                .setWallTimeMs(wallTimeMs)
+                .setDevice(deviceName(trainer.device()))
+                .setCodeVersion(codeVersion())
+                .setCreatedAt(java.time.Instant.ofEpochMilli(createdAt));
+        if (delta.size() <= INLINE_DELTA_LIMIT) {
+            builder.setDelta(new dev.streamtune.avro.Delta(delta.format(), delta.sha256(), (long) delta.size(),
+                    ByteBuffer.wrap(delta.bytes()), null));
+        } else {
+            throw new IllegalStateException("delta of task '" + config.task() + "' is " + delta.size()
+                    + " bytes, over the " + INLINE_DELTA_LIMIT + "-byte inline limit; the head trainer's deltas"
+                    + " stay far below it, and the artifact store for larger deltas belongs to the LoRA/unfreeze"
+                    + " techniques");
+        }
+        ModelVersion event = builder.build();
+        Map<String, Double> values = new LinkedHashMap<>();
+        values.put(MetricNames.LOSS, trainLoss);
+        values.put(MetricNames.EXAMPLES_PER_S, rate);
+        values.put(MetricNames.EXAMPLES_SEEN, (double) trainer.examplesSeen());
+        values.put(MetricNames.STEPS, (double) trainer.step());
+        MetricsEvent metricsEvent = MetricsEvent.newBuilder()
+                .setTask(config.task())
+                .setKind(MetricKind.TRAINING)
+                .setSource(SOURCE)
+                .setVersion(version)
+                .setValues(values)
+                .setLabels(new ArrayList<>(trainer.labels()))
+                .setTimestamp(java.time.Instant.ofEpochMilli(createdAt))
+                .build();
+        producer.beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(config.topics().candidates(), config.task(),
+                    versions.serialize(config.topics().candidates(), event)));
+            producer.send(new ProducerRecord<>(config.topics().metrics(), config.task(),
+                    metrics.serialize(config.topics().metrics(), metricsEvent)));
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            // a fenced or failed producer cannot go on; the checkpoint lets the next start publish this version
+            throw new IllegalStateException("publishing version " + version + " of task '" + config.task()
+                    + "' failed: " + e.getMessage(), e);
+        }
+        versionsPublished++;
+        lastPublishedVersion = version;
+        LOG.info("Published version {} of task '{}' (parent {}): {} new examples in {}, {} examples seen, {} steps,"
+                + " train loss {}, labels {}, delta {} bytes sha256 {}", version, config.task(),
+                parent.isEmpty() ? "none" : parent, newExamples, annotations.get(RANGES), trainer.examplesSeen(),
+                trainer.step(), String.format("%.4f", trainLoss), trainer.labels(), delta.size(), delta.sha256());
+    }
+
+    private List<OffsetRange> cumulative(Map<String, String> annotations) {
+        Map<TopicPartition, Long> firsts = OffsetLedger.decodeFirsts(annotations.get(FIRSTS));
+        List<OffsetRange> ranges = new ArrayList<>();
+        // the checkpoint's own positions are the until-offsets; the ledger holds them at publish time
+        Map<String, Long> positions = ledger.positions();
+        firsts.forEach((partition, first) -> {
+            long until = positions.getOrDefault(OffsetLedger.key(partition), first);
+            if (until > first) {
+                ranges.add(new OffsetRange(partition.topic(), partition.partition(), first, until));
+            }
+        });
+        return ranges;
+    }
+
+    /** The technique spec via {@link TechniqueSettings} plus the training settings, as the version records them. */
+    Map<String, String> hyperparameters() {
+        Map<String, String> settings = new LinkedHashMap<>(TechniqueSettings.toSettings(trainer.techniqueSpec()));
+        OptimizerConfig optimizer = trainerConfig.optimizer();
+        settings.put("optimizer", "adamw");
+        settings.put("lr", Float.toString(optimizer.learningRate()));
+        settings.put("beta1", Float.toString(optimizer.beta1()));
+        settings.put("beta2", Float.toString(optimizer.beta2()));
+        settings.put("epsilon", Float.toString(optimizer.epsilon()));
+        settings.put("weight_decay", Float.toString(optimizer.weightDecay()));
+        settings.put("warmup_steps", Integer.toString(optimizer.warmupSteps()));
+        settings.put("decay_steps", Long.toString(optimizer.decaySteps()));
+        settings.put("schedule", optimizer.schedule().name().toLowerCase(java.util.Locale.ROOT));
+        settings.put("min_lr_ratio", Float.toString(optimizer.minLearningRateRatio()));
+        settings.put("batch_size", Integer.toString(config.microBatchSize()));
+        settings.put("replay_fraction", Float.toString(trainerConfig.replayFraction()));
+        settings.put("replay_capacity_per_class", Integer.toString(trainerConfig.replayCapacityPerClass()));
+        settings.put("class_weighting", Boolean.toString(trainerConfig.classWeighting()));
+        settings.put("seed", Long.toString(trainerConfig.seed()));
+        return settings;
+    }
+
+    private void commitGroupOffsets(KafkaConsumer<byte[], byte[]> consumer) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        ledger.positionsByPartition().forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+        try {
+            consumer.commitSync(offsets);
+        } catch (RuntimeException e) {
+            // only lag monitoring reads the group; the checkpoint already holds the offsets that matter
+            LOG.warn("Committing group offsets of task '{}' failed (lag monitoring only): {}", config.task(),
+                    e.getMessage());
+        }
+    }
+
+    private void logStatus(KafkaConsumer<byte[], byte[]> consumer) {
+        long total = 0;
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(5));
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                total += Math.max(0, end.getValue() - ledger.position(end.getKey()));
+            }
+            lag = total;
+        } catch (RuntimeException e) {
+            LOG.debug("End offsets unavailable for the status line: {}", e.getMessage());
+        }
+        double rate = examplesPerSecond;
+        String eta = lag <= 0 ? "caught up" : rate > 0 ? String.format("%.0f s", lag / rate) : "unknown";
+        LOG.info(String.format("trainer[%s]: %,d examples trained at %,.0f/s, lag %,d records, ETA %s, version %d,"
+                + " last loss %.4f, %d labels", config.task(), examplesTrained, rate, lag, eta, lastPublishedVersion,
+                lastLoss, labelCount));
+    }
+
+    private TaskSpec awaitTaskSpec(KafkaConsumer<byte[], byte[]> consumer, AvroDeserializer<TaskSpec> deserializer) {
+        long deadline = System.nanoTime() + config.taskSpecTimeout().toNanos();
+        long nextLog = System.nanoTime();
+        while (!stopping) {
+            TaskSpec spec = latestTaskSpec(consumer, deserializer);
+            if (spec != null) {
+                return spec;
+            }
+            if (System.nanoTime() >= nextLog) {
+                LOG.info("Waiting for the TaskSpec of task '{}' on topic '{}'", config.task(), config.topics().tasks());
+                nextLog = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new IllegalStateException("no TaskSpec for task '" + config.task() + "' on topic '"
+                        + config.topics().tasks() + "' within taskSpecTimeout " + config.taskSpecTimeout()
+                        + "; declare the task first (streamtune task create)");
+            }
+            sleep(500);
+        }
+        return null;
+    }
+
+    /** Reads the compacted tasks topic to its end; the last record keyed by this task wins. */
+    private TaskSpec latestTaskSpec(KafkaConsumer<byte[], byte[]> consumer, AvroDeserializer<TaskSpec> deserializer) {
+        List<TopicPartition> partitions = partitionsOf(consumer, config.topics().tasks());
+        if (partitions.isEmpty()) {
+            return null;
+        }
+        byte[] key = config.task().getBytes(StandardCharsets.UTF_8);
+        TaskSpec latest = null;
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        while (!stopping && !reachedEnd(consumer, ends)) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                if (record.key() != null && java.util.Arrays.equals(record.key(), key)) {
+                    latest = record.value() == null ? null : deserializer.deserialize(record.topic(), record.value());
+                }
+            }
+        }
+        consumer.assign(List.of());
+        return latest;
+    }
+
+    private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkTaskSpec(TaskSpec spec) {
+        String technique = spec.getTechnique().toString();
+        if (!HeadOnlyTechnique.ID.equals(technique)) {
+            throw new IllegalStateException("task '" + config.task() + "' asks for technique '" + technique
+                    + "', but this trainer service trains technique '" + HeadOnlyTechnique.ID + "' only (prompt, LoRA"
+                    + " and unfreezing arrive later through the same Technique SPI)");
+        }
+        if (!spec.getBackbone().toString().equalsIgnoreCase(config.backboneId())) {
+            throw new IllegalStateException("task '" + config.task() + "' is declared on backbone '"
+                    + spec.getBackbone() + "', but this trainer is configured for backbone '" + config.backboneId()
+                    + "' (set backboneId to match)");
+        }
+        labelSetClosed = spec.getLabelSetClosed();
+        if (labelSetClosed && spec.getLabels().isEmpty()) {
+            throw new IllegalStateException("task '" + config.task() + "' has a closed label set with no labels");
+        }
+    }
+
+    private TrainerConfig trainerConfig(TaskSpec spec) {
+        Map<String, String> settings = new HashMap<>();
+        spec.getSettings().forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        HeadConfig head = config.head();
+        if (settings.containsKey(TechniqueSettings.HEAD)) {
+            HeadSpec headSpec = TechniqueSettings.fromSettings(HeadOnlyTechnique.ID, backbone.hiddenSize(), settings).head();
+            head = headSpec.kind() == HeadKind.LINEAR ? HeadConfig.linear()
+                    : HeadConfig.mlp(headSpec.hiddenSize(), headSpec.dropout());
+        }
+        OptimizerConfig optimizer = config.optimizer();
+        if (settings.containsKey("lr")) {
+            optimizer = optimizer.withLearningRate(TechniqueSettings.floatSetting(settings, "lr", optimizer.learningRate()));
+        }
+        return new TrainerConfig(HeadOnlyTechnique.ID, backbone.hiddenSize(), head, optimizer, config.replayFraction(),
+                config.replayCapacityPerClass(), config.classWeighting(), config.seed(), config.device());
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        long nextLog = System.nanoTime();
+        while (!stopping) {
+            List<TopicPartition> partitions = partitionsOf(consumer, topic);
+            if (!partitions.isEmpty()) {
+                return partitions;
+            }
+            if (System.nanoTime() >= nextLog) {
+                LOG.info("Waiting for topic '{}' to exist", topic);
+                nextLog = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            }
+            sleep(500);
+        }
+        return null;
+    }
+
+    private static List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+        if (infos == null) {
+            return List.of();
+        }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+    }
+
+    /**
+     * The highest version of this task on models.candidates, read from the end of the partition its
+     * key maps to, in growing windows until a version of the task turns up (0 when there is none).
+     */
+    private long highestPublishedVersion(KafkaConsumer<byte[], byte[]> consumer,
+            AvroDeserializer<ModelVersion> deserializer) {
+        List<TopicPartition> partitions = partitionsOf(consumer, config.topics().candidates());
+        if (partitions.isEmpty()) {
+            return 0;
+        }
+        byte[] key = config.task().getBytes(StandardCharsets.UTF_8);
+        TopicPartition partition = partitions.get(Utils.toPositive(Utils.murmur2(key)) % partitions.size());
+        consumer.assign(List.of(partition));
+        long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        long highest = 0;
+        long window = TAIL_WINDOW;
+        long until = end;
+        while (until > begin) {
+            long from = Math.max(begin, until - window);
+            consumer.seek(partition, from);
+            while (consumer.position(partition) < until) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    if (record.offset() < until && record.key() != null && java.util.Arrays.equals(record.key(), key)) {
+                        highest = Math.max(highest, deserializer.deserialize(record.topic(), record.value()).getVersion());
+                    }
+                }
+            }
+            if (highest > 0) {
+                break;
+            }
+            until = from;
+            window *= 4;
+        }
+        consumer.assign(List.of());
+        return highest;
+    }
+
+    private void ensureOutputTopics() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(props)) {
+            for (String topic : List.of(config.topics().candidates(), config.topics().metrics())) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all()
+                            .get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating output topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("creating output topics timed out at " + config.bootstrapServers(), e);
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String groupId) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1_000);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static String deviceName(Device device) {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
+    }
+
+    static String codeVersion() {
+        String version = TrainerService.class.getPackage().getImplementationVersion();
+        return version != null ? version : "streamtune-trainer-dev";
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Decodes a delta read back from a version, checking its digest: for tests and tools. */
+    static Delta deltaOf(ModelVersion version) {
+        ByteBuffer inline = version.getDelta().getInline();
+        if (inline == null) {
+            throw new IllegalArgumentException("version " + version.getVersion() + " carries its delta by URI");
+        }
+        byte[] bytes = new byte[inline.remaining()];
+        inline.duplicate().get(bytes);
+        Delta delta = new Delta(version.getDelta().getFormat().toString(), bytes, version.getDelta().getSha256().toString());
+        delta.verifyDigest();
+        return delta;
+    }
+}

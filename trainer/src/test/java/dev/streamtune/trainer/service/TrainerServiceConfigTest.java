@@ -1,0 +1,72 @@
+package dev.streamtune.trainer.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.streamtune.schemas.serde.AvroSerdeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TrainerServiceConfigTest {
+    private static final TrainerServiceConfig DEFAULTS = TrainerServiceConfig.defaults("localhost:9092",
+            AvroSerdeConfig.of("http://localhost:8081"), "spam", Path.of("data/trainer/spam"));
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        assertThat(DEFAULTS.backboneId()).isEqualTo("all-MiniLM-L6-v2");
+        assertThat(DEFAULTS.microBatchSize()).isEqualTo(32);
+        assertThat(DEFAULTS.publishEveryExamples()).isEqualTo(500);
+        assertThat(DEFAULTS.publishInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DEFAULTS.device()).isEqualTo("auto");
+        assertThat(DEFAULTS.groupId()).isEqualTo("streamtune-trainer-spam");
+        assertThat(DEFAULTS.topics().features(DEFAULTS.backboneId())).isEqualTo("features.all-minilm-l6-v2");
+    }
+
+    @Test
+    void badValuesNameTheFieldAndTheLimit() {
+        assertThatThrownBy(() -> DEFAULTS.withMicroBatch(0, Duration.ofMillis(10)))
+                .hasMessageContaining("microBatchSize must be in [1, 65536], got 0");
+        assertThatThrownBy(() -> DEFAULTS.withMicroBatch(32, Duration.ZERO))
+                .hasMessageContaining("maxBatchWait must be in");
+        assertThatThrownBy(() -> DEFAULTS.withPublishEvery(0, Duration.ofSeconds(1)))
+                .hasMessageContaining("publishEveryExamples must be in [1, 1000000000], got 0");
+        assertThatThrownBy(() -> DEFAULTS.withPublishEvery(10, Duration.ofMillis(5)))
+                .hasMessageContaining("publishInterval must be in");
+        assertThatThrownBy(() -> DEFAULTS.withDevice("tpu"))
+                .hasMessageContaining("device must be auto, cpu, gpu or gpu:N, got 'tpu'");
+        assertThatThrownBy(() -> DEFAULTS.withReplay(0.95f, 10)).hasMessageContaining("replayFraction");
+        assertThatThrownBy(() -> TrainerServiceConfig.defaults(" ", DEFAULTS.serde(), "spam", Path.of("x")))
+                .hasMessageContaining("bootstrapServers must not be blank");
+        assertThatThrownBy(() -> TrainerServiceConfig.defaults("h:1", DEFAULTS.serde(), "sp am", Path.of("x")))
+                .hasMessageContaining("task must be 1-200 characters of [A-Za-z0-9._-], got 'sp am'");
+    }
+
+    @Test
+    void mainReadsFlagsOverEnvironment() {
+        Map<String, String> env = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "kafka:9092",
+                "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://registry:8081", "STREAMTUNE_TASK", "spam",
+                "STREAMTUNE_DEVICE", "gpu", "STREAMTUNE_DATA_DIR", "/var/lib/streamtune");
+        TrainerServiceConfig fromEnv = TrainerServiceMain.parse(new String[0], env::get);
+        assertThat(fromEnv.bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(fromEnv.serde().registryUrl()).isEqualTo("http://registry:8081");
+        assertThat(fromEnv.device()).isEqualTo("gpu");
+        assertThat(fromEnv.checkpointDirectory()).isEqualTo(Path.of("/var/lib/streamtune/trainer/spam"));
+
+        TrainerServiceConfig flags = TrainerServiceMain.parse(new String[] {"--task", "intent", "--device=cpu",
+                "--batch-size", "16", "--publish-every", "100", "--publish-interval-s", "5"}, env::get);
+        assertThat(flags.task()).isEqualTo("intent");
+        assertThat(flags.device()).isEqualTo("cpu");
+        assertThat(flags.microBatchSize()).isEqualTo(16);
+        assertThat(flags.publishEveryExamples()).isEqualTo(100);
+        assertThat(flags.publishInterval()).isEqualTo(Duration.ofSeconds(5));
+
+        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[0], k -> null))
+                .hasMessageContaining("the task is required: --task NAME or STREAMTUNE_TASK");
+        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[] {"--task", "t", "--colour", "red"}, k -> null))
+                .hasMessageContaining("unknown flag(s): --colour");
+        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[] {"--task", "t", "--batch-size", "many"}, k -> null))
+                .hasMessageContaining("--batch-size must be a whole number, got 'many'");
+    }
+}
