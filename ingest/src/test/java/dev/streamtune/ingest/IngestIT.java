@@ -222,9 +222,13 @@ class IngestIT {
                 }
                 producer.flush();
                 // a fresh state directory each round: the dedupe store must come back from its changelog
+                // Kafka Streams does not leave its group on close: the short session lets the second
+                // instance take over after 6 s instead of the default 45 s
                 IngestConfig config = base.withStreamsOverrides(Map.of(
                         StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ingest-restore").toString(),
-                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"));
+                        StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100",
+                        StreamsConfig.consumerPrefix("session.timeout.ms"), "6000",
+                        StreamsConfig.consumerPrefix("heartbeat.interval.ms"), "1000"));
                 int expected = round == 0 ? 50 : 70;
                 try (IngestApp app = new IngestApp(config)) {
                     app.start();

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * and the consumer offsets that produced them commit in one transaction, so after a crash every
  * example has exactly one committed vector (readers use read_committed).
  *
- * <p>Records are batched by count and by time: a partial batch waits at most {@code maxWait}.
+ * <p>Records are batched by count and by time: a partial transaction waits at most {@code maxWait}.
+ * A transaction holds {@code batchesPerTransaction} backbone batches: more batches per transaction
+ * mean fewer commits (each writes a marker to every partition it touched), fewer mean less work
+ * redone after a crash.
  */
 public final class Featurizer implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Featurizer.class);
@@ -117,7 +120,7 @@ public final class Featurizer implements Runnable, AutoCloseable {
                     }
                     pending.add(r);
                 }
-                boolean full = pending.size() >= config.batchSize();
+                boolean full = pending.size() >= config.transactionSize();
                 boolean waitedEnough = !pending.isEmpty()
                         && System.nanoTime() - firstPendingAtNanos >= config.maxWait().toNanos();
                 if (full || waitedEnough) {
@@ -135,7 +138,7 @@ public final class Featurizer implements Runnable, AutoCloseable {
 
     private void flush() {
         while (!pending.isEmpty()) {
-            int n = Math.min(config.batchSize(), pending.size());
+            int n = Math.min(config.transactionSize(), pending.size());
             List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>(pending.subList(0, n));
             pending.subList(0, n).clear();
             process(batch);
@@ -159,8 +162,6 @@ public final class Featurizer implements Runnable, AutoCloseable {
                 deadLetters.add(deadLetter(r, "UNDECODABLE", ex.getMessage()));
             }
         }
-        List<TextEncoder.Encoded> encoded = examples.isEmpty() ? List.of()
-                : encoder.encode(examples.stream().map(LabelledExample::getText).toList());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
@@ -169,14 +170,21 @@ public final class Featurizer implements Runnable, AutoCloseable {
         try {
             producer.beginTransaction();
             long batchTokens = 0;
-            for (int i = 0; i < good.size(); i++) {
-                ConsumerRecord<String, byte[]> r = good.get(i);
-                FeatureVector fv = toFeatures(r, examples.get(i), encoded.get(i));
-                batchTokens += fv.getTokens();
-                // keep the example's time; a record without one (-1) gets the broker's
-                Long timestamp = r.timestamp() >= 0 ? r.timestamp() : null;
-                producer.send(new ProducerRecord<>(featuresTopic, null, timestamp, fv.getExampleId(),
-                        featureWriter.serialize(featuresTopic, fv)));
+            // one backbone call per batch; each batch's vectors go out as soon as they exist, so the
+            // broker holds them (uncommitted) while the next batch of the transaction is encoded
+            for (int from = 0; from < good.size(); from += config.batchSize()) {
+                int to = Math.min(good.size(), from + config.batchSize());
+                List<TextEncoder.Encoded> encoded = encoder.encode(
+                        examples.subList(from, to).stream().map(LabelledExample::getText).toList());
+                for (int i = from; i < to; i++) {
+                    ConsumerRecord<String, byte[]> r = good.get(i);
+                    FeatureVector fv = toFeatures(r, examples.get(i), encoded.get(i - from));
+                    batchTokens += fv.getTokens();
+                    // keep the example's time; a record without one (-1) gets the broker's
+                    Long timestamp = r.timestamp() >= 0 ? r.timestamp() : null;
+                    producer.send(new ProducerRecord<>(featuresTopic, null, timestamp, fv.getExampleId(),
+                            featureWriter.serialize(featuresTopic, fv)));
+                }
             }
             for (ProducerRecord<String, byte[]> dl : deadLetters) {
                 producer.send(dl);

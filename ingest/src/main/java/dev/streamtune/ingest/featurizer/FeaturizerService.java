@@ -132,9 +132,9 @@ public final class FeaturizerService implements AutoCloseable {
 
     /** Runs the loop on this thread until {@link #stop()} or a fatal error; returns an exit code. */
     public int run() {
-        log.info("featurizer: {} -> {} as group {} / transactional id {}, batch {}, max wait {} ms, max {} tokens, {} threads",
+        log.info("featurizer: {} -> {} as group {} / transactional id {}, batch {} x {} a transaction, max wait {} ms, max {} tokens, {} threads",
                 config.topics().splits(), featurizer.featuresTopic(), config.groupId(), config.transactionalId(),
-                config.batchSize(), config.maxWait().toMillis(), config.maxTokens(), config.threads());
+                config.batchSize(), config.batchesPerTransaction(), config.maxWait().toMillis(), config.maxTokens(), config.threads());
         long intervalMs = config.statusInterval().toMillis();
         status.scheduleAtFixedRate(this::logStatus, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         try {
@@ -234,7 +234,7 @@ public final class FeaturizerService implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // ingest writes the splits transactionally
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // offsets commit inside our transactions
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(config.batchSize(), 100));
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(config.featurizerConfig().transactionSize(), 100));
         // a batch on a slow CPU may take long; stay in the group while the backbone runs
         props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000);
         return props;

@@ -28,6 +28,7 @@ import java.util.Map;
  * --transactional-id    STREAMTUNE_FEATURIZER_TRANSACTIONAL_ID streamtune-featurizer-0
  * --partitions          STREAMTUNE_FEATURIZER_PARTITIONS       3 (of the features topic, when it is created)
  * --status-interval-ms  STREAMTUNE_FEATURIZER_STATUS_MS        10000
+ * --batches-per-transaction STREAMTUNE_FEATURIZER_BATCHES_PER_TRANSACTION 1
  * </pre>
  */
 public record FeaturizerServiceConfig(
@@ -42,7 +43,8 @@ public record FeaturizerServiceConfig(
         String groupId,
         String transactionalId,
         int featuresPartitions,
-        Duration statusInterval) {
+        Duration statusInterval,
+        int batchesPerTransaction) {
 
     /** flag name to environment variable, in the order usage lists them. */
     static final Map<String, String> ENV_BY_FLAG = envByFlag();
@@ -60,6 +62,7 @@ public record FeaturizerServiceConfig(
         requireRange("max-tokens", maxTokens, 2, 8192);
         requireRange("threads", threads, 1, 1024);
         requireRange("partitions", featuresPartitions, 1, 10_000);
+        requireRange("batches-per-transaction", batchesPerTransaction, 1, FeaturizerConfig.MAX_BATCHES_PER_TRANSACTION);
         if (maxWait == null || maxWait.isNegative() || maxWait.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException("max-wait-ms must be between 0 and 300000, was " + maxWait);
         }
@@ -100,12 +103,13 @@ public record FeaturizerServiceConfig(
                 values.getOrDefault("group-id", "streamtune-featurizer"),
                 values.getOrDefault("transactional-id", "streamtune-featurizer-0"),
                 integer(values, "partitions", 3),
-                Duration.ofMillis(integer(values, "status-interval-ms", 10_000)));
+                Duration.ofMillis(integer(values, "status-interval-ms", 10_000)),
+                integer(values, "batches-per-transaction", 1));
     }
 
     public static String usage() {
         StringBuilder b = new StringBuilder("usage: FeaturizerService --bootstrap HOST:PORT --registry URL [options]\n");
-        ENV_BY_FLAG.forEach((flag, var) -> b.append(String.format(Locale.ROOT, "  --%-20s (env %s)%n", flag + " V", var)));
+        ENV_BY_FLAG.forEach((flag, var) -> b.append(String.format(Locale.ROOT, "  --%-26s (env %s)%n", flag + " V", var)));
         return b.toString();
     }
 
@@ -115,7 +119,7 @@ public record FeaturizerServiceConfig(
 
     public FeaturizerConfig featurizerConfig() {
         return new FeaturizerConfig(bootstrapServers, AvroSerdeConfig.of(registryUrl), topics(), groupId,
-                transactionalId, batchSize, maxWait);
+                transactionalId, batchSize, maxWait, batchesPerTransaction);
     }
 
     /** The backbone batches as the loop does; bucketing by length happens within one loop batch. */
@@ -137,6 +141,7 @@ public record FeaturizerServiceConfig(
         m.put("transactional-id", "STREAMTUNE_FEATURIZER_TRANSACTIONAL_ID");
         m.put("partitions", "STREAMTUNE_FEATURIZER_PARTITIONS");
         m.put("status-interval-ms", "STREAMTUNE_FEATURIZER_STATUS_MS");
+        m.put("batches-per-transaction", "STREAMTUNE_FEATURIZER_BATCHES_PER_TRANSACTION");
         return java.util.Collections.unmodifiableMap(m);
     }
 

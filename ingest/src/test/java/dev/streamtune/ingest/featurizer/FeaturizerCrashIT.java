@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class FeaturizerCrashIT {
     private static final int EXAMPLES = 200;
-    private static final int BATCH = 8;
+    private static final int BATCH = 4;
+    private static final int BATCHES_PER_TRANSACTION = 4;
     private static final int KILLS = 3;
 
     @Test
@@ -52,37 +53,54 @@ class FeaturizerCrashIT {
             List<String> command = childCommand(platform, prefix);
             Path logDir = Files.createDirectories(Path.of("target", "featurizer-crash-it"));
 
+            List<TopicPartition> partitions = List.of(new TopicPartition(featuresTopic, 0), new TopicPartition(featuresTopic, 1));
             try (KafkaConsumer<String, byte[]> progress = platform.cluster().consumer(new StringDeserializer(),
-                    new ByteArrayDeserializer(), Map.of())) {
-                List<TopicPartition> partitions = List.of(new TopicPartition(featuresTopic, 0), new TopicPartition(featuresTopic, 1));
+                    new ByteArrayDeserializer(), Map.of());
+                 KafkaConsumer<String, byte[]> inFlight = platform.cluster().consumer(new StringDeserializer(),
+                    new ByteArrayDeserializer(), Map.of("isolation.level", "read_uncommitted"))) {
                 progress.assign(partitions);
                 progress.seekToBeginning(partitions);
+                inFlight.assign(partitions);
+                inFlight.seekToBeginning(partitions);
                 Set<String> committed = new HashSet<>();
-                int committedRecords = 0;
+                int[] counts = new int[2]; // committed records, records written (aborted and open ones too)
+                Runnable pollBoth = () -> {
+                    for (var r : progress.poll(Duration.ofMillis(50))) {
+                        committed.add(r.key());
+                        counts[0]++;
+                    }
+                    counts[1] += inFlight.poll(Duration.ofMillis(50)).count();
+                };
+                int killsInOpenTransactions = 0;
                 for (int run = 0; run <= KILLS; run++) {
                     Path log = logDir.resolve(prefix + "run-" + run + ".log");
                     Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                     try {
                         boolean last = run == KILLS;
-                        // kill after a random number of newly committed vectors, plus a random delay so the
-                        // kill falls anywhere: inside the backbone call, mid-transaction, between batches
+                        // runs 0 and 2 are killed while a transaction has vectors on the broker but is not
+                        // committed; run 1 after a random number of vectors plus a random delay, so the
+                        // kill falls anywhere (backbone call, start-up, between transactions)
+                        boolean killInOpenTransaction = run % 2 == 0;
                         int target = last ? EXAMPLES : Math.min(EXAMPLES - 1, committed.size() + 1 + random.nextInt(3 * BATCH));
                         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                        while (committed.size() < target) {
+                        int abortedBefore = counts[1] - counts[0]; // settled: the previous child is dead
+                        while (committed.size() < target
+                                || (!last && killInOpenTransaction && counts[1] - counts[0] <= abortedBefore)) {
                             assertThat(child.isAlive()).as("child run %d is alive (log %s)", run, log).isTrue();
-                            assertThat(System.nanoTime()).as("run %d reached %d vectors in time (log %s)", run, target, log)
+                            assertThat(System.nanoTime()).as("run %d reached its kill point in time (log %s)", run, log)
                                     .isLessThan(deadline);
-                            for (var r : progress.poll(Duration.ofMillis(100))) {
-                                committed.add(r.key());
-                                committedRecords++;
-                            }
+                            pollBoth.run();
                         }
                         if (!last) {
-                            Thread.sleep(random.nextInt(1500));
+                            if (!killInOpenTransaction) {
+                                Thread.sleep(random.nextInt(1500));
+                            }
                             child.destroyForcibly(); // SIGKILL: no shutdown hook, the open transaction is left behind
                             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                            System.out.printf("FeaturizerCrashIT: killed run %d at %d committed vectors (exit %d)%n",
-                                    run, committed.size(), child.exitValue());
+                            int open = counts[1] - counts[0] - abortedBefore;
+                            killsInOpenTransactions += open > 0 ? 1 : 0;
+                            System.out.printf("FeaturizerCrashIT: killed run %d at %d committed vectors, %d written but "
+                                    + "uncommitted (exit %d)%n", run, committed.size(), open, child.exitValue());
                             assertThat(committed.size()).as("killed mid-stream").isLessThan(EXAMPLES);
                         } else {
                             child.destroy(); // SIGTERM: commit what is in hand and exit
@@ -97,7 +115,15 @@ class FeaturizerCrashIT {
                         }
                     }
                 }
-                assertThat(committedRecords).as("committed records seen while running").isEqualTo(EXAMPLES);
+                long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                while (System.nanoTime() < settle) {
+                    pollBoth.run();
+                }
+                assertThat(counts[0]).as("committed records seen while running").isEqualTo(EXAMPLES);
+                assertThat(killsInOpenTransactions).as("kills that left a transaction with vectors open").isGreaterThanOrEqualTo(1);
+                System.out.printf("FeaturizerCrashIT: %d committed vectors; %d written in all, so %d in aborted transactions%n",
+                        counts[0], counts[1], counts[1] - counts[0]);
+                assertThat(counts[1]).as("aborted vectors are in the log, invisible to read_committed").isGreaterThan(EXAMPLES);
             }
 
             List<FeatureVector> features = SplitRecords.readFeatures(platform, featuresTopic);
@@ -110,21 +136,6 @@ class FeaturizerCrashIT {
                 assertThat(f.getSourceOffset()).isEqualTo(s.offset());
                 assertThat(f.getSplit()).isEqualTo(s.split());
             }
-            // not asserted (where a kill lands is up to chance): how many vectors were written and aborted
-            int written = 0;
-            List<TopicPartition> partitions = List.of(new TopicPartition(featuresTopic, 0), new TopicPartition(featuresTopic, 1));
-            try (KafkaConsumer<byte[], byte[]> uncommitted = platform.cluster().consumer(new ByteArrayDeserializer(),
-                    new ByteArrayDeserializer(), Map.of("isolation.level", "read_uncommitted"))) {
-                uncommitted.assign(partitions);
-                uncommitted.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = uncommitted.endOffsets(partitions);
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (partitions.stream().anyMatch(p -> uncommitted.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                    written += uncommitted.poll(Duration.ofMillis(100)).count();
-                }
-            }
-            System.out.printf("FeaturizerCrashIT: %d committed vectors; %d written in all, so %d in aborted transactions%n",
-                    features.size(), written, written - features.size());
         }
     }
 
@@ -141,6 +152,7 @@ class FeaturizerCrashIT {
                 "--group-id", prefix + "featurizer",
                 "--transactional-id", prefix + "featurizer-0",
                 "--batch-size", Integer.toString(BATCH),
+                "--batches-per-transaction", Integer.toString(BATCHES_PER_TRANSACTION),
                 "--max-wait-ms", "50",
                 "--max-tokens", "64",
                 "--threads", "1",

@@ -36,7 +36,7 @@ class FeaturizerIT {
             Map<String, SplitRecords.Source> sources = SplitRecords.produce(platform, topics, SplitRecords.corpus(EXAMPLES));
             FeaturizerServiceConfig config = new FeaturizerServiceConfig(platform.bootstrapServers(), platform.registryUrl(),
                     MiniLmL6V2Provider.ID, 16, Duration.ofMillis(100), MAX_TOKENS, 2, prefix, prefix + "featurizer",
-                    prefix + "featurizer-0", 2, Duration.ofSeconds(2));
+                    prefix + "featurizer-0", 2, Duration.ofSeconds(2), 2);
             String featuresTopic = topics.features(MiniLmL6V2Provider.ID);
 
             ExecutorService runner = Executors.newSingleThreadExecutor();

@@ -25,6 +25,10 @@ class FeaturizerServiceConfigTest {
         assertThat(c.featurizerConfig().transactionalId()).isEqualTo("streamtune-featurizer-0");
         assertThat(c.embedderConfig().batchSize()).isEqualTo(8);
         assertThat(c.embedderConfig().maxTokens()).isEqualTo(64);
+        assertThat(c.batchesPerTransaction()).isEqualTo(1);
+        assertThat(FeaturizerServiceConfig.parse(new String[] {"--batches-per-transaction", "4"},
+                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_REGISTRY_URL", "http://r"))
+                .featurizerConfig().transactionSize()).isEqualTo(4 * 32);
     }
 
     @Test

@@ -128,4 +128,40 @@ class FeaturizerTest {
         }
         assertThat(committed).containsEntry(train, 6L).containsEntry(test, 4L);
     }
+
+    @Test
+    void aTransactionHoldsSeveralBackboneBatchesAndCommitsOnce() throws Exception {
+        MockConsumer<String, byte[]> consumer = new MockConsumer<>("earliest");
+        MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        FakeEncoder encoder = new FakeEncoder();
+        // batches of 2, three to a transaction; the wait is long so only the count closes the transaction
+        FeaturizerConfig config = new FeaturizerConfig("unused:9092", serde, topics, "g", "tx-0", 2, Duration.ofMinutes(1), 3);
+        Featurizer featurizer = new Featurizer(config, encoder, registry, consumer, producer);
+        TopicPartition train = new TopicPartition(topics.train(), 0);
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(train));
+            consumer.updateBeginningOffsets(Map.of(train, 0L));
+            AvroSerializer<LabelledExample> w = new AvroSerializer<>(registry, serde, false);
+            for (int i = 0; i < 6; i++) {
+                LabelledExample e = LabelledExample.newBuilder().setId("e" + i).setTask("spam")
+                        .setText("text " + i).setLabel("ham").build();
+                consumer.addRecord(new ConsumerRecord<>(train.topic(), 0, i, "e" + i, w.serialize(train.topic(), e)));
+            }
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<?> loop = pool.submit(featurizer);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (featurizer.textsEncoded() < 6 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        featurizer.stop();
+        loop.get(10, TimeUnit.SECONDS);
+        pool.shutdown();
+
+        assertThat(encoder.batchSizes).containsExactly(2, 2, 2);
+        assertThat(producer.commitCount()).isEqualTo(1);
+        assertThat(producer.history()).hasSize(6);
+        assertThat(producer.consumerGroupOffsetsHistory()).hasSize(1);
+        assertThat(producer.consumerGroupOffsetsHistory().get(0).values().iterator().next()).containsEntry(train, new OffsetAndMetadata(6L));
+    }
 }
