@@ -74,10 +74,11 @@ final class LocalPipeline implements AutoCloseable {
         started.add(ingest);
         ingest.start();
 
-        featurizer = new FeaturizerService(new FeaturizerServiceConfig(config.bootstrapServers(), config.registryUrl(),
-                BACKBONE, config.featurizerBatch(), Duration.ofMillis(200), config.maxTokens(), config.threads(),
-                config.topicPrefix(),
-                "streamtune-featurizer", "streamtune-featurizer-0", config.partitions(), Duration.ofSeconds(30)));
+        featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
+                "--bootstrap", config.bootstrapServers(), "--registry", config.registryUrl(), "--backbone", BACKBONE,
+                "--batch-size", Integer.toString(config.featurizerBatch()), "--max-tokens", Integer.toString(config.maxTokens()),
+                "--threads", Integer.toString(config.threads()), "--topic-prefix", config.topicPrefix(),
+                "--partitions", Integer.toString(config.partitions()), "--status-interval-ms", "30000"}, Map.of()));
         started.add(featurizer);
         runInThread("featurizer", featurizer::run);
 
