@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -105,7 +106,7 @@ public final class FeaturizerService implements AutoCloseable {
         FeaturizerService service = new FeaturizerService(config);
         // SIGTERM: ask the loop to commit what it holds, and hold the JVM until the clients are closed
         CountDownLatch closed = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean terminating = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean terminating = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             terminating.set(true);
             log.info("featurizer: shutting down");
