@@ -10,11 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Runs the single-machine platform for outside clients until Ctrl-C: a real KRaft broker and the
- * schema registry, state kept in the data directory across restarts.
+ * Runs the single-machine system for outside clients until Ctrl-C: a real KRaft broker, the schema
+ * registry and every Streamtune service, state kept in the data directory across restarts.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Start the embedded Kafka broker (KRaft) and schema registry and keep them running until Ctrl-C.")
+        description = {"Start the embedded Kafka broker (KRaft), the schema registry and every Streamtune service",
+                "(ingest, featurizer, trainers, evaluator, dashboard) for outside clients, until Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
@@ -29,14 +30,42 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3", description = "Default partitions of new topics. Default: ${DEFAULT-VALUE}")
     int partitions;
 
+    @Option(names = "--dashboard-port", defaultValue = "8080", description = "Dashboard port (0 = any free port). Default: ${DEFAULT-VALUE}")
+    int dashboardPort;
+
+    @Option(names = "--task", defaultValue = "spam", split = ",",
+            description = "Tasks to run a trainer for (declare them with 'streamtune task create'). Default: ${DEFAULT-VALUE}")
+    java.util.List<String> tasks;
+
+    @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
+    int minValidation;
+
+    @Option(names = "--publish-every", defaultValue = "500", description = "New examples per candidate version. Default: ${DEFAULT-VALUE}")
+    long publishEvery;
+
+    @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
+    boolean platformOnly;
+
     @Override
     public Integer call() throws InterruptedException {
         Path data = dataDir != null ? dataDir : Paths.home().resolve(".data");
         PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions);
         StreamtunePlatform platform = StreamtunePlatform.start(config);
+        LocalPipeline pipeline;
+        try {
+            pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
+                    platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
+                    Runtime.getRuntime().availableProcessors(), publishEvery, minValidation));
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("streamtune: shutting down");
+            if (pipeline != null) {
+                pipeline.close();
+            }
             platform.close();
             stopped.countDown();
         }, "streamtune-shutdown"));
@@ -44,6 +73,10 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  kafka bootstrap servers: " + platform.bootstrapServers());
         System.out.println("  schema registry:         " + platform.registryUrl());
         System.out.println("  data directory:          " + data.toAbsolutePath());
+        if (pipeline != null) {
+            System.out.println("  services:                ingest, featurizer, evaluator, trainer for " + tasks);
+            pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:               " + url));
+        }
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
         stopped.await();
