@@ -154,6 +154,20 @@ public final class MiniLmEncoder implements AutoCloseable {
         return embedding(ids, weights.get(EncoderWeights.WORD_EMBEDDINGS));
     }
 
+    /** Heap copies of the word-piece vectors of {@code ids}, row after row ([ids.length * hidden]). */
+    public float[] wordVectors(int[] ids) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= architecture.vocabulary()) {
+                throw new IllegalArgumentException("token id at " + i + " must be in [0, " + architecture.vocabulary()
+                        + "), got " + ids[i]);
+            }
+        }
+        try (NDManager step = manager.newSubManager()) {
+            long[] wide = java.util.Arrays.stream(ids).asLongStream().toArray();
+            return wordEmbeddings(step.create(wide)).toFloatArray();
+        }
+    }
+
     private static NDArray embedding(NDArray ids, NDArray table) {
         return ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
     }
