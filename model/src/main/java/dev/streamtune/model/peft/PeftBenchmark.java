@@ -181,9 +181,8 @@ public final class PeftBenchmark {
             HeadSpec headSpec = HeadSpec.linear(encoder.architecture().hidden());
 
             List<NamedTensor> headOnly = null;
-            boolean needsHead = config.techniques().contains(HEAD)
-                    || (config.warmStartHead() && config.techniques().size() > (config.techniques().contains(HEAD) ? 1 : 0));
-            if (needsHead) {
+            // the baseline, and the starting head of every other technique when warm-starting
+            if (config.techniques().contains(HEAD) || config.warmStartHead()) {
                 HeadOutcome outcome = trainHeadOnly(config, encoder, headSpec, trainSet, testSet, progress);
                 headOnly = outcome.tensors();
                 if (config.techniques().contains(HEAD)) {
