@@ -33,6 +33,9 @@ import java.util.List;
  * parameter's manager because a parameter was the first operand, is closed when the step ends,
  * except the results handed back in the caller's step manager. Native memory stays flat however
  * many steps run.
+ *
+ * <p>DJL's PyTorch engine allows one recording {@link GradientCollector} per process at a time, so
+ * training steps of different models must not run concurrently; inference ({@link #logits}) may.
  */
 public final class EncoderClassifier implements TrainableModel {
     private final String techniqueId;
