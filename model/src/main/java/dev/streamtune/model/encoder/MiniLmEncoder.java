@@ -10,6 +10,8 @@ import ai.djl.nn.norm.LayerNorm;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.NamedTensor;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +81,7 @@ public final class MiniLmEncoder implements AutoCloseable {
 
     /** Every weight the forward pass reads, in a fixed order (embeddings, then layer by layer). */
     public static List<String> expectedNames(EncoderArchitecture architecture) {
-        java.util.ArrayList<String> names = new java.util.ArrayList<>(List.of(EncoderWeights.WORD_EMBEDDINGS,
+        ArrayList<String> names = new ArrayList<>(List.of(EncoderWeights.WORD_EMBEDDINGS,
                 EncoderWeights.POSITION_EMBEDDINGS, EncoderWeights.TOKEN_TYPE_EMBEDDINGS,
                 EncoderWeights.EMBEDDINGS_NORM + ".weight", EncoderWeights.EMBEDDINGS_NORM + ".bias"));
         for (int layer = 0; layer < architecture.layers(); layer++) {
@@ -90,7 +92,7 @@ public final class MiniLmEncoder implements AutoCloseable {
 
     /** The 16 weights of one transformer layer. */
     public static List<String> layerParameterNames(int layer) {
-        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        ArrayList<String> names = new ArrayList<>();
         for (String dense : List.of(Dense.QUERY, Dense.KEY, Dense.VALUE, Dense.ATTENTION_OUTPUT, Dense.INTERMEDIATE,
                 Dense.OUTPUT)) {
             names.add(EncoderWeights.layerName(layer, dense + ".weight"));
@@ -163,7 +165,7 @@ public final class MiniLmEncoder implements AutoCloseable {
             }
         }
         try (NDManager step = manager.newSubManager()) {
-            long[] wide = java.util.Arrays.stream(ids).asLongStream().toArray();
+            long[] wide = Arrays.stream(ids).asLongStream().toArray();
             return wordEmbeddings(step.create(wide)).toFloatArray();
         }
     }

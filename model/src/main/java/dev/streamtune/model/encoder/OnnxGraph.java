@@ -161,8 +161,7 @@ public record OnnxGraph(Map<String, Initializer> initializers, List<Node> nodes)
                             floatData.add(values.getFloat());
                         }
                     } else {
-                        ProtobufReader single = tensor;
-                        floatData.add(Float.intBitsToFloat((int) readFixed32(single)));
+                        floatData.add(Float.intBitsToFloat((int) readFixed32(tensor)));
                     }
                 }
                 default -> tensor.skipField();

@@ -2,6 +2,7 @@ package dev.streamtune.model.peft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.EncoderAdapter;
@@ -138,8 +139,8 @@ public final class LoraTechnique extends EncoderTechnique {
                     NamedTensor b = factors.get(index++);
                     String weight = EncoderWeights.layerName(layer, target) + ".weight";
                     NDArray frozen = encoder.frozenParameter(weight);
-                    NDArray update = scratch.create(a.valuesView(), new ai.djl.ndarray.types.Shape(a.shape()))
-                            .matMul(scratch.create(b.valuesView(), new ai.djl.ndarray.types.Shape(b.shape())))
+                    NDArray update = scratch.create(a.valuesView(), new Shape(a.shape()))
+                            .matMul(scratch.create(b.valuesView(), new Shape(b.shape())))
                             .mul(scale);
                     merged.add(new NamedTensor(weight, frozen.getShape().getShape(), update.add(frozen).toFloatArray()));
                 }
