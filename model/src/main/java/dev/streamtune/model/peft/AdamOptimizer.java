@@ -1,0 +1,90 @@
+package dev.streamtune.model.peft;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Adam (Kingma and Ba, 2015) updating a model's trainable arrays in place from the gradients a
+ * {@link dev.streamtune.model.technique.TrainableModel} returns. The moment estimates live in
+ * their own manager on the parameters' device; each update's temporaries are closed by an
+ * {@link NDScope}. Not thread-safe.
+ */
+public final class AdamOptimizer implements AutoCloseable {
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final NDManager manager;
+    private final List<NDArray> firstMoments = new ArrayList<>();
+    private final List<NDArray> secondMoments = new ArrayList<>();
+    private long steps;
+
+    public AdamOptimizer(NDManager parent, float learningRate) {
+        this(parent, learningRate, 0.9f, 0.999f, 1e-8f);
+    }
+
+    public AdamOptimizer(NDManager parent, float learningRate, float beta1, float beta2, float epsilon) {
+        if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
+        }
+        if (!(beta1 >= 0f && beta1 < 1f) || !(beta2 >= 0f && beta2 < 1f)) {
+            throw new IllegalArgumentException("beta1 and beta2 must be in [0, 1), got " + beta1 + " and " + beta2);
+        }
+        if (!(epsilon > 0f)) {
+            throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.manager = parent.newSubManager();
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** One update of every parameter from its gradient (same order, same shapes). */
+    public void update(NDList parameters, NDList gradients) {
+        if (parameters.size() != gradients.size()) {
+            throw new IllegalArgumentException("got " + gradients.size() + " gradients for " + parameters.size()
+                    + " parameters");
+        }
+        if (firstMoments.isEmpty()) {
+            for (NDArray parameter : parameters) {
+                firstMoments.add(manager.zeros(parameter.getShape()));
+                secondMoments.add(manager.zeros(parameter.getShape()));
+            }
+        } else if (firstMoments.size() != parameters.size()) {
+            throw new IllegalArgumentException("the optimizer was started with " + firstMoments.size()
+                    + " parameters, got " + parameters.size());
+        }
+        steps++;
+        float correction1 = (float) (1 - Math.pow(beta1, steps));
+        float correction2 = (float) (1 - Math.pow(beta2, steps));
+        float stepSize = learningRate / correction1;
+        try (NDScope scope = new NDScope()) {
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray gradient = gradients.get(i);
+                NDArray parameter = parameters.get(i);
+                if (!gradient.getShape().equals(parameter.getShape())) {
+                    throw new IllegalArgumentException("gradient " + i + " has shape " + gradient.getShape()
+                            + ", its parameter " + parameter.getShape());
+                }
+                NDArray m = firstMoments.get(i).muli(beta1).addi(gradient.mul(1f - beta1));
+                NDArray v = secondMoments.get(i).muli(beta2).addi(gradient.square().muli(1f - beta2));
+                NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
+                parameter.subi(m.div(denominator).muli(stepSize));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,147 @@
+package dev.streamtune.model.peft;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.norm.LayerNorm;
+import dev.streamtune.model.delta.NamedTensor;
+import dev.streamtune.model.delta.TensorSpec;
+import dev.streamtune.model.encoder.MiniLmEncoder;
+import dev.streamtune.model.technique.DeterministicRandom;
+import dev.streamtune.model.technique.TechniqueContext;
+import dev.streamtune.model.technique.TechniqueSpec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ATTEMPT (Asai et al., EMNLP 2022): a new target prompt plus a small attention module that,
+ * per input, mixes frozen source prompts trained on other tasks ({@link SourcePrompts}, a context
+ * resource). For an input X: max-pool its word-piece vectors, project down, SiLU, project up,
+ * LayerNorm, giving h; score each source prompt and the target prompt (each max-pooled over its
+ * positions) by dot product with h over a temperature; softmax; and prepend
+ * {@code target + sum_j a_j P_j}. Only the target prompt and the two projections are trained
+ * (plus the head); the LayerNorm has no affine parameters.
+ *
+ * <p>Options: {@code prompt_length} (default 20, must equal the source prompts'),
+ * {@code attention_rank} (default 32), {@code temperature} (default hidden x e, the paper's
+ * choice, about 1044 for MiniLM).
+ */
+public final class AttemptTechnique extends EncoderTechnique {
+    public static final String ID = "attempt";
+    public static final String TARGET_PROMPT = "attempt.target_prompt";
+    public static final String DOWN_WEIGHT = "attempt.down.weight";
+    public static final String DOWN_BIAS = "attempt.down.bias";
+    public static final String UP_WEIGHT = "attempt.up.weight";
+    public static final String UP_BIAS = "attempt.up.bias";
+    static final String RANK = "attention_rank";
+    static final String TEMPERATURE = "temperature";
+    static final int DEFAULT_RANK = 32;
+    /** Added (negated) at padding so a padded position never wins the max-pool. */
+    private static final float MASKED_PENALTY = 1e9f;
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    protected int prefixLength(TechniqueSpec spec) {
+        return PromptTuningTechnique.promptLength(spec);
+    }
+
+    private static int rank(TechniqueSpec spec) {
+        return PeftOptions.intOption(spec, RANK, DEFAULT_RANK, 1, 4096);
+    }
+
+    @Override
+    protected List<TensorSpec> adaptationSpecs(TechniqueSpec spec, EncoderShape shape) {
+        int length = PromptTuningTechnique.promptLength(spec);
+        int rank = rank(spec);
+        int h = shape.hidden();
+        return List.of(new TensorSpec(TARGET_PROMPT, new long[] {length, h}),
+                new TensorSpec(DOWN_WEIGHT, new long[] {h, rank}),
+                new TensorSpec(DOWN_BIAS, new long[] {rank}),
+                new TensorSpec(UP_WEIGHT, new long[] {rank, h}),
+                new TensorSpec(UP_BIAS, new long[] {h}));
+    }
+
+    @Override
+    protected List<NamedTensor> initialTensors(TechniqueContext context, MiniLmEncoder encoder, DeterministicRandom rng) {
+        TechniqueSpec spec = context.spec();
+        List<TensorSpec> specs = adaptationSpecs(spec, EncoderShape.of(spec));
+        int length = PromptTuningTechnique.promptLength(spec);
+        int h = encoder.architecture().hidden();
+        int rank = rank(spec);
+        List<NamedTensor> tensors = new ArrayList<>();
+        tensors.add(new NamedTensor(TARGET_PROMPT, specs.get(0).shape(),
+                PromptTuningTechnique.vocabularyVectors(encoder, length, rng)));
+        tensors.add(new NamedTensor(DOWN_WEIGHT, specs.get(1).shape(), uniform(h * rank, h, rng)));
+        tensors.add(new NamedTensor(DOWN_BIAS, specs.get(2).shape(), uniform(rank, h, rng)));
+        tensors.add(new NamedTensor(UP_WEIGHT, specs.get(3).shape(), uniform(rank * h, rank, rng)));
+        tensors.add(new NamedTensor(UP_BIAS, specs.get(4).shape(), uniform(h, rank, rng)));
+        return tensors;
+    }
+
+    @Override
+    protected Adaptation adaptation(TechniqueContext context, MiniLmEncoder encoder, List<NDArray> parameters,
+                                    NDManager manager) {
+        TechniqueSpec spec = context.spec();
+        SourcePrompts sources = context.require(SourcePrompts.class);
+        int length = PromptTuningTechnique.promptLength(spec);
+        int hidden = encoder.architecture().hidden();
+        if (sources.promptLength() != length || sources.hidden() != hidden) {
+            throw new IllegalArgumentException("ATTEMPT source prompts are [" + sources.promptLength() + ", "
+                    + sources.hidden() + "] but the target prompt is [" + length + ", " + hidden
+                    + "] (set option prompt_length to match)");
+        }
+        float temperature = PeftOptions.floatOption(spec, TEMPERATURE, (float) (hidden * Math.E), 1e-6f, 1e9f);
+        // frozen: never require a gradient
+        NDArray sourceStack = manager.create(flatten(sources.prompts()),
+                new Shape(sources.prompts().size(), length, hidden));
+        NDArray target = parameters.get(0);
+        NDArray downWeight = parameters.get(1);
+        NDArray downBias = parameters.get(2);
+        NDArray upWeight = parameters.get(3);
+        NDArray upBias = parameters.get(4);
+        return new Adaptation() {
+            @Override
+            public List<NDArray> parameters() {
+                return parameters;
+            }
+
+            @Override
+            public NDArray prefix(NDArray wordVectors, NDArray mask) {
+                NDManager step = wordVectors.getManager();
+                long rows = wordVectors.getShape().get(0);
+                // max-pool over the real tokens: padding is pushed far below any real value
+                NDArray pooledInput = wordVectors.add(mask.sub(1f).mul(MASKED_PENALTY).expandDims(2))
+                        .max(new int[] {1});
+                NDArray down = pooledInput.matMul(downWeight).add(downBias);
+                NDArray activated = down.mul(Activation.sigmoid(down));
+                NDArray up = activated.matMul(upWeight).add(upBias);
+                NDArray query = LayerNorm.layerNorm(up, new Shape(hidden), step.ones(new Shape(hidden)),
+                        step.zeros(new Shape(hidden)), 1e-5f).singletonOrThrow();
+                // candidates: every source prompt, then the target prompt  [K, length, hidden]
+                NDArray candidates = NDArrays.concat(new NDList(sourceStack, target.expandDims(0)), 0);
+                NDArray keys = candidates.max(new int[] {1});                          // [K, hidden]
+                NDArray weights = query.matMul(keys.transpose()).div(temperature).softmax(1); // [rows, K]
+                long k = candidates.getShape().get(0);
+                NDArray mixture = weights.matMul(candidates.reshape(k, length * (long) hidden))
+                        .reshape(rows, length, hidden);
+                return mixture.add(target.expandDims(0));
+            }
+        };
+    }
+
+    private static float[] flatten(List<NamedTensor> prompts) {
+        int size = prompts.get(0).valuesView().length;
+        float[] flat = new float[size * prompts.size()];
+        for (int i = 0; i < prompts.size(); i++) {
+            System.arraycopy(prompts.get(i).valuesView(), 0, flat, i * size, size);
+        }
+        return flat;
+    }
+}
