@@ -20,8 +20,9 @@ import picocli.CommandLine.Unmatched;
  * beside the code it measures; this command only finds the corpus and forwards the flags.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark: featurizer, trainer.",
-        subcommands = {BenchCommand.Featurizer.class, BenchCommand.Trainer.class})
+        description = "Run a benchmark: featurizer, ingest, trainer, freshness, peft.",
+        subcommands = {BenchCommand.Featurizer.class, BenchCommand.Ingest.class, BenchCommand.Trainer.class,
+                BenchCommand.Peft.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -63,6 +64,35 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             dev.streamtune.trainer.bench.TrainerBenchmark.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    @Command(name = "ingest", mixinStandardHelpOptions = true,
+            description = {"Ingest (validation, dedupe, split) records/s on the embedded broker with the full corpus.",
+                    "Flags go to IngestBenchmark: [--copies N] [--partitions N] [--threads N] [--json FILE]"})
+    static final class Ingest implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            dev.streamtune.ingest.bench.IngestBenchmark.main(args.toArray(String[]::new));
+            return 0;
+        }
+    }
+
+    @Command(name = "peft", mixinStandardHelpOptions = true,
+            description = {"Test macro-F1, trainable parameters and examples/s of head-only, prompt tuning, LoRA, BitFit,",
+                    "top-2 unfreezing and ATTEMPT on the spam task, through the frozen MiniLM encoder in DJL.",
+                    "Flags go to PeftBenchmark: [--train N] [--test N] [--epochs N] [--techniques a,b] [--json FILE]"})
+    static final class Peft implements Callable<Integer> {
+        @Unmatched
+        List<String> args = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            dev.streamtune.model.peft.PeftBenchmark.main(args.toArray(String[]::new));
             return 0;
         }
     }

@@ -105,7 +105,8 @@ final class DemoCommand implements Callable<Integer> {
                 corpus.size(), corpus.countByLabel(), data);
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
-                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, publishEvery, minValidation))) {
+                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, publishEvery,
+                     java.time.Duration.ofSeconds(30), PipelineConfig.gateWithMinValidation(minValidation)))) {
             System.out.println("  kafka:           " + platform.bootstrapServers());
             System.out.println("  schema registry: " + platform.registryUrl());
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:       " + url));

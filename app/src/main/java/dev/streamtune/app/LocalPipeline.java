@@ -2,7 +2,6 @@ package dev.streamtune.app;
 
 import dev.streamtune.dashboard.DashboardConfig;
 import dev.streamtune.dashboard.DashboardServer;
-import dev.streamtune.evaluator.GateConfig;
 import dev.streamtune.evaluator.service.EvaluatorConfig;
 import dev.streamtune.evaluator.service.EvaluatorService;
 import dev.streamtune.ingest.IngestApp;
@@ -84,7 +83,7 @@ final class LocalPipeline implements AutoCloseable {
 
         evaluator = EvaluatorService.start(EvaluatorConfig.defaults(config.bootstrapServers(), config.registryUrl())
                 .withTopics(config.topics())
-                .withGate(withMinValidation(GateConfig.defaults(), config.minValidationExamples()))
+                .withGate(config.gate())
                 .withArtifactDirectory(data.resolve("artifacts")));
         started.add(evaluator);
 
@@ -94,7 +93,7 @@ final class LocalPipeline implements AutoCloseable {
                             config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
                             data.resolve("checkpoints").resolve(task))
                     .withTopics(config.topics())
-                    .withPublishEvery(config.publishEvery(), Duration.ofSeconds(30)));
+                    .withPublishEvery(config.publishEvery(), config.publishInterval()));
             trainers.put(task, trainer);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);
@@ -105,10 +104,6 @@ final class LocalPipeline implements AutoCloseable {
                     config.registryUrl()).withTopics(config.topics())).start();
             started.add(dashboard);
         }
-    }
-
-    private static GateConfig withMinValidation(GateConfig gate, int minValidation) {
-        return new GateConfig(gate.minMacroF1Improvement(), gate.alpha(), gate.firstVersionMacroF1Floor(), minValidation);
     }
 
     private void runInThread(String name, Runnable body) {

@@ -14,7 +14,9 @@ import java.util.Objects;
  * @param featurizerBatch   texts per ONNX Runtime call
  * @param maxTokens         tokens kept per text (MiniLM was trained on 256; fewer is faster on a CPU)
  * @param publishEvery      the trainer publishes a candidate after this many new examples (or after 30 s)
- * @param minValidationExamples validation vectors the evaluator waits for before it judges a task's candidates
+ * @param publishInterval   ... or after this much time with new examples, whichever comes first
+ * @param gate              the evaluator's promotion gate (its minValidationExamples is also how many
+ *                          validation vectors a candidate waits for)
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -28,7 +30,8 @@ record PipelineConfig(
         int maxTokens,
         int threads,
         long publishEvery,
-        int minValidationExamples) {
+        java.time.Duration publishInterval,
+        dev.streamtune.evaluator.GateConfig gate) {
 
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -54,9 +57,17 @@ record PipelineConfig(
         if (publishEvery < 1) {
             throw new IllegalArgumentException("publish-every must be at least 1 example, was " + publishEvery);
         }
-        if (minValidationExamples < 1) {
-            throw new IllegalArgumentException("min-validation must be at least 1, was " + minValidationExamples);
+        Objects.requireNonNull(gate, "gate");
+        if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
+            throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }
+    }
+
+    /** The default gate with {@code minValidation} validation examples. */
+    static dev.streamtune.evaluator.GateConfig gateWithMinValidation(int minValidation) {
+        dev.streamtune.evaluator.GateConfig d = dev.streamtune.evaluator.GateConfig.defaults();
+        return new dev.streamtune.evaluator.GateConfig(d.minMacroF1Improvement(), d.alpha(), d.firstVersionMacroF1Floor(),
+                minValidation);
     }
 
     Topics topics() {

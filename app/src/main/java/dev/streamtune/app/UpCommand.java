@@ -55,7 +55,8 @@ final class UpCommand implements Callable<Integer> {
         try {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
-                    Runtime.getRuntime().availableProcessors(), publishEvery, minValidation));
+                    Runtime.getRuntime().availableProcessors(), publishEvery,
+                    java.time.Duration.ofSeconds(30), PipelineConfig.gateWithMinValidation(minValidation)));
         } catch (RuntimeException e) {
             platform.close();
             throw e;
