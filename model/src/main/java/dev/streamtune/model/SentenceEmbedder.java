@@ -143,6 +143,11 @@ public final class SentenceEmbedder implements AutoCloseable {
         return embedTokenized(tokenizer.encodeAll(texts), batchDone);
     }
 
+    /** Embeds texts already tokenized by {@link #tokenizer()}; result in input order. */
+    public float[][] embedTokenized(List<TokenizedText> texts) {
+        return embedTokenized(texts, batchDone -> { });
+    }
+
     /**
      * Embeds texts already tokenized by {@link #tokenizer()}; result in input order.
      * {@code batchDone} hears the size of each batch as it completes (for progress reporting).

@@ -27,7 +27,7 @@ public final class OnnxTextEncoder implements TextEncoder {
     @Override
     public List<Encoded> encode(List<String> texts) {
         List<TokenizedText> tokenized = embedder.tokenizer().encodeAll(texts);
-        float[][] vectors = embedder.embedTokenized(tokenized, batchDone -> { });
+        float[][] vectors = embedder.embedTokenized(tokenized);
         List<Encoded> out = new ArrayList<>(texts.size());
         for (int i = 0; i < vectors.length; i++) {
             out.add(new Encoded(vectors[i], tokenized.get(i).tokenCount()));
