@@ -71,6 +71,13 @@ record ServeCommand(String service, Map<String, String> options) {
                 throw new IllegalArgumentException(portOption + " must be a port number, got " + port);
             }
         }
+        // finally the application's own parser, the real contract: what it refuses fails here too
+        try {
+            // the application's own parser is the contract: an option it does not know fails here
+            new picocli.CommandLine(new dev.streamtune.app.Streamtune()).parseArgs(args.toArray(String[]::new));
+        } catch (picocli.CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("streamtune rejects " + args + ": " + e.getMessage(), e);
+        }
         return new ServeCommand(service, options);
     }
 
