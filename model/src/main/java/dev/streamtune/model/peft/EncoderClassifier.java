@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
@@ -217,13 +216,19 @@ public final class EncoderClassifier implements TrainableModel {
         return MiniLmEncoder.l2Normalize(MiniLmEncoder.meanPool(textHidden, mask));
     }
 
-    /** The head of {@link HeadNetwork}, recomputed here so autograd sees it (with dropout when training). */
+    /**
+     * The head of {@link HeadNetwork}, recomputed here so autograd sees it (with dropout when
+     * training). Its parameters are augmented {@code [W | b]} per layer, so each input gets a
+     * column of ones and one matmul gives the layer's output.
+     */
     private NDArray headLogits(NDArray features, DeterministicRandom dropoutRng) {
         NDList parameters = head.parameters();
+        NDArray ones = features.getManager().ones(new Shape(features.getShape().get(0), 1));
+        NDArray first = features.concat(ones, 1).matMul(parameters.get(0).transpose());
         if (head.spec().kind() == HeadKind.LINEAR) {
-            return Linear.linear(features, parameters.get(0), parameters.get(1)).singletonOrThrow();
+            return first;
         }
-        NDArray hidden = Activation.relu(Linear.linear(features, parameters.get(0), parameters.get(1)).singletonOrThrow());
+        NDArray hidden = Activation.relu(first);
         float dropout = head.spec().dropout();
         if (dropoutRng != null && dropout > 0f) {
             int size = (int) hidden.size();
@@ -234,7 +239,7 @@ public final class EncoderClassifier implements TrainableModel {
             }
             hidden = hidden.mul(features.getManager().create(scale, hidden.getShape()));
         }
-        return Linear.linear(hidden, parameters.get(2), parameters.get(3)).singletonOrThrow();
+        return hidden.concat(ones, 1).matMul(parameters.get(1).transpose());
     }
 
     @Override
