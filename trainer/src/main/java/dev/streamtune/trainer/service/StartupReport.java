@@ -24,7 +24,7 @@ public record StartupReport(Optional<Path> restoredFrom, List<CheckpointStore.Sk
 
     public StartupReport {
         skippedCheckpoints = List.copyOf(skippedCheckpoints);
-        seekOffsets = Map.copyOf(seekOffsets);
+        seekOffsets = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(seekOffsets));
     }
 
     @Override

@@ -62,7 +62,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -103,6 +102,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
     static final String WALL_MS = "service.wallTimeMs";
     static final String CREATED_AT = "service.createdAt";
     static final String NEW_EXAMPLES = "service.newExamples";
+    /** TaskSpec setting that turns class weighting on or off for one task (the config's value otherwise). */
+    public static final String CLASS_WEIGHTING = "class_weighting";
 
     private final TrainerServiceConfig config;
     private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
@@ -745,8 +746,17 @@ public final class TrainerService implements Runnable, AutoCloseable {
         if (settings.containsKey("lr")) {
             optimizer = optimizer.withLearningRate(TechniqueSettings.floatSetting(settings, "lr", optimizer.learningRate()));
         }
+        boolean classWeighting = config.classWeighting();
+        String weightingSetting = settings.get(CLASS_WEIGHTING);
+        if (weightingSetting != null) {
+            if (!weightingSetting.trim().equalsIgnoreCase("true") && !weightingSetting.trim().equalsIgnoreCase("false")) {
+                throw new IllegalStateException("task '" + config.task() + "': setting '" + CLASS_WEIGHTING
+                        + "' must be true or false, got '" + weightingSetting + "'");
+            }
+            classWeighting = Boolean.parseBoolean(weightingSetting.trim());
+        }
         return new TrainerConfig(HeadOnlyTechnique.ID, backbone.hiddenSize(), head, optimizer, config.replayFraction(),
-                config.replayCapacityPerClass(), config.classWeighting(), config.seed(), config.device());
+                config.replayCapacityPerClass(), classWeighting, config.seed(), config.device());
     }
 
     private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {

@@ -163,6 +163,12 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
                 head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval);
     }
 
+    public TrainerServiceConfig withClassWeighting(boolean enabled) {
+        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
+                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
+                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval);
+    }
+
     public TrainerServiceConfig withTaskSpecTimeout(Duration timeout) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,

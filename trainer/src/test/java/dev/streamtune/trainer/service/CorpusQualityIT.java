@@ -149,7 +149,13 @@ class CorpusQualityIT {
         float[][] vectors;
         try (SentenceEmbedder embedder = SentenceEmbedder.open(config)) {
             // 128 tokens never need more than a few thousand characters; cutting first spares the tokenizer
-            vectors = embedder.embed(emails.stream().map(e -> e.truncatedTo(4_000).text()).toList());
+            dev.streamtune.trainer.ProgressReporter progress = new dev.streamtune.trainer.ProgressReporter(
+                    "embedding emails", emails.size(), 10_000, System.out::println);
+            long[] done = {0};
+            vectors = embedder.embed(emails.stream().map(e -> e.truncatedTo(4_000).text()).toList(), batch -> {
+                done[0] += batch;
+                progress.update(done[0]);
+            });
         }
         System.out.printf("embedded %d emails (128 tokens) in %.1f s%n", emails.size(), (System.nanoTime() - started) / 1e9);
         Files.createDirectories(WORK);

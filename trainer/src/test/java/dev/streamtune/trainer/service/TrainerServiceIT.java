@@ -112,7 +112,12 @@ class TrainerServiceIT {
     void publishesVersionsWithExactProvenanceLearnsAndGrowsTheHeadForANewLabel() throws Exception {
         String task = "intent";
         ServiceFixture fixture = new ServiceFixture(platform, "svc.", 3);
-        fixture.declareTask(task, List.of("alpha", "beta", "gamma"), false, Map.of("head", "linear"));
+        // class weighting off for this open task: the core weighs by cumulative class frequency, so a
+        // label arriving after 600 examples gets weights of 2-150 while it is a quarter of the stream,
+        // and its row takes old classes' examples (old-class macro-F1 0.97 -> 0.86-0.92 measured with
+        // weighting on; 1.00 -> 1.00 with it off). Recency-weighted frequencies would fix the core.
+        fixture.declareTask(task, List.of("alpha", "beta", "gamma"), false,
+                Map.of("head", "linear", TrainerService.CLASS_WEIGHTING, "false"));
         Random random = new Random(7);
         ServiceFixture.Clusters clusters = new ServiceFixture.Clusters(11, 4.0);
         List<FeatureVector> first = mixed(task, clusters, List.of("alpha", "beta", "gamma"), 200, 60, "p1-", random);
@@ -168,6 +173,7 @@ class TrainerServiceIT {
         assertThat(last.getBase().getBackbone()).isEqualTo(ServiceFixture.BACKBONE);
         assertThat(last.getBase().getSha256()).isEqualTo(ServiceFixture.backboneSha256());
         assertThat(last.getHyperparameters()).containsEntry("head", "linear").containsEntry("batch_size", "32")
+                .containsEntry("class_weighting", "false")
                 .containsKeys("lr", "weight_decay", "warmup_steps", "replay_fraction", "seed");
         assertThat(last.getTrainableParams()).isEqualTo(384L * 3 + 3);
         assertThat(last.getSteps()).isGreaterThanOrEqualTo(trainCount / 32);
@@ -183,7 +189,7 @@ class TrainerServiceIT {
         double f1 = macroF1(ServiceFixture.predictor(last), validation);
         System.out.printf("trainer service: %d versions, validation macro-F1 %.3f on %d examples%n", versions.size(), f1,
                 validation.size());
-        assertThat(f1).isGreaterThanOrEqualTo(0.90);
+        assertThat(f1).isGreaterThanOrEqualTo(0.95);
 
         // one TRAINING metrics event per version, group offsets committed at the ends
         AvroDeserializer<MetricsEvent> metrics = new AvroDeserializer<>(SchemaRegistryClients.create(platform.serdeConfig()),
@@ -206,12 +212,7 @@ class TrainerServiceIT {
 
         // a new label in the open task: the head grows without a restart, old classes hold
         double oldF1 = f1;
-        List<FeatureVector> second = mixed(task, clusters, List.of("alpha", "beta", "gamma", "delta"), 60, 40, "p2-", random);
-        second = new ArrayList<>(second);
-        for (int i = 0; i < 140; i++) {
-            second.add(ServiceFixture.vector(task, "p2-delta-extra" + i, "delta", Split.TRAIN, clusters.sample("delta")));
-        }
-        java.util.Collections.shuffle(second, random);
+        List<FeatureVector> second = mixed(task, clusters, List.of("alpha", "beta", "gamma", "delta"), 100, 40, "p2-", random);
         fixture.produce(second);
         long totalTrain = trainCount + second.stream().filter(v -> v.getTask().equals(task) && v.getSplit() == Split.TRAIN).count();
         List<ModelVersion> grown = fixture.awaitVersions(task,
@@ -235,9 +236,8 @@ class TrainerServiceIT {
         double newRecall = newCorrect / (double) newClassValidation.size();
         System.out.printf("after growing to 4 labels: old-class macro-F1 %.3f (before %.3f), new-label recall %.3f%n",
                 oldClassesF1After, oldF1, newRecall);
-        // measured 0.972 -> 0.920: the new class's first steps carry a large class weight (it is rare so
-        // far) and pull some boundary examples; replay keeps the rest, and a drop beyond 0.07 means forgetting
-        assertThat(oldClassesF1After).isGreaterThanOrEqualTo(oldF1 - 0.07);
+        // measured 1.000 -> 1.000 on these 180 examples; one example is about 0.005 of macro-F1
+        assertThat(oldClassesF1After).isGreaterThanOrEqualTo(oldF1 - 0.03);
         assertThat(newRecall).isGreaterThanOrEqualTo(0.8);
         assertThat(service.counters().labels()).isEqualTo(4);
 
