@@ -126,32 +126,60 @@ public final class HeadTrainer implements AutoCloseable {
             classCounts[example.labelIndex()]++;
         }
         List<LabeledExample> replayed = replay.sample(replayCount(newExamples.size()), rng);
-        int rows = newExamples.size() + replayed.size();
-        int dim = config.inputDim();
-        float[] features = new float[rows * dim];
-        int[] labelIndices = new int[rows];
-        float[] lossWeights = new float[rows];
-        float[] classWeights = classWeights();
-        for (int i = 0; i < rows; i++) {
-            LabeledExample example = i < newExamples.size() ? newExamples.get(i) : replayed.get(i - newExamples.size());
-            System.arraycopy(example.features(), 0, features, i * dim, dim);
-            labelIndices[i] = example.labelIndex();
-            lossWeights[i] = classWeights[example.labelIndex()] * example.weight();
-        }
-        TrainingBatch batch = new TrainingBatch(new BatchInput.PooledFeatures(features, rows, dim), labelIndices, lossWeights);
+        List<LabeledExample> rows = new ArrayList<>(newExamples.size() + replayed.size());
+        rows.addAll(newExamples);
+        rows.addAll(replayed);
+        float loss = optimizeOn(rows, classWeights());
         float learningRate = config.optimizer().learningRateAt(step);
-        float loss;
-        try (NDManager stepManager = model.manager().newSubManager()) {
-            TrainableModel.StepGradients gradients = model.lossAndGradients(batch, stepManager, rng);
-            optimizer.update(model.trainableParameters(), gradients.gradients(), learningRate);
-            loss = gradients.loss();
-        }
         for (LabeledExample example : newExamples) {
             replay.offer(example, rng);
         }
         step++;
         examplesSeen += newExamples.size();
         return new StepResult(step, loss, learningRate, newExamples.size(), replayed.size());
+    }
+
+    /**
+     * One optimizer step on a draw from the replay buffer alone (rehearsal): a streaming head sees
+     * each example once, and a few rehearsal steps per micro-batch give it the extra passes a
+     * batch learner would take. The draw is already class-balanced, so no class weights are
+     * applied on top. Returns empty when the buffer holds nothing yet.
+     */
+    public java.util.Optional<StepResult> rehearse(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("rehearsal batch size must be at least 1, got " + batchSize);
+        }
+        List<LabeledExample> rows = replay.sample(batchSize, rng);
+        if (rows.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        float[] uniform = new float[labels.size()];
+        Arrays.fill(uniform, 1f);
+        float learningRate = config.optimizer().learningRateAt(step);
+        float loss = optimizeOn(rows, uniform);
+        step++;
+        return java.util.Optional.of(new StepResult(step, loss, learningRate, 0, rows.size()));
+    }
+
+    /** Builds one batch from {@code rows}, weights each row by its class weight times its own weight, and steps. */
+    private float optimizeOn(List<LabeledExample> rows, float[] classWeights) {
+        int dim = config.inputDim();
+        float[] features = new float[rows.size() * dim];
+        int[] labelIndices = new int[rows.size()];
+        float[] lossWeights = new float[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            LabeledExample example = rows.get(i);
+            System.arraycopy(example.features(), 0, features, i * dim, dim);
+            labelIndices[i] = example.labelIndex();
+            lossWeights[i] = classWeights[example.labelIndex()] * example.weight();
+        }
+        TrainingBatch batch = new TrainingBatch(new BatchInput.PooledFeatures(features, rows.size(), dim), labelIndices, lossWeights);
+        float learningRate = config.optimizer().learningRateAt(step);
+        try (NDManager stepManager = model.manager().newSubManager()) {
+            TrainableModel.StepGradients gradients = model.lossAndGradients(batch, stepManager, rng);
+            optimizer.update(model.trainableParameters(), gradients.gradients(), learningRate);
+            return gradients.loss();
+        }
     }
 
     private int replayCount(int newCount) {

@@ -49,6 +49,36 @@ class HeadTrainerTest {
     }
 
     @Test
+    void rehearsalOnTheReplayBufferLearnsMoreFromASinglePass() {
+        // a hard single pass: 12 micro-batches of noisy, barely separable clusters, each example seen once
+        TrainerConfig withReplay = new TrainerConfig("head", 32, HeadConfig.linear(), FAST, 0.25f, 500, false, 7L, "cpu");
+        double plain;
+        double rehearsed;
+        try (HeadTrainer trainer = HeadTrainer.create(withReplay, List.of("a", "b", "c"))) {
+            assertThat(trainer.rehearse(16)).as("nothing to rehearse before any example").isEmpty();
+            SyntheticData data = new SyntheticData(32, 0.9f, 11);
+            for (int i = 0; i < 12; i++) {
+                trainer.step(data.batch(32, 0, 1, 2));
+            }
+            plain = SyntheticData.accuracy(trainer, new SyntheticData(32, 0.9f, 99).batch(3000, 0, 1, 2));
+        }
+        try (HeadTrainer trainer = HeadTrainer.create(withReplay, List.of("a", "b", "c"))) {
+            SyntheticData data = new SyntheticData(32, 0.9f, 11);
+            for (int i = 0; i < 12; i++) {
+                trainer.step(data.batch(32, 0, 1, 2));
+                for (int r = 0; r < 4; r++) {
+                    assertThat(trainer.rehearse(32)).get().satisfies(result -> assertThat(result.newExamples()).isZero());
+                }
+            }
+            assertThat(trainer.step()).isEqualTo(12 * 5);
+            assertThat(trainer.examplesSeen()).as("rehearsal is not new data").isEqualTo(12 * 32);
+            rehearsed = SyntheticData.accuracy(trainer, new SyntheticData(32, 0.9f, 99).batch(3000, 0, 1, 2));
+        }
+        assertThat(rehearsed).as("accuracy with rehearsal (%.3f) vs without (%.3f)", rehearsed, plain)
+                .isGreaterThan(plain + 0.02);
+    }
+
+    @Test
     void classWeightingRaisesMinorityRecallOnImbalancedData() {
         // classes overlap (means 2 apart, unit noise), minority is 5%: the unweighted optimum
         // shifts the boundary by log(19)/2 toward the minority and misses most of it

@@ -104,6 +104,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
     static final String NEW_EXAMPLES = "service.newExamples";
     /** TaskSpec setting that turns class weighting on or off for one task (the config's value otherwise). */
     public static final String CLASS_WEIGHTING = "class_weighting";
+    /** TaskSpec setting: rehearsal steps on the replay buffer after each micro-batch (0 turns rehearsal off). */
+    public static final String REHEARSAL_STEPS = "rehearsal_steps";
+    /**
+     * Each example is seen once as new data; two rehearsal steps per micro-batch give the head
+     * the extra passes a batch learner takes, at a cost that is small next to the featurizer's.
+     */
+    public static final int DEFAULT_REHEARSAL_STEPS = 2;
 
     private final TrainerServiceConfig config;
     private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
@@ -138,6 +145,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private long parentVersion;
     private HeadTrainer trainer;
     private TrainerConfig trainerConfig;
+    private int rehearsalSteps = DEFAULT_REHEARSAL_STEPS;
     private boolean labelSetClosed;
     private Backbone backbone;
     private String backboneSha256;
@@ -281,6 +289,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
             long highest = highestPublishedVersion(consumer, versionDeserializer);
             lastPublishedVersion = highest;
             trainerConfig = trainerConfig(spec);
+            rehearsalSteps = TechniqueSettings.intSetting(spec.getSettings(), REHEARSAL_STEPS, DEFAULT_REHEARSAL_STEPS);
+            if (rehearsalSteps < 0 || rehearsalSteps > 64) {
+                throw new IllegalStateException("task '" + config.task() + "': setting '" + REHEARSAL_STEPS
+                        + "' must be between 0 and 64, got " + rehearsalSteps);
+            }
             OptionalLong republished = OptionalLong.empty();
             long checkpointVersion = 0;
             consumer.assign(partitions);
@@ -478,9 +491,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
         unpublishedExamples += pending.size();
         unpublishedLossSum += result.loss();
         unpublishedSteps++;
+        for (int i = 0; i < rehearsalSteps; i++) {
+            trainer.rehearse(config.microBatchSize());
+        }
         pending.clear();
         lastLoss = result.loss();
-        steps = result.step();
+        steps = trainer.step();
         examplesTrained = trainer.examplesSeen();
     }
 
@@ -626,6 +642,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         settings.put("min_lr_ratio", Float.toString(optimizer.minLearningRateRatio()));
         settings.put("batch_size", Integer.toString(config.microBatchSize()));
         settings.put("replay_fraction", Float.toString(trainerConfig.replayFraction()));
+        settings.put(REHEARSAL_STEPS, Integer.toString(rehearsalSteps));
         settings.put("replay_capacity_per_class", Integer.toString(trainerConfig.replayCapacityPerClass()));
         settings.put("class_weighting", Boolean.toString(trainerConfig.classWeighting()));
         settings.put("seed", Long.toString(trainerConfig.seed()));
