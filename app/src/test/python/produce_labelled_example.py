@@ -4,8 +4,11 @@ written by hand here (Debian ships no fastavro), which also pins the wire format
 of our Java serde.
 
 usage: produce_labelled_example.py BOOTSTRAP REGISTRY_URL TOPIC SCHEMA_FILE ID TEXT LABEL
-prints: schema_id=N
+       produce_labelled_example.py BOOTSTRAP REGISTRY_URL TOPIC SCHEMA_FILE --file EXAMPLES.jsonl
+         (one {"id", "text", "label"} object per line)
+prints: schema_id=N, then produced=N
 """
+import json
 import struct
 import sys
 
@@ -33,21 +36,32 @@ def opt_string(s):
     return zigzag(1) + zigzag(len(data)) + data
 
 
+def encode(schema_id, ex_id, text, label):
+    # LabelledExample: id, task, text, label (optional strings), weight, split, source, eventTime (null), metadata {}
+    body = (opt_string(ex_id) + opt_string("spam") + opt_string(text) + opt_string(label)
+            + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0))
+    return struct.pack(">bI", 0, schema_id) + body
+
+
 def main():
-    bootstrap, registry_url, topic, schema_file, ex_id, text, label = sys.argv[1:8]
+    bootstrap, registry_url, topic, schema_file = sys.argv[1:5]
+    if sys.argv[5] == "--file":
+        with open(sys.argv[6], encoding="utf-8") as f:
+            examples = [json.loads(line) for line in f if line.strip()]
+    else:
+        examples = [{"id": sys.argv[5], "text": sys.argv[6], "label": sys.argv[7]}]
     with open(schema_file, encoding="utf-8") as f:
         schema = Schema(f.read(), "AVRO")
     client = SchemaRegistryClient({"url": registry_url})
     schema_id = client.register_schema(topic + "-value", schema)
-    # LabelledExample: id, task, text, label (optional strings), weight, split, source, eventTime (null), metadata {}
-    body = (opt_string(ex_id) + opt_string("spam") + opt_string(text) + opt_string(label)
-            + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0) + zigzag(0))
-    value = struct.pack(">bI", 0, schema_id) + body
-    producer = Producer({"bootstrap.servers": bootstrap})
-    producer.produce(topic, key=ex_id.encode(), value=value)
-    if producer.flush(30) != 0:
-        sys.exit("record not delivered within 30 s")
     print("schema_id=%d" % schema_id, flush=True)
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 20})
+    for e in examples:
+        producer.produce(topic, key=e["id"].encode(), value=encode(schema_id, e["id"], e["text"], e["label"]))
+        producer.poll(0)
+    if producer.flush(60) != 0:
+        sys.exit("records not delivered within 60 s")
+    print("produced=%d" % len(examples), flush=True)
 
 
 if __name__ == "__main__":

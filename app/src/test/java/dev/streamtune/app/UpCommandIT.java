@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class UpCommandIT {
     private static final Pattern KAFKA = Pattern.compile("kafka bootstrap servers: (\\S+)");
     private static final Pattern REGISTRY = Pattern.compile("schema registry: +(\\S+)");
+    private static final Pattern DASHBOARD = Pattern.compile("dashboard: +(\\S+)");
 
     @Test
     void outsideClientsRegisterAndProduceAgainstUp(@TempDir Path data) throws Exception {
@@ -43,16 +44,18 @@ class UpCommandIT {
         String classpath = jar + File.pathSeparator + Path.of("target", "lib") + File.separator + "*";
         Process up = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "-cp", classpath, "dev.streamtune.app.Streamtune", "up",
-                "--kafka-port", "0", "--registry-port", "0", "--data-dir", data.toString())
+                "--kafka-port", "0", "--registry-port", "0", "--dashboard-port", "0", "--data-dir", data.toString(),
+                "--min-validation", "20", "--publish-every", "100")
                 .redirectErrorStream(true).start();
         try {
             List<String> output = new ArrayList<>();
             String bootstrap = null;
             String registryUrl = null;
+            String dashboardUrl = null;
             BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             String line;
-            while ((bootstrap == null || registryUrl == null) && System.nanoTime() < deadline
+            while ((bootstrap == null || registryUrl == null || dashboardUrl == null) && System.nanoTime() < deadline
                     && (line = lines.readLine()) != null) {
                 output.add(line);
                 Matcher k = KAFKA.matcher(line);
@@ -63,9 +66,18 @@ class UpCommandIT {
                 if (r.find()) {
                     registryUrl = r.group(1);
                 }
+                Matcher d = DASHBOARD.matcher(line);
+                if (d.find()) {
+                    dashboardUrl = d.group(1);
+                }
             }
             assertThat(bootstrap).as("addresses printed by up; output: %s", output).isNotNull();
             assertThat(registryUrl).isNotNull();
+            assertThat(dashboardUrl).as("up runs the dashboard too").isNotNull();
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboardUrl + "health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
 
             // librdkafka (kcat) produces plain bytes to the broker
             if (Files.isExecutable(Path.of("/usr/bin/kcat"))) {
@@ -101,6 +113,36 @@ class UpCommandIT {
             assertThat(read.getText()).isEqualTo("Win a free cruise now");
             assertThat(read.getLabel()).isEqualTo("spam");
             assertThat(read.getMetadata()).isEmpty();
+
+            // the whole loop through outside clients: declare the task, produce mail from Python,
+            // and see a promoted model arrive through 'streamtune subscribe' in its own JVM
+            assertThat(new picocli.CommandLine(new Streamtune()).execute("task", "create", "spam", "--labels", "ham,spam",
+                    "--closed", "-b", bootstrap, "-r", registryUrl)).isZero();
+            Path examples = data.resolve("examples.jsonl");
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            StringBuilder jsonLines = new StringBuilder();
+            for (dev.streamtune.datasets.CorpusExample e : dev.streamtune.datasets.SpamAssassin.load(
+                    dev.streamtune.datasets.LoadOptions.truncatedTo(4_000)).stratifiedSample(300, 7).examples()) {
+                jsonLines.append(json.writeValueAsString(Map.of("id", e.id(), "text", e.text(), "label", e.label()))).append('\n');
+            }
+            Files.writeString(examples, jsonLines);
+            Process subscribe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx1g", "-Dai.djl.offline=true", "-cp", classpath, "dev.streamtune.app.Streamtune", "subscribe",
+                    "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1")
+                    .redirectErrorStream(true).start();
+            Process bulk = new ProcessBuilder("/usr/bin/python3", Path.of("src", "test", "python",
+                    "produce_labelled_example.py").toString(), bootstrap, registryUrl, "examples.raw",
+                    schemaFile.toString(), "--file", examples.toString()).redirectErrorStream(true).start();
+            String bulkOut = new String(bulk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(bulk.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(bulkOut).as(bulkOut).contains("produced=300");
+            boolean promoted = subscribe.waitFor(6, TimeUnit.MINUTES);
+            if (!promoted) {
+                subscribe.destroyForcibly();
+            }
+            String subscribed = new String(subscribe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(promoted).as("a promotion reached the subscriber; it printed:%n%s", subscribed).isTrue();
+            assertThat(subscribed).containsPattern("PROMOTE task=spam version=\\d+");
         } finally {
             up.destroy(); // SIGTERM: the shutdown hook closes registry then broker
             assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
