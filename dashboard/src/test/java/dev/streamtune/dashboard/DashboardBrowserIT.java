@@ -1,5 +1,7 @@
 package dev.streamtune.dashboard;
 
+import dev.streamtune.testkit.HeadlessChromium;
+
 import static dev.streamtune.dashboard.Events.evaluation;
 import static dev.streamtune.dashboard.Events.matrix;
 import static dev.streamtune.dashboard.Events.prequential;
@@ -12,7 +14,6 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -45,15 +43,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardBrowserIT {
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
     private static final Duration WAIT = Duration.ofSeconds(45);
-    private static final Path CHROMIUM = Path.of(System.getProperty("streamtune.chromium", "/usr/bin/chromium"));
-    private static final Path CHROMEDRIVER = Path.of(System.getProperty("streamtune.chromedriver", "/usr/bin/chromedriver"));
     private static final Path SCREENSHOT = Path.of("target", "dashboard.png");
 
     @Test
     void chartsAndTablesFillLiveWhileARunStreams(@TempDir Path profile) throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "browser test skipped: needs " + CHROMIUM + " and " + CHROMEDRIVER
-                        + " (Debian: apt-get install -y chromium chromium-driver)");
+        assumeTrue(HeadlessChromium.available(), HeadlessChromium.MISSING);
 
         try (StreamtunePlatform platform = StreamtunePlatform.start(PlatformConfig.ephemeral());
              Pipeline pipeline = new Pipeline(platform)) {
@@ -118,27 +112,11 @@ class DashboardBrowserIT {
     }
 
     private static ChromeDriver startBrowser(Path profile) {
-        // never let Selenium Manager look for (or download) a driver or a browser
-        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-                .usingAnyFreePort()
-                .build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile.toAbsolutePath(),
-                "--window-size=1440,1640", "--force-device-scale-factor=1", "--hide-scrollbars");
-        return new ChromeDriver(service, options);
+        return HeadlessChromium.start(profile);
     }
 
-    /** How many points dataset {@code index} of the Chart.js chart on canvas {@code canvasId} holds. */
     private static long points(org.openqa.selenium.WebDriver browser, String canvasId, int index) {
-        Object n = ((JavascriptExecutor) browser).executeScript(
-                "const c = window.Chart && Chart.getChart(arguments[0]);"
-                        + "return c ? c.data.datasets[arguments[1]].data.length : 0;", canvasId, index);
-        return ((Number) n).longValue();
+        return HeadlessChromium.chartPoints(browser, canvasId, index);
     }
 
     /**
