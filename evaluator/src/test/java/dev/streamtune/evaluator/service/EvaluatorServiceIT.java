@@ -185,7 +185,7 @@ class EvaluatorServiceIT {
             MetricsEvent pre = prequential().stream().filter(e -> e.getValues().get("n") == 100.0).findFirst().orElseThrow();
             assertThat(pre.getVersion()).isEqualTo(3L);
             assertThat(pre.getSplit()).isEqualTo(Split.TRAIN);
-            assertThat(pre.getValues().get("accuracy")).isGreaterThan(0.9);
+            assertThat(pre.getValues().get(dev.streamtune.schemas.MetricNames.PREQUENTIAL_ACCURACY)).isGreaterThan(0.9);
 
             // rollback to version 1 reaches the subscriber and the evaluator
             ModelUpdate rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()))
