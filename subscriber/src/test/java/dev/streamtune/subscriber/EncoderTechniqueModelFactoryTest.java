@@ -93,6 +93,26 @@ class EncoderTechniqueModelFactoryTest {
     void everyEncoderTechniqueButAttemptHasAFactory() {
         assertThat(loader.techniques()).contains("head", "prompt", "lora", "bitfit", "unfreeze")
                 .doesNotContain("attempt");
+        Delta anyBytes = DeltaCodec.encode(List.of(new dev.streamtune.model.delta.NamedTensor("x", new long[] {1},
+                new float[] {1f})));
+        assertThatThrownBy(() -> loader.load(version("attempt", spec("attempt", Map.of()), 1, anyBytes)))
+                .isInstanceOf(ModelRejectedException.class)
+                .hasMessageContaining("technique 'attempt' has no model factory here")
+                .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
+                        .isEqualTo(RejectionReason.UNSUPPORTED_TECHNIQUE));
+    }
+
+    @Test
+    void deltaOfAnotherRankIsUnreadable() {
+        ModelVersion rankTwoDeclaredFour;
+        try (TrainableModel rankTwo = trained(LoraTechnique.ID, Map.of("lora_rank", "2"), 1e-2f, 1, 0)) {
+            rankTwoDeclaredFour = version(LoraTechnique.ID, spec(LoraTechnique.ID, Map.of("lora_rank", "4")), 1,
+                    DeltaCodec.encode(rankTwo.exportTensors()));
+        }
+        assertThatThrownBy(() -> loader.load(rankTwoDeclaredFour))
+                .isInstanceOf(ModelRejectedException.class)
+                .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
+                        .isEqualTo(RejectionReason.UNREADABLE_DELTA));
     }
 
     @Test
