@@ -18,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * completely first, then swapped in with one atomic reference write. A caller reads the reference once per call, so
  * a call in flight finishes on the model it started with; a refused update leaves the current model serving.
  *
+ * <p>A replaced model that is {@link AutoCloseable} (one that holds native tensors, such as
+ * {@link EncoderTechniqueModel}) is closed right after the swap, once the calls running on it finish.
+ *
  * <p>Updates are applied by one thread (the subscriber's poll loop); any number of threads may predict.
  */
 public final class ServingModels {
@@ -116,8 +119,17 @@ public final class ServingModels {
     private void swap(String task, LoadedModel loaded) {
         // single writer, so copy-on-write needs no retry loop; readers see the old map or the new one, never a mix
         Map<String, LoadedModel> next = new HashMap<>(models.get());
-        next.put(task, loaded);
+        LoadedModel replaced = next.put(task, loaded);
         models.set(Collections.unmodifiableMap(next));
+        if (replaced instanceof AutoCloseable closeable && replaced != loaded) {
+            // models that hold native tensors (encoder techniques) free them here; close() waits for the calls
+            // already running on the replaced model, and calls that reach it later are retried by predict
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("task '{}': closing replaced version {} failed", task, replaced.version(), e);
+            }
+        }
     }
 
     /** The model serving {@code task} right now, if any. */
@@ -130,13 +142,24 @@ public final class ServingModels {
         return models.get();
     }
 
-    /** Predicts with {@code task}'s current model; a swap during the call does not affect it. */
+    /**
+     * Predicts with {@code task}'s current model; a swap during the call does not affect it. A call that read the
+     * map just before a swap and reached the replaced model after it was closed runs again on the new model.
+     */
     public Prediction predict(String task, String text) {
-        LoadedModel model = models.get().get(task);
-        if (model == null) {
-            throw new IllegalStateException("no model serves task '" + task + "' yet; serving: "
-                    + models.get().keySet());
+        while (true) {
+            LoadedModel model = models.get().get(task);
+            if (model == null) {
+                throw new IllegalStateException("no model serves task '" + task + "' yet; serving: "
+                        + models.get().keySet());
+            }
+            try {
+                return model.predictText(text);
+            } catch (ModelClosedException e) {
+                if (models.get().get(task) == model) {
+                    throw e;
+                }
+            }
         }
-        return model.predictText(text);
     }
 }

@@ -12,7 +12,10 @@
  *   <li>{@link dev.streamtune.subscriber.ServingModels} is the atomic swap: verified and loaded first, then one
  *       reference write; calls in flight finish on the model they started with.
  *   <li>Techniques plug in through {@link dev.streamtune.subscriber.ModelFactory} (ServiceLoader); head-only is
- *       built in. Deltas sent by URI come from an {@link dev.streamtune.subscriber.ArtifactStore}
+ *       built in, and {@link dev.streamtune.subscriber.EncoderTechniqueModelFactory} loads prompt, LoRA (merged),
+ *       BitFit and unfreeze versions onto one DJL MiniLM encoder per backbone per process. Those models predict
+ *       from text only, hold native tensors, and are closed by the swap that replaces them. ATTEMPT versions are
+ *       refused as unsupported: their source prompts do not travel in the delta. Deltas sent by URI come from an {@link dev.streamtune.subscriber.ArtifactStore}
  *       ({@link dev.streamtune.subscriber.DirectoryArtifactStore} by default).
  * </ul>
  */

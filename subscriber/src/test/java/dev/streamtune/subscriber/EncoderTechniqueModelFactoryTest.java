@@ -1,0 +1,245 @@
+package dev.streamtune.subscriber;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import dev.streamtune.avro.BaseModel;
+import dev.streamtune.avro.ModelUpdate;
+import dev.streamtune.avro.ModelVersion;
+import dev.streamtune.avro.UpdateAction;
+import dev.streamtune.model.backbone.Backbone;
+import dev.streamtune.model.backbone.BackboneRegistry;
+import dev.streamtune.model.backbone.BackboneTokenizer;
+import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.model.backbone.TokenizedText;
+import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.encoder.MiniLmEncoder;
+import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.peft.LoraTechnique;
+import dev.streamtune.model.peft.PromptTuningTechnique;
+import dev.streamtune.model.technique.BatchInput;
+import dev.streamtune.model.technique.DeterministicRandom;
+import dev.streamtune.model.technique.Technique;
+import dev.streamtune.model.technique.TechniqueContext;
+import dev.streamtune.model.technique.TechniqueSettings;
+import dev.streamtune.model.technique.TechniqueSpec;
+import dev.streamtune.model.technique.Techniques;
+import dev.streamtune.model.technique.TrainableModel;
+import dev.streamtune.model.technique.TrainingBatch;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Versions of encoder techniques, trained for a few Adam steps on the real MiniLM weights, travel as Avro
+ * {@code ModelVersion}s with inline deltas and load through {@link ModelLoader#standard} into models that predict
+ * exactly what the trained model predicts. 24 tokens and batches of 4 keep the CPU forward passes short.
+ */
+class EncoderTechniqueModelFactoryTest {
+    private static final int MAX_TOKENS = 24;
+    private static final List<String> LABELS = List.of("ham", "spam");
+    private static final List<String> TRAIN_TEXTS = List.of(
+            "Win a free cruise now, click here!",
+            "Meeting moved to 3pm tomorrow.",
+            "Cheap meds online, no prescription needed!!!",
+            "Can you review my pull request?");
+    private static final int[] TRAIN_LABELS = {1, 0, 1, 0};
+    private static final List<String> PROBE_TEXTS = List.of(
+            "Claim your reward before midnight!",
+            "I pushed a fix for the flaky test, could you have a look at it when you have a moment?");
+
+    private static Backbone backbone;
+    private static MiniLmEncoder encoder;
+    private static BackboneTokenizer tokenizer;
+    private static NDManager manager;
+    private static ModelLoader loader;
+
+    @BeforeAll
+    static void loadBackbone() {
+        backbone = BackboneRegistry.standard().byId(MiniLmL6V2Provider.ID);
+        // the factory's shared encoder: training and serving use the very same weights, imported once
+        encoder = SharedEncoders.encoder(backbone);
+        tokenizer = BackboneTokenizer.load(backbone, MAX_TOKENS);
+        manager = encoder.manager().newSubManager();
+        loader = ModelLoader.standard(Optional.empty(), TextEncoderProvider.NONE);
+    }
+
+    @AfterAll
+    static void release() {
+        tokenizer.close();
+        manager.close();
+    }
+
+    @Test
+    void loraVersionPredictsTheTrainedModelsProbabilities() {
+        checkRoundTrip(LoraTechnique.ID, Map.of("lora_rank", "4"), 1e-2f);
+    }
+
+    @Test
+    void promptVersionPredictsTheTrainedModelsProbabilities() {
+        checkRoundTrip(PromptTuningTechnique.ID, Map.of("prompt_length", "4"), 3e-2f);
+    }
+
+    @Test
+    void everyEncoderTechniqueButAttemptHasAFactory() {
+        assertThat(loader.techniques()).contains("head", "prompt", "lora", "bitfit", "unfreeze")
+                .doesNotContain("attempt");
+        Delta anyBytes = DeltaCodec.encode(List.of(new dev.streamtune.model.delta.NamedTensor("x", new long[] {1},
+                new float[] {1f})));
+        assertThatThrownBy(() -> loader.load(version("attempt", spec("attempt", Map.of()), 1, anyBytes)))
+                .isInstanceOf(ModelRejectedException.class)
+                .hasMessageContaining("technique 'attempt' has no model factory here")
+                .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
+                        .isEqualTo(RejectionReason.UNSUPPORTED_TECHNIQUE));
+    }
+
+    @Test
+    void deltaOfAnotherRankIsUnreadable() {
+        ModelVersion rankTwoDeclaredFour;
+        try (TrainableModel rankTwo = trained(LoraTechnique.ID, Map.of("lora_rank", "2"), 1e-2f, 1, 0)) {
+            rankTwoDeclaredFour = version(LoraTechnique.ID, spec(LoraTechnique.ID, Map.of("lora_rank", "4")), 1,
+                    DeltaCodec.encode(rankTwo.exportTensors()));
+        }
+        assertThatThrownBy(() -> loader.load(rankTwoDeclaredFour))
+                .isInstanceOf(ModelRejectedException.class)
+                .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
+                        .isEqualTo(RejectionReason.UNREADABLE_DELTA));
+    }
+
+    @Test
+    void swapClosesTheReplacedVersionAndServingMovesOn() throws Exception {
+        ModelVersion first;
+        ModelVersion second;
+        // untrained: the two versions differ by their heads' seeds, which is all a swap test needs
+        try (TrainableModel one = trained(LoraTechnique.ID, Map.of("lora_rank", "2"), 1e-2f, 1, 0);
+             TrainableModel two = trained(LoraTechnique.ID, Map.of("lora_rank", "2"), 1e-2f, 2, 0)) {
+            first = version(LoraTechnique.ID, spec(one.techniqueId(), Map.of("lora_rank", "2")), 1,
+                    DeltaCodec.encode(one.exportTensors()));
+            second = version(LoraTechnique.ID, spec(two.techniqueId(), Map.of("lora_rank", "2")), 2,
+                    DeltaCodec.encode(two.exportTensors()));
+        }
+        ServingModels serving = new ServingModels(loader);
+        assertThat(serving.apply(update(first))).isTrue();
+        LoadedModel servedFirst = serving.current("spam").orElseThrow();
+        Prediction before = serving.predict("spam", PROBE_TEXTS.get(0));
+        assertThat(before.version()).isEqualTo(1);
+
+        assertThat(serving.apply(update(second))).isTrue();
+        Prediction after = serving.predict("spam", PROBE_TEXTS.get(0));
+        assertThat(after.version()).isEqualTo(2);
+        assertThat(after.probability("spam")).isNotCloseTo(before.probability("spam"),
+                org.assertj.core.data.Offset.offset(1e-6));
+        // the replaced version's tensors are freed; a caller that kept it gets a clear error, not a native crash
+        assertThatThrownBy(() -> servedFirst.predictText(PROBE_TEXTS.get(0)))
+                .isInstanceOf(ModelClosedException.class)
+                .hasMessageContaining("version 1 of task 'spam' was replaced and closed");
+        ((AutoCloseable) serving.current("spam").orElseThrow()).close();
+    }
+
+    private void checkRoundTrip(String techniqueId, Map<String, String> options, float learningRate) {
+        TechniqueSpec spec = spec(techniqueId, options);
+        try (TrainableModel untrained = Techniques.byId(techniqueId).create(context(spec), new DeterministicRandom(7));
+             TrainableModel model = trained(techniqueId, options, learningRate, 7, 3)) {
+            Delta delta = DeltaCodec.encode(model.exportTensors());
+            ModelVersion version = version(techniqueId, spec, 3, delta);
+
+            LoadedModel loaded = loader.load(version);
+            try {
+                assertThat(loaded).isInstanceOf(EncoderTechniqueModel.class);
+                assertThat(loaded.techniqueId()).isEqualTo(techniqueId);
+                assertThat(loaded.acceptsPooledFeatures()).isFalse();
+                assertThat(((EncoderTechniqueModel) loaded).maxTokens()).isEqualTo(MAX_TOKENS);
+                assertThatThrownBy(() -> loaded.predictFeatures(new float[384]))
+                        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("text only");
+                for (String text : PROBE_TEXTS) {
+                    float[] expected = probabilities(model, text);
+                    Prediction prediction = loaded.predictText(text);
+                    assertThat(prediction.version()).isEqualTo(3);
+                    for (int i = 0; i < LABELS.size(); i++) {
+                        assertThat(prediction.probability(LABELS.get(i))).as("%s p(%s | %s)", techniqueId,
+                                LABELS.get(i), text).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-5));
+                    }
+                    // the steps moved the prediction, so agreeing above means the delta's tensors were used
+                    assertThat(Math.abs(probabilities(untrained, text)[1] - expected[1])).as("training moved %s", text)
+                            .isGreaterThan(1e-4f);
+                }
+            } finally {
+                ((AutoCloseable) loaded).close();
+            }
+
+            assertThatThrownBy(() -> loader.load(TestModels.tampered(version)))
+                    .isInstanceOf(ModelRejectedException.class)
+                    .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
+                            .isEqualTo(RejectionReason.DIGEST_MISMATCH));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static TrainableModel trained(String techniqueId, Map<String, String> options, float learningRate,
+            long seed, int steps) {
+        Technique technique = Techniques.byId(techniqueId);
+        TrainableModel model = technique.create(context(spec(techniqueId, options)), new DeterministicRandom(seed));
+        try (AdamOptimizer optimizer = new AdamOptimizer(manager, learningRate)) {
+            TrainingBatch batch = new TrainingBatch(tokens(TRAIN_TEXTS), TRAIN_LABELS, new float[] {1, 1, 1, 1});
+            for (int step = 0; step < steps; step++) {
+                try (NDManager stepManager = model.manager().newSubManager()) {
+                    optimizer.update(model.trainableParameters(),
+                            model.lossAndGradients(batch, stepManager, new DeterministicRandom(step)).gradients());
+                }
+            }
+        }
+        return model;
+    }
+
+    private static float[] probabilities(TrainableModel model, String text) {
+        try (NDManager step = model.manager().newSubManager()) {
+            return model.logits(tokens(List.of(text)), step).softmax(1).toFloatArray();
+        }
+    }
+
+    private static TechniqueSpec spec(String techniqueId, Map<String, String> options) {
+        Map<String, String> settings = new LinkedHashMap<>(options);
+        settings.put("max_tokens", Integer.toString(MAX_TOKENS));
+        return TechniqueSettings.fromSettings(techniqueId, backbone.hiddenSize(), settings);
+    }
+
+    private static TechniqueContext context(TechniqueSpec spec) {
+        return new TechniqueContext(spec, LABELS.size(), manager, Map.of(MiniLmEncoder.class, encoder));
+    }
+
+    private static BatchInput.TokenIds tokens(List<String> texts) {
+        List<TokenizedText> encoded = tokenizer.encodeAll(texts);
+        int[][] ids = new int[encoded.size()][];
+        int[][] mask = new int[encoded.size()][];
+        for (int i = 0; i < encoded.size(); i++) {
+            ids[i] = Arrays.stream(encoded.get(i).inputIds()).mapToInt(Math::toIntExact).toArray();
+            mask[i] = Arrays.stream(encoded.get(i).attentionMask()).mapToInt(Math::toIntExact).toArray();
+        }
+        return new BatchInput.TokenIds(ids, mask);
+    }
+
+    private static ModelVersion version(String techniqueId, TechniqueSpec spec, long number, Delta delta) {
+        return ModelVersion.newBuilder().setTask("spam").setVersion(number).setTechnique(techniqueId)
+                .setHyperparameters(TechniqueSettings.toSettings(spec))
+                .setBase(new BaseModel(backbone.id(), backbone.weightsSha256())).setLabels(LABELS)
+                .setDelta(dev.streamtune.avro.Delta.newBuilder().setFormat(delta.format()).setSha256(delta.sha256())
+                        .setSizeBytes(delta.size()).setInline(ByteBuffer.wrap(delta.bytes())).build())
+                .setCreatedAt(Instant.parse("2026-11-26T10:00:00Z")).build();
+    }
+
+    private static ModelUpdate update(ModelVersion version) {
+        return ModelUpdate.newBuilder().setTask(version.getTask()).setAction(UpdateAction.PROMOTE)
+                .setVersion(version.getVersion()).setReason("test").setModel(version)
+                .setTimestamp(Instant.parse("2026-11-26T10:00:00Z")).build();
+    }
+}
