@@ -120,6 +120,9 @@ public final class EvaluationState {
         try {
             LoadedModel model = loader.load(update.getModel());
             champions.put(update.getTask(), new Champion(model, update, offset));
+            if (current != null) {
+                release(current.model());
+            }
             LOG.info("task '{}': champion is version {} ({} at offset {})", update.getTask(), update.getVersion(),
                     update.getAction(), offset);
             return true;
@@ -268,6 +271,7 @@ public final class EvaluationState {
             metrics = Scoring.score(model, validation);
         } catch (IllegalArgumentException e) {
             LOG.warn("task '{}': candidate version {} cannot be scored: {}", task, candidate.getVersion(), e.getMessage());
+            release(model);
             return List.of();
         }
         Instant now = clock.instant();
@@ -292,6 +296,7 @@ public final class EvaluationState {
         LOG.info("task '{}': candidate version {} on {} validation examples: macro-F1 {} -> {}", task,
                 candidate.getVersion(), metrics.examples(), String.format("%.4f", metrics.macroF1()), decision.reason());
         if (!decision.promote()) {
+            release(model);
             return out;
         }
 
@@ -311,8 +316,26 @@ public final class EvaluationState {
                 .setReason(decision.reason()).setModel(candidate).setValidationMetrics(metrics.values())
                 .setTestMetrics(testValues).setTimestamp(now).build();
         champions.put(task, new Champion(model, update, -1));
+        if (champion != null) {
+            release(champion.model());
+        }
         // the update goes first so a reader of both topics never sees a champion's test score before the champion
         out.add(out.size() - (test.isEmpty() ? 0 : 1), new Output.Update(update));
         return out;
+    }
+
+    /**
+     * Frees a model the evaluator no longer holds: a candidate that was not promoted, or a
+     * replaced champion. Head-only models hold no native memory; models that train through the
+     * encoder hold their own tensors and are AutoCloseable.
+     */
+    private static void release(LoadedModel model) {
+        if (model instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("closing task '{}' version {}: {}", model.task(), model.version(), e.toString());
+            }
+        }
     }
 }
