@@ -180,7 +180,7 @@ class EvaluationStateTest {
             assertThat(e.getVersion()).isEqualTo(1L);
             assertThat(e.getValues().get("n")).isEqualTo(200.0);
         });
-        assertThat(events.get(0).getValues().get("accuracy")).isEqualTo(expectedCorrect / 200.0);
+        assertThat(events.get(0).getValues().get(dev.streamtune.schemas.MetricNames.PREQUENTIAL_ACCURACY)).isEqualTo(expectedCorrect / 200.0);
         // a weak champion (about 82 % expected) really was asked: neither all right nor all wrong
         assertThat(expectedCorrect).isBetween(120, 190);
         clock.advance(Duration.ofSeconds(5));
