@@ -193,6 +193,9 @@ final class FreshnessBenchmark implements Callable<Integer> {
                 long routedTrain = ingest.routed(Split.TRAIN);
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 long refreshes = promotions.stream().filter(p -> p.reason().startsWith("refresh: ")).count();
+                if (!producing.get() && drainDeadline == Long.MAX_VALUE) {
+                    drainDeadline = System.nanoTime() + (long) (drainSeconds * 1e9);
+                }
                 double eta = producing.get() ? (corpus.size() - produced.get()) / rate : Math.max(0,
                         (drainDeadline - System.nanoTime()) / 1e9);
                 System.out.printf("[%s] produced %d/%d · featurized %d (%.1f/s) · train vectors %d/%d routed · "
@@ -200,14 +203,12 @@ final class FreshnessBenchmark implements Callable<Integer> {
                         DemoCommand.Progress.formatSeconds(elapsed), produced.get(), corpus.size(),
                         pipeline.featurizer().textsEncoded(), pipeline.featurizer().textsEncoded() / Math.max(elapsed, 1e-9),
                         train.size(), routedTrain, watcher.candidates.size(), promotions.size(), refreshes, uncovered,
-                        producing.get() ? DemoCommand.Progress.formatSeconds(eta) + " to produce" : "≤" + DemoCommand.Progress.formatSeconds(eta));
+                        producing.get() ? DemoCommand.Progress.formatSeconds(eta) + " to produce"
+                                : "<= " + DemoCommand.Progress.formatSeconds(eta) + " of drain");
                 List<String> failures = pipeline.failures();
                 if (!failures.isEmpty()) {
                     System.err.println("a service failed: " + failures);
                     return 1;
-                }
-                if (!producing.get() && drainDeadline == Long.MAX_VALUE) {
-                    drainDeadline = System.nanoTime() + (long) (drainSeconds * 1e9);
                 }
                 boolean caughtUp = !producing.get() && train.size() >= routedTrain && uncovered == 0
                         && ingest.routedTotal() + ingest.rejectedTotal() + ingest.duplicatesDropped() >= corpus.size();
@@ -233,6 +234,7 @@ final class FreshnessBenchmark implements Callable<Integer> {
         List<Double> all = new ArrayList<>();
         List<Double> steady = new ArrayList<>();
         List<Double> trainerOnly = new ArrayList<>();
+        List<Double> servedSteady = new ArrayList<>();
         int censored = 0;
         for (TrainExample e : train) {
             OptionalLong promoted = firstCovering(promotions, featuresTopic, e.partition(), e.offset());
@@ -243,12 +245,16 @@ final class FreshnessBenchmark implements Callable<Integer> {
             all.add(delay);
             if (e.producedMillis() >= firstPromotion) {
                 steady.add(delay);
+                if (promoted.isPresent()) {
+                    servedSteady.add(delay);
+                }
             }
             firstCovering(candidates, featuresTopic, e.partition(), e.offset())
                     .ifPresent(t -> trainerOnly.add((t - e.producedMillis()) / 1000.0));
         }
         Summary steadySummary = Summary.of(steady.stream().mapToDouble(Double::doubleValue).toArray());
         Summary allSummary = Summary.of(all.stream().mapToDouble(Double::doubleValue).toArray());
+        Summary servedSummary = Summary.of(servedSteady.stream().mapToDouble(Double::doubleValue).toArray());
         Summary candidateSummary = Summary.of(trainerOnly.stream().mapToDouble(Double::doubleValue).toArray());
         long refreshes = promotions.stream().filter(p -> p.reason().startsWith("refresh: ")).count();
         double ratio = steadySummary.p95() / publishIntervalSeconds;
@@ -260,6 +266,7 @@ final class FreshnessBenchmark implements Callable<Integer> {
                 train.size(), candidates.size(), promotions.size(), refreshes);
         print("steady state (produced after the first promotion)", steadySummary);
         print("all train examples (incl. warm-up before any champion)", allSummary);
+        print("steady state, only examples a promotion covered", servedSummary);
         print("first candidate covering it (trainer alone)", candidateSummary);
         System.out.printf("  gap between candidates: median %.1f s, max %.1f s (the real publish cadence)%n",
                 cadence.p50(), cadence.max());
@@ -278,6 +285,10 @@ final class FreshnessBenchmark implements Callable<Integer> {
             out.put("all_p95_s", allSummary.p95());
             out.put("all_max_s", allSummary.max());
             out.put("all_count", allSummary.count());
+            out.put("served_p50_s", servedSummary.p50());
+            out.put("served_p95_s", servedSummary.p95());
+            out.put("served_max_s", servedSummary.max());
+            out.put("served_count", servedSummary.count());
             out.put("candidate_p50_s", candidateSummary.p50());
             out.put("candidate_p95_s", candidateSummary.p95());
             out.put("candidate_max_s", candidateSummary.max());

@@ -64,4 +64,12 @@ class FreshnessBenchmarkTest {
         assertThat(FreshnessBenchmark.firstCovering(versions, FEATURES, 0, 30)).isEmpty();
         assertThat(FreshnessBenchmark.firstCovering(List.of(), FEATURES, 0, 0)).isEmpty();
     }
+
+    @Test
+    void gapsAreTakenInTimeOrder() {
+        List<TimedVersion> versions = List.of(new TimedVersion(16_000, 2, List.of(), ""),
+                new TimedVersion(1_000, 1, List.of(), ""), new TimedVersion(46_500, 3, List.of(), ""));
+        assertThat(FreshnessBenchmark.gapsSeconds(versions)).containsExactly(15.0, 30.5);
+        assertThat(FreshnessBenchmark.gapsSeconds(List.of())).isEmpty();
+    }
 }
