@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +44,20 @@ final class LocalPipeline implements AutoCloseable {
     private final Map<String, TrainerService> trainers = new LinkedHashMap<>();
     private DashboardServer dashboard;
 
-    private LocalPipeline(PipelineConfig config) {
+    private final UnaryOperator<TrainerServiceConfig> trainerTuning;
+
+    private LocalPipeline(PipelineConfig config, UnaryOperator<TrainerServiceConfig> trainerTuning) {
         this.config = config;
+        this.trainerTuning = trainerTuning;
     }
 
     static LocalPipeline start(PipelineConfig config) {
-        LocalPipeline pipeline = new LocalPipeline(config);
+        return start(config, UnaryOperator.identity());
+    }
+
+    /** As {@link #start(PipelineConfig)}, with each trainer's configuration passed through {@code trainerTuning} last. */
+    static LocalPipeline start(PipelineConfig config, UnaryOperator<TrainerServiceConfig> trainerTuning) {
+        LocalPipeline pipeline = new LocalPipeline(config, java.util.Objects.requireNonNull(trainerTuning, "trainerTuning"));
         try {
             pipeline.startAll();
             return pipeline;
@@ -88,12 +97,12 @@ final class LocalPipeline implements AutoCloseable {
         started.add(evaluator);
 
         for (String task : config.trainedTasks()) {
-            TrainerService trainer = new TrainerService(TrainerServiceConfig
+            TrainerService trainer = new TrainerService(trainerTuning.apply(TrainerServiceConfig
                     .defaults(config.bootstrapServers(), new dev.streamtune.schemas.serde.AvroSerdeConfig(
                             config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
                             data.resolve("checkpoints").resolve(task))
                     .withTopics(config.topics())
-                    .withPublishEvery(config.publishEvery(), config.publishInterval()));
+                    .withPublishEvery(config.publishEvery(), config.publishInterval())));
             trainers.put(task, trainer);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);

@@ -8,9 +8,21 @@ package dev.streamtune.evaluator;
  * @param firstVersionMacroF1Floor the validation macro-F1 a task's first version must reach, in [0, 1]; there is no
  *                              champion to beat, so this floor alone keeps a useless first model out
  * @param minValidationExamples the fewest validation examples a decision may rest on, >= 1
+ * @param refreshTolerance      enables "refresh" promotions when finite and in [0, 1); NaN disables them (the
+ *                              default). A challenger that is not significantly better is still promoted when it was
+ *                              trained on strictly more data than the champion, its macro-F1 is at least the
+ *                              champion's minus this tolerance, and the one-sided exact McNemar test finds no
+ *                              evidence that the champion is better (p &gt;= alpha). Without it a converged task never
+ *                              promotes again and new data never reaches serving; see {@link PromotionGate}.
  */
 public record GateConfig(double minMacroF1Improvement, double alpha, double firstVersionMacroF1Floor,
-        int minValidationExamples) {
+        int minValidationExamples, double refreshTolerance) {
+
+    /** A gate without refresh promotions: only a significantly better challenger replaces the champion. */
+    public GateConfig(double minMacroF1Improvement, double alpha, double firstVersionMacroF1Floor,
+            int minValidationExamples) {
+        this(minMacroF1Improvement, alpha, firstVersionMacroF1Floor, minValidationExamples, Double.NaN);
+    }
 
     public GateConfig {
         if (!(minMacroF1Improvement >= 0 && minMacroF1Improvement < 1)) {
@@ -26,13 +38,38 @@ public record GateConfig(double minMacroF1Improvement, double alpha, double firs
         if (minValidationExamples < 1) {
             throw new IllegalArgumentException("minValidationExamples must be >= 1, got " + minValidationExamples);
         }
+        // NaN is the explicit "off"; anything else must be a usable tolerance (a negative or infinite one is a typo)
+        if (!Double.isNaN(refreshTolerance) && !(refreshTolerance >= 0 && refreshTolerance < 1)) {
+            throw new IllegalArgumentException("refreshTolerance must be in [0, 1), or NaN to disable refresh "
+                    + "promotions, got " + refreshTolerance);
+        }
+    }
+
+    /** Whether a non-inferior challenger trained on more data is promoted as a refresh. */
+    public boolean refreshEnabled() {
+        return !Double.isNaN(refreshTolerance);
+    }
+
+    /** This gate with refresh promotions at the given macro-F1 tolerance, in [0, 1). */
+    public GateConfig withRefreshTolerance(double tolerance) {
+        return new GateConfig(minMacroF1Improvement, alpha, firstVersionMacroF1Floor, minValidationExamples, tolerance);
+    }
+
+    /** This gate without refresh promotions. */
+    public GateConfig withoutRefresh() {
+        return new GateConfig(minMacroF1Improvement, alpha, firstVersionMacroF1Floor, minValidationExamples, Double.NaN);
+    }
+
+    /** This gate needing at least {@code examples} validation examples per decision. */
+    public GateConfig withMinValidationExamples(int examples) {
+        return new GateConfig(minMacroF1Improvement, alpha, firstVersionMacroF1Floor, examples, refreshTolerance);
     }
 
     /**
      * Defaults: a 0.005 macro-F1 margin (half a point: below that the difference is noise on a validation set of a
      * few hundred), alpha 0.05, a first-version floor of 0.7 (a chance-level binary classifier scores about 0.5, and
      * on 200 examples its macro-F1 has a standard deviation near 0.035, so 0.7 is some six deviations away) and at
-     * least 200 validation examples.
+     * least 200 validation examples; refresh promotions off.
      */
     public static GateConfig defaults() {
         return new GateConfig(0.005, 0.05, 0.7, 200);

@@ -15,4 +15,9 @@ public record GateDecision(boolean promote, String reason, double pValue, double
             throw new IllegalArgumentException("reason must be a non-blank string");
         }
     }
+
+    /** Whether this is a refresh promotion: not significantly better, but non-inferior and trained on more data. */
+    public boolean refresh() {
+        return promote && reason.startsWith("refresh: ");
+    }
 }

@@ -17,6 +17,25 @@ import java.util.Locale;
  * Both conditions are needed because each misses something: macro-F1 can rise by chance on a small validation set,
  * and McNemar looks at accuracy only, so it would pass a model that wins on the majority class while failing a
  * minority one. Every condition is checked and each failing one is named in the reason.
+ *
+ * <p><b>Refresh promotions</b> (when {@link GateConfig#refreshEnabled()}). Once a task's model has converged, a
+ * later version is rarely <em>significantly</em> better than the champion, so under the rules above it is never
+ * promoted: serving keeps a model that has not seen any example since convergence, and freshness (the time from a
+ * labelled example to a served model that learned from it) grows without bound. A challenger that fails the
+ * "better" test is therefore still promoted, with a reason starting {@code "refresh: "}, when all of these hold:
+ * <ul>
+ *   <li>it was trained on strictly more data: its cumulative examples seen exceed the champion's;
+ *   <li>it is non-inferior within the tolerance: macro-F1 ≥ the champion's − {@code refreshTolerance};
+ *   <li>there is no evidence that it is worse: the one-sided exact McNemar p-value for "the champion is right more
+ *       often" is ≥ alpha (the mirror image of the test that promotes a better challenger);
+ *   <li>the decision rests on at least {@code minValidationExamples} examples.
+ * </ul>
+ * The two non-inferiority checks guard different things, as the two "better" checks do: the tolerance bounds how
+ * much macro-F1 (minority classes included) a refresh may give up, and McNemar refuses a challenger whose errors
+ * outnumber the champion's by more than chance allows, even inside the tolerance. A degraded challenger (shuffled
+ * labels, a poisoned batch) fails both by a wide margin, so refreshes keep serving fresh without admitting a
+ * regression; and because each refresh is measured against the current champion, tolerances cannot be spent twice
+ * on the same examples without McNemar seeing the accumulated gap.
  */
 public final class PromotionGate {
     /** Macro-F1 sums of fractions carry rounding error; a delta this close to the margin counts as reaching it. */
@@ -55,8 +74,22 @@ public final class PromotionGate {
         return verdict(failures, numbers, Double.NaN, delta);
     }
 
-    /** Judges a challenger against the current champion on the same validation examples, in the same order. */
+    /**
+     * Judges a challenger against the current champion on the same validation examples, in the same order, without
+     * knowing how much data either was trained on: only a significantly better challenger is promoted (no refresh).
+     */
     public GateDecision decide(ValidationScore challenger, ValidationScore champion) {
+        return decide(challenger, champion, 0, 0);
+    }
+
+    /**
+     * Judges a challenger against the current champion on the same validation examples, in the same order.
+     *
+     * @param challengerExamplesSeen cumulative training examples behind the challenger (its {@code examplesSeen})
+     * @param championExamplesSeen   the same for the champion; a refresh needs the challenger's to be greater
+     */
+    public GateDecision decide(ValidationScore challenger, ValidationScore champion, long challengerExamplesSeen,
+            long championExamplesSeen) {
         if (challenger == null) {
             throw new IllegalArgumentException("challenger must not be null");
         }
@@ -86,7 +119,41 @@ public final class PromotionGate {
                         + "p=%.4g (alpha %.4g; champion-only correct b=%d, challenger-only correct c=%d) on %d validation examples",
                 challenger.macroF1(), champion.macroF1(), delta, config.minMacroF1Improvement(), p, config.alpha(),
                 pairs.championOnly(), pairs.challengerOnly(), n);
-        return verdict(failures, numbers, p, delta);
+        if (failures.isEmpty() || !config.refreshEnabled()) {
+            return verdict(failures, numbers, p, delta);
+        }
+        return refreshVerdict(failures, numbers, pairs, n, delta, p, challengerExamplesSeen, championExamplesSeen);
+    }
+
+    /** A challenger that is not better may still replace the champion as a refresh; see the class comment. */
+    private GateDecision refreshVerdict(List<String> notBetter, String numbers, DiscordantPairs pairs, int n,
+            double delta, double pBetter, long challengerExamplesSeen, long championExamplesSeen) {
+        List<String> refreshFailures = new ArrayList<>();
+        if (n < config.minValidationExamples()) {
+            refreshFailures.add(fmt("only %d validation examples", n));
+        }
+        if (challengerExamplesSeen <= championExamplesSeen) {
+            refreshFailures.add(fmt("trained on %d examples, not more than the champion's %d",
+                    challengerExamplesSeen, championExamplesSeen));
+        }
+        if (delta < -config.refreshTolerance() - ROUNDING_SLACK) {
+            refreshFailures.add(fmt("macro-F1 loss %+.4f is beyond the refresh tolerance %.4f", delta,
+                    config.refreshTolerance()));
+        }
+        // mirror image of the "better" test: b and c swapped asks whether the champion is right more often
+        double pWorse = McNemar.oneSidedPValueChallengerBetter(pairs.challengerOnly(), pairs.championOnly());
+        if (pWorse < config.alpha()) {
+            refreshFailures.add(fmt("McNemar p=%.4g for \"champion better\" is below alpha %.4g", pWorse,
+                    config.alpha()));
+        }
+        String refreshNumbers = fmt("non-inferior within %.4f (champion-better p=%.4g), trained on %d examples vs "
+                + "champion's %d", config.refreshTolerance(), pWorse, challengerExamplesSeen, championExamplesSeen);
+        if (refreshFailures.isEmpty()) {
+            return new GateDecision(true, "refresh: not significantly better (" + String.join("; ", notBetter)
+                    + ") but " + refreshNumbers + ". " + numbers, pBetter, delta);
+        }
+        return new GateDecision(false, "keep champion: " + String.join("; ", notBetter) + "; no refresh: "
+                + String.join("; ", refreshFailures) + ". " + numbers, pBetter, delta);
     }
 
     private static GateDecision verdict(List<String> failures, String numbers, double p, double delta) {

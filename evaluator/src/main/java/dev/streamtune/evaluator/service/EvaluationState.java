@@ -291,7 +291,9 @@ public final class EvaluationState {
             decision = gate.decideFirstVersion(ValidationScore.of(metrics));
         } else {
             ClassificationMetrics championMetrics = Scoring.score(champion.model(), validation);
-            decision = gate.decide(ValidationScore.of(metrics), ValidationScore.of(championMetrics));
+            // examples seen let the gate promote a non-inferior, fresher challenger as a refresh (when enabled)
+            decision = gate.decide(ValidationScore.of(metrics), ValidationScore.of(championMetrics),
+                    candidate.getExamplesSeen(), champion.update().getModel().getExamplesSeen());
         }
         LOG.info("task '{}': candidate version {} on {} validation examples: macro-F1 {} -> {}", task,
                 candidate.getVersion(), metrics.examples(), String.format("%.4f", metrics.macroF1()), decision.reason());
