@@ -71,6 +71,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
     int minValidation;
 
+    @Option(names = "--refresh-tolerance", defaultValue = "0.03",
+            description = {"Promote a challenger trained on more data that is not significantly worse and within this much",
+                    "macro-F1 of the champion, so serving keeps up with the stream; negative turns refresh off. Default: ${DEFAULT-VALUE}"})
+    double refreshTolerance;
+
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
     int partitions;
 
@@ -106,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
                      "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, publishEvery,
-                     java.time.Duration.ofSeconds(30), PipelineConfig.gateWithMinValidation(minValidation)))) {
+                     java.time.Duration.ofSeconds(30), PipelineConfig.gate(minValidation, refreshTolerance)))) {
             System.out.println("  kafka:           " + platform.bootstrapServers());
             System.out.println("  schema registry: " + platform.registryUrl());
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:       " + url));

@@ -63,6 +63,12 @@ record PipelineConfig(
         }
     }
 
+    /** The default gate with {@code minValidation} validation examples and refresh promotions within {@code refreshTolerance} (negative: off). */
+    static dev.streamtune.evaluator.GateConfig gate(int minValidation, double refreshTolerance) {
+        dev.streamtune.evaluator.GateConfig gate = gateWithMinValidation(minValidation);
+        return refreshTolerance >= 0 ? gate.withRefreshTolerance(refreshTolerance) : gate.withoutRefresh();
+    }
+
     /** The default gate with {@code minValidation} validation examples. */
     static dev.streamtune.evaluator.GateConfig gateWithMinValidation(int minValidation) {
         dev.streamtune.evaluator.GateConfig d = dev.streamtune.evaluator.GateConfig.defaults();

@@ -40,6 +40,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
     int minValidation;
 
+    @Option(names = "--refresh-tolerance", defaultValue = "0.03",
+            description = {"Promote a challenger trained on more data that is not significantly worse and within this much",
+                    "macro-F1 of the champion, so serving keeps up with the stream; negative turns refresh off. Default: ${DEFAULT-VALUE}"})
+    double refreshTolerance;
+
     @Option(names = "--publish-every", defaultValue = "500", description = "New examples per candidate version. Default: ${DEFAULT-VALUE}")
     long publishEvery;
 
@@ -56,7 +61,7 @@ final class UpCommand implements Callable<Integer> {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), publishEvery,
-                    java.time.Duration.ofSeconds(30), PipelineConfig.gateWithMinValidation(minValidation)));
+                    java.time.Duration.ofSeconds(30), PipelineConfig.gate(minValidation, refreshTolerance)));
         } catch (RuntimeException e) {
             platform.close();
             throw e;

@@ -390,8 +390,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
             } else {
                 emptySinceNanos = -1;
             }
-            // idle at the end of input: nothing arrived for a batch wait and the consumer has caught up
-            boolean idle = emptySinceNanos >= 0 && now - emptySinceNanos >= config.maxBatchWait().toNanos()
+            // idle at the end of input: nothing arrived for a quarter of the publish interval (at least a batch
+            // wait) and the consumer has caught up. Shorter, and a trickle of input (the featurizer commits a
+            // batch every few seconds) would publish a tiny version after every batch.
+            long idleBeforePublish = Math.max(config.maxBatchWait().toNanos(), config.publishInterval().toNanos() / 4);
+            boolean idle = emptySinceNanos >= 0 && now - emptySinceNanos >= idleBeforePublish
                     && caughtUp(consumer);
             boolean due = unpublishedExamples + pending.size() >= config.publishEveryExamples()
                     || now - lastPublishNanos >= config.publishInterval().toNanos() || idle;
