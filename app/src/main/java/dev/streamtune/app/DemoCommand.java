@@ -1,6 +1,5 @@
 package dev.streamtune.app;
 
-import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.ModelUpdate;
@@ -9,7 +8,6 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.datasets.Corpus;
-import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.ingest.IngestMetrics;
 import dev.streamtune.platform.PlatformConfig;
@@ -18,7 +16,6 @@ import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
-import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.trainer.service.TrainerCounters;
@@ -26,20 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -167,35 +157,9 @@ final class DemoCommand implements Callable<Integer> {
 
     private void produce(StreamtunePlatform platform, SchemaRegistryClient registry, AvroSerdeConfig serde,
                          Topics topics, Corpus corpus, AtomicLong produced) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        AvroSerializer<LabelledExample> serializer = new AvroSerializer<>(registry, serde, false);
-        long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            long i = 0;
-            for (CorpusExample e : corpus.examples()) {
-                if (rate > 0) {
-                    long due = start + (long) (i / rate * 1e9);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        TimeUnit.NANOSECONDS.sleep(wait);
-                    }
-                }
-                LabelledExample example = LabelledExample.newBuilder().setId(e.id()).setTask(TASK).setText(e.text())
-                        .setLabel(e.label()).setSource("spamassassin").setMetadata(Map.of("group", e.group())).build();
-                producer.send(new ProducerRecord<>(topics.raw(), e.id(), serializer.serialize(topics.raw(), example)),
-                        (meta, error) -> {
-                            if (error == null) {
-                                produced.incrementAndGet();
-                            } else {
-                                System.err.println("could not produce " + e.id() + ": " + error.getMessage());
-                            }
-                        });
-                i++;
-            }
-            producer.flush();
+        try {
+            CorpusProducer.produce(platform.bootstrapServers(), registry, serde, topics.raw(), TASK, corpus, rate,
+                    (id, timestamp) -> produced.incrementAndGet());
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }

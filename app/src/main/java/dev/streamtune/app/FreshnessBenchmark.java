@@ -3,7 +3,6 @@ package dev.streamtune.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamtune.avro.FeatureVector;
-import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.OffsetRange;
@@ -11,7 +10,6 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.datasets.Corpus;
-import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.evaluator.GateConfig;
 import dev.streamtune.ingest.IngestMetrics;
@@ -20,7 +18,6 @@ import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
-import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import java.nio.file.Files;
@@ -38,20 +35,14 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -364,34 +355,13 @@ final class FreshnessBenchmark implements Callable<Integer> {
 
     private void produce(StreamtunePlatform platform, SchemaRegistryClient registry, AvroSerdeConfig serde, Topics topics,
             Corpus corpus, Map<String, Long> producedAt, AtomicLong produced, AtomicBoolean producing) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        AvroSerializer<LabelledExample> serializer = new AvroSerializer<>(registry, serde, false);
-        long start = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            long i = 0;
-            for (CorpusExample e : corpus.examples()) {
-                long wait = start + (long) (i / rate * 1e9) - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-                LabelledExample example = LabelledExample.newBuilder().setId(e.id()).setTask(TASK).setText(e.text())
-                        .setLabel(e.label()).setSource("spamassassin").setMetadata(Map.of("group", e.group())).build();
-                producer.send(new ProducerRecord<>(topics.raw(), e.id(), serializer.serialize(topics.raw(), example)),
-                        (meta, error) -> {
-                            if (error == null) {
-                                // the record's CreateTime: the same clock as the timestamps of updates and candidates
-                                producedAt.put(e.id(), meta.timestamp());
-                                produced.incrementAndGet();
-                            } else {
-                                System.err.println("could not produce " + e.id() + ": " + error.getMessage());
-                            }
-                        });
-                i++;
-            }
-            producer.flush();
+        try {
+            // the record's CreateTime: the same clock as the timestamps of updates and candidates
+            CorpusProducer.produce(platform.bootstrapServers(), registry, serde, topics.raw(), TASK, corpus, rate,
+                    (id, timestamp) -> {
+                        producedAt.put(id, timestamp);
+                        produced.incrementAndGet();
+                    });
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         } finally {
