@@ -41,6 +41,9 @@ import picocli.CommandLine.Option;
         description = {"Run the whole system on this machine and stream the bundled SpamAssassin corpus",
                 "(6,046 labelled emails) through it: ingest, featurizer, trainer, evaluator, dashboard."})
 final class DemoCommand implements Callable<Integer> {
+
+    @picocli.CommandLine.Mixin
+    LearningOptions learning;
     static final String TASK = "spam";
 
     @Option(names = "--dashboard-port", defaultValue = "8080", description = "Dashboard port (0 = any free port). Default: ${DEFAULT-VALUE}")
@@ -54,17 +57,6 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--max-tokens", defaultValue = "128", description = "Tokens kept per email by the featurizer. Default: ${DEFAULT-VALUE}")
     int maxTokens;
-
-    @Option(names = "--publish-every", defaultValue = "500", description = "New examples per candidate version. Default: ${DEFAULT-VALUE}")
-    long publishEvery;
-
-    @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
-    int minValidation;
-
-    @Option(names = "--refresh-tolerance", defaultValue = "0.03",
-            description = {"Promote a challenger trained on more data that is not significantly worse and within this much",
-                    "macro-F1 of the champion, so serving keeps up with the stream; negative turns refresh off. Default: ${DEFAULT-VALUE}"})
-    double refreshTolerance;
 
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions per topic. Default: ${DEFAULT-VALUE}")
     int partitions;
@@ -100,8 +92,8 @@ final class DemoCommand implements Callable<Integer> {
                 corpus.size(), corpus.countByLabel(), data);
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
-                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, publishEvery,
-                     java.time.Duration.ofSeconds(30), PipelineConfig.gate(minValidation, refreshTolerance)))) {
+                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, learning.publishEvery,
+                     java.time.Duration.ofSeconds(30), learning.gate()))) {
             System.out.println("  kafka:           " + platform.bootstrapServers());
             System.out.println("  schema registry: " + platform.registryUrl());
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:       " + url));

@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
                 "(ingest, featurizer, trainers, evaluator, dashboard) for outside clients, until Ctrl-C."})
 final class UpCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Mixin
+    LearningOptions learning;
+
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
 
@@ -37,17 +40,6 @@ final class UpCommand implements Callable<Integer> {
             description = "Tasks to run a trainer for (declare them with 'streamtune task create'). Default: ${DEFAULT-VALUE}")
     java.util.List<String> tasks;
 
-    @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
-    int minValidation;
-
-    @Option(names = "--refresh-tolerance", defaultValue = "0.03",
-            description = {"Promote a challenger trained on more data that is not significantly worse and within this much",
-                    "macro-F1 of the champion, so serving keeps up with the stream; negative turns refresh off. Default: ${DEFAULT-VALUE}"})
-    double refreshTolerance;
-
-    @Option(names = "--publish-every", defaultValue = "500", description = "New examples per candidate version. Default: ${DEFAULT-VALUE}")
-    long publishEvery;
-
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
 
@@ -60,8 +52,8 @@ final class UpCommand implements Callable<Integer> {
         try {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
-                    Runtime.getRuntime().availableProcessors(), publishEvery,
-                    java.time.Duration.ofSeconds(30), PipelineConfig.gate(minValidation, refreshTolerance)));
+                    Runtime.getRuntime().availableProcessors(), learning.publishEvery,
+                    java.time.Duration.ofSeconds(30), learning.gate()));
         } catch (RuntimeException e) {
             platform.close();
             throw e;

@@ -1,0 +1,23 @@
+package dev.streamtune.app;
+
+import dev.streamtune.evaluator.GateConfig;
+import picocli.CommandLine.Option;
+
+/** How candidates are published and judged: shared by every command that runs the whole pipeline. */
+final class LearningOptions {
+
+    @Option(names = "--publish-every", defaultValue = "500", description = "New examples per candidate version. Default: ${DEFAULT-VALUE}")
+    long publishEvery;
+
+    @Option(names = "--min-validation", defaultValue = "200", description = "Validation examples the evaluator waits for before judging. Default: ${DEFAULT-VALUE}")
+    int minValidation;
+
+    @Option(names = "--refresh-tolerance", defaultValue = "0.03",
+            description = {"Promote a challenger trained on more data that is not significantly worse and within this much",
+                    "macro-F1 of the champion, so serving keeps up with the stream; negative turns refresh off. Default: ${DEFAULT-VALUE}"})
+    double refreshTolerance;
+
+    GateConfig gate() {
+        return PipelineConfig.gate(minValidation, refreshTolerance);
+    }
+}
