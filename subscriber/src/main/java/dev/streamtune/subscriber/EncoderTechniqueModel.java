@@ -2,6 +2,7 @@ package dev.streamtune.subscriber;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.peft.EncoderClassifier;
@@ -104,7 +105,7 @@ final class EncoderTechniqueModel implements LoadedModel, AutoCloseable {
             float[] probabilities;
             try (NDManager step = classifier.manager().newSubManager()) {
                 NDArray logits = classifier.logits(input, step);
-                probabilities = logits.softmax(1).toFloatArray();
+                probabilities = HostReadback.floats(logits.softmax(1));
             }
             return Prediction.of(labels(), probabilities, version());
         } finally {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.NamedTensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     private NDArray grown(NDArray old, Shape shape) {
-        float[] oldValues = old.toFloatArray();
+        float[] oldValues = HostReadback.floats(old);
         float[] values = new float[Math.toIntExact(shape.size())];
         if (oldValues.length > values.length || shape.dimension() != old.getShape().dimension()) {
             throw new IllegalArgumentException("AdamW state can only grow along the first axis: " + old.getShape()
@@ -111,7 +112,7 @@ public final class AdamW implements AutoCloseable {
         List<NamedTensor> tensors = new ArrayList<>(arrays.size());
         for (int i = 0; i < arrays.size(); i++) {
             tensors.add(new NamedTensor(prefix + names.get(i), arrays.get(i).getShape().getShape(),
-                    arrays.get(i).toFloatArray()));
+                    HostReadback.floats(arrays.get(i))));
         }
         return tensors;
     }

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.head.HeadSpec;
@@ -229,7 +230,7 @@ public final class HeadTrainer implements AutoCloseable {
         int classes = labels.size();
         try (NDManager evalManager = model.manager().newSubManager()) {
             NDArray logits = model.logits(BatchInput.PooledFeatures.of(featureRows), evalManager);
-            float[] flat = logits.softmax(1).toFloatArray();
+            float[] flat = HostReadback.floats(logits.softmax(1));
             float[][] result = new float[featureRows.length][classes];
             for (int r = 0; r < featureRows.length; r++) {
                 System.arraycopy(flat, r * classes, result[r], 0, classes);

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.norm.LayerNorm;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.NamedTensor;
@@ -166,7 +167,7 @@ public final class MiniLmEncoder implements AutoCloseable {
         }
         try (NDManager step = manager.newSubManager()) {
             long[] wide = Arrays.stream(ids).asLongStream().toArray();
-            return wordEmbeddings(step.create(wide)).toFloatArray();
+            return HostReadback.floats(wordEmbeddings(step.create(wide)));
         }
     }
 
@@ -279,7 +280,7 @@ public final class MiniLmEncoder implements AutoCloseable {
         try (NDManager step = manager.newSubManager()) {
             NDArray mask = tokens.maskArray(step);
             NDArray hidden = forward(wordEmbeddings(tokens.idsArray(step)), mask, EncoderAdapter.NONE);
-            float[] flat = l2Normalize(meanPool(hidden, mask)).toFloatArray();
+            float[] flat = HostReadback.floats(l2Normalize(meanPool(hidden, mask)));
             float[][] result = new float[tokens.rows()][architecture.hidden()];
             for (int r = 0; r < tokens.rows(); r++) {
                 System.arraycopy(flat, r * architecture.hidden(), result[r], 0, architecture.hidden());

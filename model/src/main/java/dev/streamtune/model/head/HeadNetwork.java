@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.technique.DeterministicRandom;
@@ -248,7 +249,7 @@ public final class HeadNetwork implements AutoCloseable {
         NDArray input = augmentedInput(features, rows, staged);
 
         if (spec.kind() == HeadKind.LINEAR) {
-            float[] logits = input.matMul(transposed.get(0)).toFloatArray();
+            float[] logits = HostReadback.floats(input.matMul(transposed.get(0)));
             float loss = softmaxCrossEntropy(logits, rows, labels, lossWeights, weightSum);
             NDArray logitGradientT = upload(gradientTransposedStaging, transpose(logits, rows, labelCount),
                     new Shape(labelCount, rows), staged);
@@ -263,7 +264,7 @@ public final class HeadNetwork implements AutoCloseable {
             hidden = hidden.mul(dropoutScale);
         }
         NDArray hiddenAugmented = hidden.concat(onesColumn(rows), 1);
-        float[] logits = hiddenAugmented.matMul(transposed.get(1)).toFloatArray();
+        float[] logits = HostReadback.floats(hiddenAugmented.matMul(transposed.get(1)));
         float loss = softmaxCrossEntropy(logits, rows, labels, lossWeights, weightSum);
         NDArray logitGradient = upload(gradientStaging, logits, new Shape(rows, labelCount), staged);
         NDArray logitGradientT = upload(gradientTransposedStaging, transpose(logits, rows, labelCount),
@@ -370,7 +371,7 @@ public final class HeadNetwork implements AutoCloseable {
         }
         int last = layers.size() - 1;
         NDArray old = layers.get(last);
-        float[] oldValues = old.toFloatArray();
+        float[] oldValues = HostReadback.floats(old);
         long columns = old.getShape().get(1);
         float[] values = new float[Math.toIntExact(newLabelCount * columns)];
         System.arraycopy(oldValues, 0, values, 0, oldValues.length);
@@ -392,7 +393,7 @@ public final class HeadNetwork implements AutoCloseable {
     }
 
     private static NamedTensor exportAugmented(NDArray array) {
-        return new NamedTensor(array.getName(), array.getShape().getShape(), array.toFloatArray());
+        return new NamedTensor(array.getName(), array.getShape().getShape(), HostReadback.floats(array));
     }
 
     @Override

@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
 import dev.streamtune.model.encoder.MiniLmEncoder;
@@ -145,7 +146,7 @@ public final class EncoderClassifier implements TrainableModel {
                 NDArray lossArray = logits.logSoftmax(1).mul(stepManager.create(target, new Shape(rows, labels)))
                         .sum().neg();
                 collector.backward(lossArray);
-                loss = lossArray.getFloat();
+                loss = HostReadback.scalar(lossArray);
             }
             NDList gradients = new NDList(parameters.size());
             for (NDArray parameter : parameters) {
@@ -246,7 +247,7 @@ public final class EncoderClassifier implements TrainableModel {
     public List<NamedTensor> exportTensors() {
         List<NamedTensor> tensors = new ArrayList<>();
         for (NDArray parameter : adaptation.parameters()) {
-            tensors.add(new NamedTensor(parameter.getName(), parameter.getShape().getShape(), parameter.toFloatArray()));
+            tensors.add(new NamedTensor(parameter.getName(), parameter.getShape().getShape(), HostReadback.floats(parameter)));
         }
         tensors.addAll(head.exportTensors());
         return tensors;

@@ -3,6 +3,7 @@ package dev.streamtune.model.peft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.MiniLmEncoder;
@@ -133,7 +134,7 @@ public abstract class EncoderTechnique implements Technique {
                 throw new IllegalArgumentException("encoder parameter '" + spec.name() + "' has shape "
                         + frozen.getShape() + ", the technique expects " + new Shape(spec.shape()));
             }
-            tensors.add(new NamedTensor(spec.name(), spec.shape(), frozen.toFloatArray()));
+            tensors.add(new NamedTensor(spec.name(), spec.shape(), HostReadback.floats(frozen)));
         }
         return tensors;
     }

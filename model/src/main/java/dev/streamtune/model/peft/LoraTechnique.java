@@ -3,6 +3,7 @@ package dev.streamtune.model.peft;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.EncoderAdapter;
@@ -142,7 +143,7 @@ public final class LoraTechnique extends EncoderTechnique {
                     NDArray update = scratch.create(a.valuesView(), new Shape(a.shape()))
                             .matMul(scratch.create(b.valuesView(), new Shape(b.shape())))
                             .mul(scale);
-                    merged.add(new NamedTensor(weight, frozen.getShape().getShape(), update.add(frozen).toFloatArray()));
+                    merged.add(new NamedTensor(weight, frozen.getShape().getShape(), HostReadback.floats(update.add(frozen))));
                 }
             }
         }

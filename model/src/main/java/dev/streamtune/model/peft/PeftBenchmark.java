@@ -12,6 +12,7 @@ import dev.streamtune.datasets.FortuneCategories;
 import dev.streamtune.datasets.LoadOptions;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.datasets.WordNetSenses;
+import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.BackboneTokenizer;
@@ -255,7 +256,7 @@ public final class PeftBenchmark {
             int[] predicted = new int[testSet.size()];
             try (NDManager step = manager.newSubManager()) {
                 NDArray logits = model.logits(BatchInput.PooledFeatures.of(testFeatures), step);
-                long[] best = logits.argMax(1).toLongArray();
+                long[] best = HostReadback.longs(logits.argMax(1));
                 for (int i = 0; i < best.length; i++) {
                     predicted[i] = (int) best[i];
                 }
@@ -281,7 +282,7 @@ public final class PeftBenchmark {
                 NDArray mask = tokens.maskArray(step);
                 NDArray pooled = MiniLmEncoder.l2Normalize(MiniLmEncoder.meanPool(
                         encoder.forward(encoder.wordEmbeddings(tokens.idsArray(step)), mask, EncoderAdapter.NONE), mask));
-                float[] flat = pooled.toFloatArray();
+                float[] flat = HostReadback.floats(pooled);
                 int hidden = encoder.architecture().hidden();
                 for (int i = 0; i < rows.length; i++) {
                     features[rows[i]] = Arrays.copyOfRange(flat, i * hidden, (i + 1) * hidden);
@@ -424,7 +425,7 @@ public final class PeftBenchmark {
             Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + EVAL_BATCH));
             BatchInput.TokenIds input = new BatchInput.TokenIds(pickRows(set.ids(), rows), pickRows(set.mask(), rows));
             try (NDManager step = model.manager().newSubManager()) {
-                long[] best = model.logits(input, step).argMax(1).toLongArray();
+                long[] best = HostReadback.longs(model.logits(input, step).argMax(1));
                 for (int i = 0; i < rows.length; i++) {
                     predicted[rows[i]] = (int) best[i];
                 }
