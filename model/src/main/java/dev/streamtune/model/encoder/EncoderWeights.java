@@ -92,6 +92,11 @@ public record EncoderWeights(Map<String, NamedTensor> tensors, EncoderArchitectu
         return null;
     }
 
+    /** Weights from already named tensors (e.g. a pack shipped to another machine); the shapes give the architecture. */
+    public static EncoderWeights fromTensors(Map<String, NamedTensor> tensors, int heads) {
+        return new EncoderWeights(tensors, EncoderArchitecture.infer(tensors, heads));
+    }
+
     /** The tensor called {@code name}; a clear error when the export lacks it. */
     public NamedTensor require(String name) {
         NamedTensor tensor = tensors.get(name);

@@ -6,20 +6,13 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamtune.datasets.Corpus;
-import dev.streamtune.datasets.CorpusExample;
-import dev.streamtune.datasets.FortuneCategories;
-import dev.streamtune.datasets.LoadOptions;
-import dev.streamtune.datasets.SpamAssassin;
-import dev.streamtune.datasets.WordNetSenses;
 import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
-import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
-import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
+import dev.streamtune.model.encoder.EncoderWeights;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.encoder.PaddedTokens;
 import dev.streamtune.model.head.HeadSpec;
@@ -70,8 +63,9 @@ public final class PeftBenchmark {
                                   double examplesPerSecond, double trainSeconds, int trainSteps) {
     }
 
+    /** {@code device} is where the arrays lived, e.g. {@code cpu()} or {@code gpu(0)}. */
     public record Result(PeftBenchmarkConfig config, long encoderParameters, Map<String, TechniqueResult> techniques,
-                         List<String> sourceTasks) {
+                         List<String> sourceTasks, String device) {
         public Result {
             techniques = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(techniques));
             sourceTasks = List.copyOf(sourceTasks);
@@ -87,6 +81,7 @@ public final class PeftBenchmark {
                 node.put("trainable_params", r.trainableParams());
                 node.put("trainable_fraction", r.trainableFraction());
                 node.put("examples_per_s", r.examplesPerSecond());
+                node.put("device", device);
             });
             try {
                 return mapper.writeValueAsString(root);
@@ -96,7 +91,8 @@ public final class PeftBenchmark {
         }
 
         public String table() {
-            StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-9s %10s %12s %11s %10s %9s%n",
+            StringBuilder out = new StringBuilder("device: " + device + System.lineSeparator());
+            out.append(String.format(Locale.ROOT, "%-9s %10s %12s %11s %10s %9s%n",
                     "technique", "test_F1", "trainable", "fraction", "ex/s", "train_s"));
             techniques.forEach((id, r) -> out.append(String.format(Locale.ROOT, "%-9s %10.4f %12d %10.4f%% %10.1f %9.1f%n",
                     id, r.testMacroF1(), r.trainableParams(), 100 * r.trainableFraction(), r.examplesPerSecond(),
@@ -105,16 +101,11 @@ public final class PeftBenchmark {
         }
     }
 
-    /** Token ids of one labelled text set. */
-    private record Encoded(int[][] ids, int[][] mask, int[] labels, List<String> labelNames) {
-        int size() {
-            return ids.length;
-        }
-    }
-
     public static void main(String[] args) {
         PeftBenchmarkConfig config = PeftBenchmarkConfig.defaults();
         Path json = null;
+        Path writePack = null;
+        Path fromPack = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--no-warm-start")) {
@@ -127,6 +118,8 @@ public final class PeftBenchmark {
             String value = args[++i];
             switch (flag) {
                 case "--json" -> json = Path.of(value);
+                case "--write-pack" -> writePack = Path.of(value);
+                case "--from-pack" -> fromPack = Path.of(value);
                 case "--techniques" -> config = config.withTechniques(List.of(value.split(",")));
                 case "--train" -> config = config.withSizes(parse(flag, value), config.testExamples(), config.sourceExamples());
                 case "--test" -> config = config.withSizes(config.trainExamples(), parse(flag, value), config.sourceExamples());
@@ -138,10 +131,21 @@ public final class PeftBenchmark {
                 case "--seed" -> config = config.withSeed(parse(flag, value));
                 default -> throw new IllegalArgumentException("unknown option " + flag + "; options: --json FILE, "
                         + "--techniques a,b, --train N, --test N, --source-examples N, --epochs N, --batch N, "
-                        + "--max-tokens N, --seed N, --no-warm-start");
+                        + "--max-tokens N, --seed N, --no-warm-start, --write-pack DIR, --from-pack DIR");
             }
         }
-        Result result = run(config, System.err::println);
+        if (writePack != null) {
+            PeftPack.write(writePack, config, PeftCorpusInputs.load(config), System.err::println);
+            System.out.println("wrote " + writePack);
+            return;
+        }
+        Result result;
+        if (fromPack != null) {
+            PeftPack pack = PeftPack.read(fromPack, config);
+            result = run(pack.config(), pack.weights(), pack.backboneId(), pack.inputs(), System.err::println);
+        } else {
+            result = run(config, System.err::println);
+        }
         System.out.print(result.table());
         if (json != null) {
             try {
@@ -161,24 +165,30 @@ public final class PeftBenchmark {
         }
     }
 
+    /** The benchmark on the SpamAssassin corpus with the backbone's own ONNX weights. */
     public static Result run(PeftBenchmarkConfig config, Consumer<String> progress) {
         Backbone backbone = BackboneRegistry.standard().byId(MiniLmL6V2Provider.ID);
-        // emails can run to 20,000 characters; the first few thousand hold far more than maxTokens word pieces
-        Corpus sample = SpamAssassin.load(LoadOptions.truncatedTo(4000))
-                .stratifiedSample(config.trainExamples() + config.testExamples(), config.seed());
-        List<String> labels = List.copyOf(sample.labels());
-        List<CorpusExample> train = sample.examples().subList(0, config.trainExamples());
-        List<CorpusExample> test = sample.examples().subList(config.trainExamples(), sample.size());
+        long start = System.nanoTime();
+        EncoderWeights weights = EncoderWeights.load(backbone, MiniLmEncoder.MINILM_HEADS);
+        progress.accept(String.format(Locale.ROOT, "encoder weights imported from ONNX in %.1f s", seconds(start)));
+        return run(config, weights, backbone.id(), PeftCorpusInputs.load(config), progress);
+    }
+
+    /**
+     * The benchmark on already tokenized inputs: what a GPU node without the tokenizer, the corpora
+     * or the ONNX file runs from a {@link PeftPack}. Arrays live on the engine's default device.
+     */
+    public static Result run(PeftBenchmarkConfig config, EncoderWeights weights, String backboneId, PeftInputs inputs,
+                             Consumer<String> progress) {
+        List<String> labels = inputs.train().labelNames();
         Map<String, TechniqueResult> results = new LinkedHashMap<>();
         List<String> sourceTasks = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager();
-                BackboneTokenizer tokenizer = BackboneTokenizer.load(backbone, config.maxTokens())) {
-            long start = System.nanoTime();
-            MiniLmEncoder encoder = MiniLmEncoder.load(backbone, MiniLmEncoder.MINILM_HEADS, manager);
-            progress.accept(String.format(Locale.ROOT, "encoder imported from ONNX in %.1f s (%d weights)",
-                    seconds(start), encoder.parameterCount()));
-            Encoded trainSet = encode(tokenizer, train, labels);
-            Encoded testSet = encode(tokenizer, test, labels);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MiniLmEncoder encoder = MiniLmEncoder.fromWeights(weights, backboneId, manager);
+            String device = manager.getDevice().toString();
+            progress.accept(String.format(Locale.ROOT, "encoder on %s (%d weights)", device, encoder.parameterCount()));
+            TokenSet trainSet = inputs.train();
+            TokenSet testSet = inputs.test();
             HeadSpec headSpec = HeadSpec.linear(encoder.architecture().hidden());
 
             List<NamedTensor> headOnly = null;
@@ -192,7 +202,7 @@ public final class PeftBenchmark {
             }
             SourcePrompts sources = null;
             if (config.techniques().contains(AttemptTechnique.ID)) {
-                sources = trainSourcePrompts(config, backbone, encoder, progress);
+                sources = trainSourcePrompts(config, encoder, inputs.sources(), progress);
                 sourceTasks.addAll(sources.names());
             }
             for (String id : config.techniques()) {
@@ -211,7 +221,7 @@ public final class PeftBenchmark {
                         config.warmStartHead() ? headOnly : null, trainSet, testSet, progress));
                 progress.accept(String.format(Locale.ROOT, "[%s] test macro-F1 %.4f", id, results.get(id).testMacroF1()));
             }
-            return new Result(config, encoder.parameterCount(), results, sourceTasks);
+            return new Result(config, encoder.parameterCount(), results, sourceTasks, device);
         }
     }
 
@@ -220,7 +230,7 @@ public final class PeftBenchmark {
 
     /** Head-only: featurize once with the frozen encoder, then train the head on the pooled vectors. */
     private static HeadOutcome trainHeadOnly(PeftBenchmarkConfig config, MiniLmEncoder encoder, HeadSpec headSpec,
-                                             Encoded trainSet, Encoded testSet, Consumer<String> progress) {
+                                             TokenSet trainSet, TokenSet testSet, Consumer<String> progress) {
         long start = System.nanoTime();
         float[][] trainFeatures = featurize(encoder, trainSet, config.maxTokens());
         float[][] testFeatures = featurize(encoder, testSet, config.maxTokens());
@@ -272,7 +282,7 @@ public final class PeftBenchmark {
     }
 
     /** Frozen pooled embeddings, in batches sorted by length. */
-    private static float[][] featurize(MiniLmEncoder encoder, Encoded set, int maxTokens) {
+    private static float[][] featurize(MiniLmEncoder encoder, TokenSet set, int maxTokens) {
         float[][] features = new float[set.size()][];
         Integer[] order = byLength(set);
         for (int from = 0; from < order.length; from += EVAL_BATCH) {
@@ -293,49 +303,43 @@ public final class PeftBenchmark {
     }
 
     /** Prompt-tunes one prompt per source task; they become ATTEMPT's frozen source prompts. */
-    private static SourcePrompts trainSourcePrompts(PeftBenchmarkConfig config, Backbone backbone, MiniLmEncoder encoder,
-                                                    Consumer<String> progress) {
-        // fortunes and glosses are short: 64 tokens hold nearly all of them
-        int sourceTokens = Math.min(64, config.maxTokens());
+    private static SourcePrompts trainSourcePrompts(PeftBenchmarkConfig config, MiniLmEncoder encoder,
+                                                    Map<String, TokenSet> tasks, Consumer<String> progress) {
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("ATTEMPT needs source tasks, the inputs hold none");
+        }
+        int sourceTokens = PeftCorpusInputs.sourceTokens(config);
         List<NamedTensor> prompts = new ArrayList<>();
-        Map<String, Corpus> tasks = new LinkedHashMap<>();
-        tasks.put("fortunes", sourceSample(FortuneCategories.load(LoadOptions.truncatedTo(1000)), config));
-        tasks.put("wordnet-senses", sourceSample(WordNetSenses.load(LoadOptions.truncatedTo(1000)), config));
-        try (BackboneTokenizer tokenizer = BackboneTokenizer.load(backbone, sourceTokens)) {
-            for (Map.Entry<String, Corpus> task : tasks.entrySet()) {
-                List<String> labels = List.copyOf(task.getValue().labels());
-                Encoded set = encode(tokenizer, task.getValue().examples(), labels);
-                TechniqueSpec spec = new TechniqueSpec(PromptTuningTechnique.ID,
-                        HeadSpec.linear(encoder.architecture().hidden()),
-                        Map.of(PeftOptions.MAX_TOKENS, Integer.toString(sourceTokens)));
-                try (NDManager manager = encoder.manager().newSubManager()) {
-                    TechniqueContext context = new TechniqueContext(spec, labels.size(), manager,
-                            Map.of(MiniLmEncoder.class, encoder));
-                    String name = task.getKey() + "@prompt";
-                    try (TrainableModel model = Techniques.byId(PromptTuningTechnique.ID).create(context,
-                            new DeterministicRandom(config.seed() + prompts.size() + 100))) {
-                        train(config, model, config.learningRates().getOrDefault(PromptTuningTechnique.ID, 3e-2f), set,
-                                "source " + task.getKey() + " (" + labels.size() + " labels)", progress);
-                        NamedTensor prompt = model.exportTensors().get(0);
-                        prompts.add(new NamedTensor(name, prompt.shape(), prompt.valuesView()));
-                    }
+        for (Map.Entry<String, TokenSet> task : tasks.entrySet()) {
+            TokenSet set = task.getValue();
+            List<String> labels = set.labelNames();
+            TechniqueSpec spec = new TechniqueSpec(PromptTuningTechnique.ID,
+                    HeadSpec.linear(encoder.architecture().hidden()),
+                    Map.of(PeftOptions.MAX_TOKENS, Integer.toString(sourceTokens)));
+            try (NDManager manager = encoder.manager().newSubManager()) {
+                TechniqueContext context = new TechniqueContext(spec, labels.size(), manager,
+                        Map.of(MiniLmEncoder.class, encoder));
+                String name = task.getKey() + "@prompt";
+                try (TrainableModel model = Techniques.byId(PromptTuningTechnique.ID).create(context,
+                        sourceSeed(config, prompts.size()))) {
+                    train(config, model, config.learningRates().getOrDefault(PromptTuningTechnique.ID, 3e-2f), set,
+                            "source " + task.getKey() + " (" + labels.size() + " labels)", progress);
+                    NamedTensor prompt = model.exportTensors().get(0);
+                    prompts.add(new NamedTensor(name, prompt.shape(), prompt.valuesView()));
                 }
             }
         }
         return new SourcePrompts(prompts);
     }
 
-    /** About {@code sourceExamples} examples, balanced over the task's labels. */
-    private static Corpus sourceSample(Corpus corpus, PeftBenchmarkConfig config) {
-        int perLabel = Math.max(1, config.sourceExamples() / corpus.labels().size());
-        Corpus balanced = corpus.balancedSample(perLabel, config.seed());
-        List<CorpusExample> examples = balanced.examples();
-        return new Corpus(balanced.name(), examples.subList(0, Math.min(examples.size(), config.sourceExamples())));
+    /** The generator that initialises source task {@code index}'s prompt (a pack needs its vocabulary draws). */
+    static DeterministicRandom sourceSeed(PeftBenchmarkConfig config, int index) {
+        return new DeterministicRandom(config.seed() + index + 100);
     }
 
     private static TechniqueResult trainAndTest(PeftBenchmarkConfig config, Technique technique, TechniqueContext context,
-                                                float learningRate, List<NamedTensor> warmHead, Encoded trainSet,
-                                                Encoded testSet, Consumer<String> progress) {
+                                                float learningRate, List<NamedTensor> warmHead, TokenSet trainSet,
+                                                TokenSet testSet, Consumer<String> progress) {
         TrainableModel model = technique.create(context, new DeterministicRandom(config.seed()));
         if (warmHead != null) {
             List<NamedTensor> tensors = new ArrayList<>(model.exportTensors());
@@ -363,7 +367,7 @@ public final class PeftBenchmark {
      * Adam on the technique's tensors at {@code learningRate} and on the head at the head rate,
      * for the configured epochs over length-bucketed batches, with a progress line every 10 s.
      */
-    private static TrainStats train(PeftBenchmarkConfig config, TrainableModel model, float learningRate, Encoded set,
+    private static TrainStats train(PeftBenchmarkConfig config, TrainableModel model, float learningRate, TokenSet set,
                                     String name, Consumer<String> progress) {
         int headTensors = 2;
         DeterministicRandom rng = new DeterministicRandom(config.seed() + 7);
@@ -418,7 +422,7 @@ public final class PeftBenchmark {
         return new NDList(list.subList(from, to));
     }
 
-    private static int[] predict(TrainableModel model, Encoded set, int maxTokens) {
+    private static int[] predict(TrainableModel model, TokenSet set, int maxTokens) {
         int[] predicted = new int[set.size()];
         Integer[] order = byLength(set);
         for (int from = 0; from < order.length; from += EVAL_BATCH) {
@@ -460,21 +464,8 @@ public final class PeftBenchmark {
         return counted == 0 ? 0 : sum / counted;
     }
 
-    private static Encoded encode(BackboneTokenizer tokenizer, List<CorpusExample> examples, List<String> labels) {
-        List<TokenizedText> tokens = tokenizer.encodeAll(examples.stream().map(CorpusExample::text).toList());
-        int[][] ids = new int[tokens.size()][];
-        int[][] mask = new int[tokens.size()][];
-        int[] labelIndex = new int[tokens.size()];
-        for (int i = 0; i < tokens.size(); i++) {
-            ids[i] = Arrays.stream(tokens.get(i).inputIds()).mapToInt(Math::toIntExact).toArray();
-            mask[i] = Arrays.stream(tokens.get(i).attentionMask()).mapToInt(Math::toIntExact).toArray();
-            labelIndex[i] = labels.indexOf(examples.get(i).label());
-        }
-        return new Encoded(ids, mask, labelIndex, labels);
-    }
-
     /** Shuffled, then sorted by length inside windows of {@value #BUCKET_BATCHES} batches, cut, and the batches shuffled. */
-    private static List<int[]> bucketedBatches(Encoded set, int batchSize, DeterministicRandom rng) {
+    private static List<int[]> bucketedBatches(TokenSet set, int batchSize, DeterministicRandom rng) {
         int[] order = shuffled(set.size(), rng);
         List<int[]> batches = new ArrayList<>();
         int window = batchSize * BUCKET_BATCHES;
@@ -510,7 +501,7 @@ public final class PeftBenchmark {
         return order;
     }
 
-    private static Integer[] byLength(Encoded set) {
+    private static Integer[] byLength(TokenSet set) {
         Integer[] order = new Integer[set.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

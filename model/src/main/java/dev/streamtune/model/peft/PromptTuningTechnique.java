@@ -57,13 +57,17 @@ public final class PromptTuningTechnique extends EncoderTechnique {
 
     /** The vectors of {@code count} word pieces drawn uniformly from the ordinary vocabulary. */
     static float[] vocabularyVectors(MiniLmEncoder encoder, int count, DeterministicRandom rng) {
-        int vocabulary = encoder.architecture().vocabulary();
+        return encoder.wordVectors(vocabularyIds(encoder.architecture().vocabulary(), count, rng));
+    }
+
+    /** The word pieces {@link #vocabularyVectors} draws: a pack for another machine must hold their rows. */
+    static int[] vocabularyIds(int vocabulary, int count, DeterministicRandom rng) {
         int first = vocabulary > FIRST_WORD_PIECE ? FIRST_WORD_PIECE : 0;
         int[] ids = new int[count];
         for (int i = 0; i < count; i++) {
             ids[i] = first + rng.nextInt(vocabulary - first);
         }
-        return encoder.wordVectors(ids);
+        return ids;
     }
 
     @Override
