@@ -19,6 +19,8 @@ public final class Streamtune implements Runnable {
     }
 
     public static void main(String[] args) {
+        // a GPU node with a newer libtorch needs the torch-compat shim bound before DJL starts
+        dev.streamtune.model.TorchCompat.loadIfConfigured();
         System.exit(new CommandLine(new Streamtune()).execute(args));
     }
 

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
@@ -213,7 +212,9 @@ public final class EncoderClassifier implements TrainableModel {
         NDArray hidden = encoder.forward(NDArrays.concat(new NDList(prefix, words), 1), fullMask, hooks);
         // pool the text's own positions only: the pooled vector stays comparable to the frozen
         // embedding, and the prompt acts through attention
-        NDArray textHidden = hidden.get(new NDIndex(":, {}:, :", prefixLength));
+        // split, not an NDIndex slice: DJL's slicing inlines libtorch 2.7.1 SymInt code that a newer
+        // libtorch (our GPU nodes') lacks, while split is one dispatcher call
+        NDArray textHidden = hidden.split(new long[] {prefixLength}, 1).get(1);
         return MiniLmEncoder.l2Normalize(MiniLmEncoder.meanPool(textHidden, mask));
     }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtune.model.HostReadback;
+import dev.streamtune.model.TorchCompat;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
@@ -102,6 +103,10 @@ public final class PeftBenchmark {
     }
 
     public static void main(String[] args) {
+        String compat = TorchCompat.loadIfConfigured();
+        if (compat != null) {
+            System.err.println("loaded torch-compat shim " + compat);
+        }
         PeftBenchmarkConfig config = PeftBenchmarkConfig.defaults();
         Path json = null;
         Path writePack = null;
