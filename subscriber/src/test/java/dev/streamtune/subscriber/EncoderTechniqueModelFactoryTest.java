@@ -107,7 +107,7 @@ class EncoderTechniqueModelFactoryTest {
                 new NamedTensor("fortune@v3", new long[] {4, 384}, smallRandom(4 * 384, 31)),
                 new NamedTensor("wordnet@v1", new long[] {4, 384}, smallRandom(4 * 384, 32))));
         Map<String, String> options = Map.of("prompt_length", "4", "attention_rank", "8",
-                AttemptTechnique.SOURCE_PROMPTS, AttemptTechnique.sourceProvenance(sources));
+                AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources));
         checkRoundTrip(AttemptTechnique.ID, options, 3e-2f, sources);
 
         ModelVersion withoutSources;

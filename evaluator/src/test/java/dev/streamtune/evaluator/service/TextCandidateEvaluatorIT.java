@@ -20,6 +20,9 @@ import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
+import dev.streamtune.subscriber.DirectoryArtifactStore;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,13 +47,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A LoRA candidate judged from text on the real broker and registry: it is trained for a few steps with the model
  * module's API on 60 SpamAssassin emails (32 tokens), published to the candidates topic with an inline delta, and
  * the evaluator scores it on validation emails read from {@code examples.validation} (no features topic exists at
  * all), promotes it, scores it as champion on {@code examples.test}, refuses a challenger trained on shuffled labels,
- * and counts the champion's predictions of new {@code examples.train} emails as prequential accuracy.
+ * loads a third version's delta by URI from the artifact directory, and counts the champion's predictions of new
+ * {@code examples.train} emails as prequential accuracy.
  */
 class TextCandidateEvaluatorIT {
     private static final Topics TOPICS = Topics.withPrefix("text.");
@@ -88,11 +93,13 @@ class TextCandidateEvaluatorIT {
     }
 
     @Test
-    void scoresPromotesAndTestsALoraCandidateFromTextAndRefusesAShuffledLabelChallenger() throws Exception {
+    void scoresPromotesAndTestsALoraCandidateFromTextAndRefusesAShuffledLabelChallenger(@TempDir Path artifactDir)
+            throws Exception {
         TextCandidates.Splits emails = TextCandidates.spamEmails(60, 40, 30, 20, 2026);
         TechniqueSpec spec = TextCandidates.spec(LoraTechnique.ID, Map.of("lora_rank", "4"));
         ModelVersion good;
         ModelVersion shuffled;
+        ModelVersion byUri;
         long trainStart = System.nanoTime();
         try (TextCandidates candidates = new TextCandidates()) {
             int[] labels = TextCandidates.labelIndexes(emails.train());
@@ -101,6 +108,11 @@ class TextCandidateEvaluatorIT {
             Delta noise = candidates.train(spec, emails.train(), shuffledLabels, 20, 12, 2e-2f, 8);
             good = candidates.version(TASK, 1, spec, trained, 240);
             shuffled = candidates.version(TASK, 2, spec, noise, 240);
+            // the same tensors again, sent the way the trainer sends deltas too large to travel inline
+            URI uri = new DirectoryArtifactStore(artifactDir).put(trained.bytes(), trained.sha256());
+            byUri = candidates.version(TASK, 3, spec, trained, 240);
+            byUri.getDelta().setInline(null);
+            byUri.getDelta().setUri(uri.toString());
         }
         System.out.printf("trained two LoRA candidates (20 steps of 12 emails each) in %.1f s%n",
                 (System.nanoTime() - trainStart) / 1e9);
@@ -109,17 +121,18 @@ class TextCandidateEvaluatorIT {
         sendExamples(TOPICS.test(), Split.TEST, emails.test());
         send(TOPICS.candidates(), TASK, good);
         send(TOPICS.candidates(), TASK, shuffled);
+        send(TOPICS.candidates(), TASK, byUri);
         producer.flush();
 
         EvaluatorConfig config = EvaluatorConfig.defaults(platform.bootstrapServers(), platform.registryUrl())
                 .withTopics(TOPICS).withApplicationId("evaluator-text")
                 .withGate(new GateConfig(0.005, 0.05, 0.7, 40))
-                .withPrequential(100, Duration.ofMillis(300));
+                .withPrequential(100, Duration.ofMillis(300)).withArtifactDirectory(artifactDir);
         long judgeStart = System.nanoTime();
         try (EvaluatorService evaluator = EvaluatorService.start(config)) {
             assertThat(evaluator.awaitReady(WAIT)).isTrue();
-            awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 2, "validation evaluations of both candidates");
-            System.out.printf("judged both candidates from text in %.1f s%n", (System.nanoTime() - judgeStart) / 1e9);
+            awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 3, "validation evaluations of three candidates");
+            System.out.printf("judged three candidates from text in %.1f s%n", (System.nanoTime() - judgeStart) / 1e9);
             assertThat(evaluator.championVersion(TASK)).hasValue(1);
 
             Map<Long, MetricsEvent> validation = evaluations(Split.VALIDATION);
@@ -131,6 +144,9 @@ class TextCandidateEvaluatorIT {
             // the challenger is paired with the champion on the same 40 emails
             assertThat(second.getValues().get("n")).isEqualTo(40.0);
             assertThat(second.getValues().get("macro_f1")).isLessThan(first.getValues().get("macro_f1"));
+            // fetched from the artifact directory by its file: URI, it predicts exactly what version 1 does
+            assertThat(validation.get(3L).getValues()).containsEntry("macro_f1", first.getValues().get("macro_f1"))
+                    .containsEntry("n", 40.0);
 
             List<ModelUpdate> updates = readAll(TOPICS.updates(), ModelUpdate.class);
             assertThat(updates).extracting(ModelUpdate::getVersion).containsExactly(1L);

@@ -34,7 +34,7 @@ import java.util.Map;
  *
  * <p>Options: {@code prompt_length} (default 20, must equal the source prompts'),
  * {@code attention_rank} (default 32), {@code temperature} (default hidden x e, the paper's
- * choice, about 1044 for MiniLM), {@code source_prompts} (the provenance names of the source
+ * choice, about 1044 for MiniLM), {@code source_versions} (the provenance names of the source
  * prompts, comma-separated, e.g. {@code fortune@v3,wordnet@v1}; see {@link #sourceProvenance}).
  *
  * <p>A published delta is self-contained ({@link #saveDelta}): after the trained tensors and the
@@ -53,7 +53,7 @@ public final class AttemptTechnique extends EncoderTechnique {
     /** Name prefix of the frozen source prompts a self-contained delta carries, numbered from 0. */
     public static final String SOURCE_PREFIX = "attempt.source.";
     /** Option (hyperparameter) naming the source prompts' provenance, comma-separated, in delta order. */
-    public static final String SOURCE_PROMPTS = "source_prompts";
+    public static final String SOURCE_VERSIONS = "source_versions";
     static final String RANK = "attention_rank";
     static final String TEMPERATURE = "temperature";
     static final int DEFAULT_RANK = 32;
@@ -180,7 +180,7 @@ public final class AttemptTechnique extends EncoderTechnique {
         return tensors;
     }
 
-    /** The value of option {@code source_prompts} for a version trained against {@code sources}. */
+    /** The value of option {@code source_versions} for a version trained against {@code sources}. */
     public static String sourceProvenance(SourcePrompts sources) {
         return String.join(",", sources.names());
     }
@@ -188,7 +188,7 @@ public final class AttemptTechnique extends EncoderTechnique {
     /**
      * Verifies and decodes a delta. A self-contained delta's source prompts are rebuilt from its
      * {@code attempt.source.N} tensors (replacing any {@link SourcePrompts} in {@code context}),
-     * named after option {@code source_prompts} when the version gives it; a delta without them
+     * named after option {@code source_versions} when the version gives it; a delta without them
      * (a checkpoint's layout) needs the {@link SourcePrompts} resource.
      *
      * @throws DeltaRejectedException naming what is wrong: digest, format, a missing, extra or
@@ -231,9 +231,9 @@ public final class AttemptTechnique extends EncoderTechnique {
                 tensors.subList(0, trained.size()));
     }
 
-    /** Provenance names from option {@code source_prompts}, or {@code attempt.source.N} when it is absent. */
+    /** Provenance names from option {@code source_versions}, or {@code attempt.source.N} when it is absent. */
     private static List<String> provenanceNames(TechniqueSpec spec, int count) {
-        String listed = spec.options().get(SOURCE_PROMPTS);
+        String listed = spec.options().get(SOURCE_VERSIONS);
         List<String> names = new ArrayList<>(count);
         if (listed == null || listed.isBlank()) {
             for (int i = 0; i < count; i++) {
@@ -245,7 +245,7 @@ public final class AttemptTechnique extends EncoderTechnique {
             names.add(name.trim());
         }
         if (names.size() != count || names.stream().anyMatch(String::isEmpty)) {
-            throw new DeltaRejectedException("option '" + SOURCE_PROMPTS + "' names " + names.size()
+            throw new DeltaRejectedException("option '" + SOURCE_VERSIONS + "' names " + names.size()
                     + " source prompts " + names + " but the delta carries " + count);
         }
         return names;

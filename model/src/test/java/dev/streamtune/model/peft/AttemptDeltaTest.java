@@ -66,7 +66,7 @@ class AttemptDeltaTest {
     @Test
     void deltaCarriesItsSourcePromptsAndLoadsWithoutThem() {
         SourcePrompts sources = sources();
-        TechniqueSpec spec = spec(Map.of(AttemptTechnique.SOURCE_PROMPTS, AttemptTechnique.sourceProvenance(sources)));
+        TechniqueSpec spec = spec(Map.of(AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources)));
         Technique technique = Techniques.byId(AttemptTechnique.ID);
         try (NDManager manager = NDManager.newBaseManager()) {
             TechniqueContext training = new TechniqueContext(spec, 2, manager,
@@ -139,7 +139,7 @@ class AttemptDeltaTest {
                         .isInstanceOf(DeltaRejectedException.class)
                         .hasMessageContaining("'attempt.source.0' has shape (3, 384), expected (4, 384)");
 
-                TechniqueSpec threeNamed = spec(Map.of(AttemptTechnique.SOURCE_PROMPTS, "a@v1,b@v1,c@v1"));
+                TechniqueSpec threeNamed = spec(Map.of(AttemptTechnique.SOURCE_VERSIONS, "a@v1,b@v1,c@v1"));
                 TechniqueContext threeNamedConsumer = new TechniqueContext(threeNamed, 2, manager,
                         Map.of(MiniLmEncoder.class, PeftFixture.encoder()));
                 assertThatThrownBy(() -> technique.loadDelta(threeNamedConsumer,
