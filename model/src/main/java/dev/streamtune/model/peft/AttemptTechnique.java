@@ -145,7 +145,8 @@ public final class AttemptTechnique extends EncoderTechnique {
                 // candidates: every source prompt, then the target prompt  [K, length, hidden]
                 NDArray candidates = NDArrays.concat(new NDList(sourceStack, target.expandDims(0)), 0);
                 NDArray keys = candidates.max(new int[] {1});                          // [K, hidden]
-                NDArray weights = query.matMul(keys.transpose()).div(temperature).softmax(1); // [rows, K]
+                NDArray weights = query.matMul(keys.transpose())
+                        .div(MiniLmEncoder.constant(query, temperature)).softmax(1);        // [rows, K]
                 long k = candidates.getShape().get(0);
                 NDArray mixture = weights.matMul(candidates.reshape(k, length * (long) hidden))
                         .reshape(rows, length, hidden);
