@@ -48,7 +48,8 @@ class EvaluatorConfigTest {
 
     @Test
     void theArtifactDirectoryIsTheArgumentElseTheEnvironmentElseTheDataDirectorysArtifacts() {
-        Map<String, String> both = Map.of("STREAMTUNE_ARTIFACT_DIR", "/srv/deltas", "STREAMTUNE_DATA_DIR", "/var/lib/st");
+        Map<String, String> both = Map.of("STREAMTUNE_ARTIFACT_DIR", "/srv/deltas",
+                "STREAMTUNE_DATA_DIR", "/var/lib/st");
         assertThat(EvaluatorMain.artifactDirectory("/mnt/a", both)).contains(Path.of("/mnt/a"));
         assertThat(EvaluatorMain.artifactDirectory(null, both)).contains(Path.of("/srv/deltas"));
         // the same directory the trainer and 'streamtune serve' use below the data directory

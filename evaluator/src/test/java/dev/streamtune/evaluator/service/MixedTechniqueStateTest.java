@@ -151,7 +151,8 @@ class MixedTechniqueStateTest {
     private ModelVersion keyword(long number) {
         Delta delta = Delta.of("keyword", ("prize@" + number).getBytes(StandardCharsets.UTF_8));
         return ModelVersion.newBuilder().setTask("spam").setVersion(number).setTechnique(PromptTuningTechnique.ID)
-                .setHyperparameters(Map.of("head", "linear")).setBase(new BaseModel(BACKBONE_ID, BACKBONE.weightsSha256()))
+                .setHyperparameters(Map.of("head", "linear"))
+                .setBase(new BaseModel(BACKBONE_ID, BACKBONE.weightsSha256()))
                 .setLabels(Synthetic.LABELS).setDelta(dev.streamtune.avro.Delta.newBuilder().setFormat(delta.format())
                         .setSha256(delta.sha256()).setSizeBytes(delta.size()).setInline(ByteBuffer.wrap(delta.bytes()))
                         .build())
@@ -159,7 +160,8 @@ class MixedTechniqueStateTest {
     }
 
     private static List<MetricsEvent> metrics(List<Output> outputs) {
-        return outputs.stream().filter(o -> o instanceof Output.Metrics).map(o -> ((Output.Metrics) o).event()).toList();
+        return outputs.stream().filter(o -> o instanceof Output.Metrics).map(o -> ((Output.Metrics) o).event())
+                .toList();
     }
 
     private static MetricsEvent evaluation(List<Output> outputs, Split split) {

@@ -3,7 +3,6 @@ package dev.streamtune.evaluator.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtune.avro.LabelledExample;
-import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
@@ -17,7 +16,6 @@ import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.Topics;
-import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
@@ -28,21 +26,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +56,7 @@ class TextCandidateEvaluatorIT {
     private static StreamtunePlatform platform;
     private static KafkaProducer<String, byte[]> producer;
     private static AvroSerializer<SpecificRecord> serializer;
-    private static RestSchemaRegistryClient registry;
+    private static TopicRecords records;
 
     @BeforeAll
     static void start() throws Exception {
@@ -75,8 +66,8 @@ class TextCandidateEvaluatorIT {
                     new NewTopic(TOPICS.validation(), 2, (short) 1), new NewTopic(TOPICS.test(), 1, (short) 1),
                     new NewTopic(TOPICS.candidates(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        registry = new RestSchemaRegistryClient(platform.registryUrl());
-        serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
+        records = new TopicRecords(platform, new RestSchemaRegistryClient(platform.registryUrl()), WAIT);
+        serializer = new AvroSerializer<>(records.registry(), platform.serdeConfig(), false);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(),
                 new ByteArraySerializer());
@@ -131,7 +122,8 @@ class TextCandidateEvaluatorIT {
         long judgeStart = System.nanoTime();
         try (EvaluatorService evaluator = EvaluatorService.start(config)) {
             assertThat(evaluator.awaitReady(WAIT)).isTrue();
-            awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 3, "validation evaluations of three candidates");
+            records.awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 3,
+                    "validation evaluations of three candidates");
             System.out.printf("judged three candidates from text in %.1f s%n", (System.nanoTime() - judgeStart) / 1e9);
             assertThat(evaluator.championVersion(TASK)).hasValue(1);
 
@@ -148,7 +140,7 @@ class TextCandidateEvaluatorIT {
             assertThat(validation.get(3L).getValues()).containsEntry("macro_f1", first.getValues().get("macro_f1"))
                     .containsEntry("n", 40.0);
 
-            List<ModelUpdate> updates = readAll(TOPICS.updates(), ModelUpdate.class);
+            List<ModelUpdate> updates = records.readAll(TOPICS.updates(), ModelUpdate.class);
             assertThat(updates).extracting(ModelUpdate::getVersion).containsExactly(1L);
             assertThat(updates.get(0).getModel().getTechnique()).isEqualTo(LoraTechnique.ID);
             assertThat(updates.get(0).getReason()).startsWith("promote: first version");
@@ -160,9 +152,10 @@ class TextCandidateEvaluatorIT {
 
             // prequential: new train emails are predicted from their text by champion 1
             sendExamples(TOPICS.train(), Split.TRAIN, emails.fresh());
-            awaitTrue(() -> prequential().stream().anyMatch(e -> e.getValues().get("n") == 20.0), "prequential n=20");
-            MetricsEvent pre = prequential().stream().filter(e -> e.getValues().get("n") == 20.0).findFirst()
-                    .orElseThrow();
+            records.awaitTrue(() -> records.prequential(TOPICS.metrics()).stream()
+                    .anyMatch(e -> e.getValues().get("n") == 20.0), "prequential n=20");
+            MetricsEvent pre = records.prequential(TOPICS.metrics()).stream()
+                    .filter(e -> e.getValues().get("n") == 20.0).findFirst().orElseThrow();
             assertThat(pre.getVersion()).isEqualTo(1L);
             assertThat(pre.getValues().get(MetricNames.PREQUENTIAL_ACCURACY)).isGreaterThan(0.6);
             assertThat(evaluator.failure()).isEmpty();
@@ -191,49 +184,6 @@ class TextCandidateEvaluatorIT {
     }
 
     private static Map<Long, MetricsEvent> evaluations(Split split) {
-        Map<Long, MetricsEvent> byVersion = new java.util.HashMap<>();
-        for (MetricsEvent e : readAll(TOPICS.metrics(), MetricsEvent.class)) {
-            if (e.getKind() == MetricKind.EVALUATION && e.getSplit() == split) {
-                byVersion.put(e.getVersion(), e);
-            }
-        }
-        return byVersion;
-    }
-
-    private static List<MetricsEvent> prequential() {
-        return readAll(TOPICS.metrics(), MetricsEvent.class).stream()
-                .filter(e -> e.getKind() == MetricKind.PREQUENTIAL).toList();
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
-
-    /** Every committed record of a topic, read_committed, decoded with the registry. */
-    private static <T> List<T> readAll(String topic, Class<T> type) {
-        AvroDeserializer<T> deserializer = new AvroDeserializer<>(registry, platform.serdeConfig(), type);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, WAIT).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<T> out = new ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    out.add(deserializer.deserialize(topic, record.value()));
-                }
-            }
-            return out;
-        }
+        return records.evaluations(TOPICS.metrics(), split);
     }
 }

@@ -12,6 +12,7 @@ import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.peft.AdamOptimizer;
 import dev.streamtune.model.technique.BatchInput;
@@ -107,6 +108,13 @@ final class TextCandidates implements AutoCloseable {
                             new TrainingBatch(tokens(texts), batchLabels, weights), stepManager, rng).gradients());
                 }
             }
+            for (NamedTensor tensor : model.exportTensors()) {
+                for (float value : tensor.valuesView()) {
+                    if (!Float.isFinite(value)) {
+                        throw new AssertionError("training diverged: tensor '" + tensor.name() + "' holds " + value);
+                    }
+                }
+            }
             return model.saveDelta();
         }
     }
@@ -116,7 +124,8 @@ final class TextCandidates implements AutoCloseable {
     }
 
     ModelVersion version(String task, long number, TechniqueSpec spec, Delta delta, long examplesSeen) {
-        return ModelVersion.newBuilder().setTask(task).setVersion(number).setParentVersion(number > 1 ? number - 1 : null)
+        return ModelVersion.newBuilder().setTask(task).setVersion(number)
+                .setParentVersion(number > 1 ? number - 1 : null)
                 .setTechnique(spec.techniqueId()).setHyperparameters(TechniqueSettings.toSettings(spec))
                 .setBase(new BaseModel(backbone.id(), backbone.weightsSha256())).setLabels(LABELS)
                 .setDelta(dev.streamtune.avro.Delta.newBuilder().setFormat(delta.format()).setSha256(delta.sha256())
