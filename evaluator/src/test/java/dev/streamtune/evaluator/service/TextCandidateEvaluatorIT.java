@@ -10,7 +10,9 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.evaluator.GateConfig;
 import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.LoraTechnique;
+import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
@@ -45,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * module's API on 60 SpamAssassin emails (32 tokens), published to the candidates topic with an inline delta, and
  * the evaluator scores it on validation emails read from {@code examples.validation} (no features topic exists at
  * all), promotes it, scores it as champion on {@code examples.test}, refuses a challenger trained on shuffled labels,
- * loads a third version's delta by URI from the artifact directory, and counts the champion's predictions of new
+ * loads a third version's delta by URI from the artifact directory and a fourth, ATTEMPT, version from its
+ * self-contained delta, and counts the champion's predictions of new
  * {@code examples.train} emails as prequential accuracy.
  */
 class TextCandidateEvaluatorIT {
@@ -91,6 +94,7 @@ class TextCandidateEvaluatorIT {
         ModelVersion good;
         ModelVersion shuffled;
         ModelVersion byUri;
+        ModelVersion attempt;
         long trainStart = System.nanoTime();
         try (TextCandidates candidates = new TextCandidates()) {
             int[] labels = TextCandidates.labelIndexes(emails.train());
@@ -104,8 +108,14 @@ class TextCandidateEvaluatorIT {
             byUri = candidates.version(TASK, 3, spec, trained, 240);
             byUri.getDelta().setInline(null);
             byUri.getDelta().setUri(uri.toString());
+            // ATTEMPT: its delta carries the two source prompts, so the evaluator needs no other task's version
+            SourcePrompts sources = TextCandidates.sourcePrompts(4);
+            TechniqueSpec attemptSpec = TextCandidates.spec(AttemptTechnique.ID, Map.of("prompt_length", "4",
+                    "attention_rank", "8", AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources)));
+            attempt = candidates.version(TASK, 4, attemptSpec,
+                    candidates.train(attemptSpec, emails.train(), labels, 4, 12, 3e-2f, 9, sources), 240);
         }
-        System.out.printf("trained two LoRA candidates (20 and 6 steps of 12 emails) in %.1f s%n",
+        System.out.printf("trained three LoRA and ATTEMPT candidates (20, 6 and 4 steps of 12 emails) in %.1f s%n",
                 (System.nanoTime() - trainStart) / 1e9);
 
         sendExamples(TOPICS.validation(), Split.VALIDATION, emails.validation());
@@ -113,6 +123,7 @@ class TextCandidateEvaluatorIT {
         send(TOPICS.candidates(), TASK, good);
         send(TOPICS.candidates(), TASK, shuffled);
         send(TOPICS.candidates(), TASK, byUri);
+        send(TOPICS.candidates(), TASK, attempt);
         producer.flush();
 
         EvaluatorConfig config = EvaluatorConfig.defaults(platform.bootstrapServers(), platform.registryUrl())
@@ -122,9 +133,9 @@ class TextCandidateEvaluatorIT {
         long judgeStart = System.nanoTime();
         try (EvaluatorService evaluator = EvaluatorService.start(config)) {
             assertThat(evaluator.awaitReady(WAIT)).isTrue();
-            records.awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 3,
-                    "validation evaluations of three candidates");
-            System.out.printf("judged three candidates from text in %.1f s%n", (System.nanoTime() - judgeStart) / 1e9);
+            records.awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 4,
+                    "validation evaluations of four candidates");
+            System.out.printf("judged four candidates from text in %.1f s%n", (System.nanoTime() - judgeStart) / 1e9);
             assertThat(evaluator.championVersion(TASK)).hasValue(1);
 
             Map<Long, MetricsEvent> validation = evaluations(Split.VALIDATION);
@@ -139,6 +150,8 @@ class TextCandidateEvaluatorIT {
             // fetched from the artifact directory by its file: URI, it predicts exactly what version 1 does
             assertThat(validation.get(3L).getValues()).containsEntry("macro_f1", first.getValues().get("macro_f1"))
                     .containsEntry("n", 40.0);
+            // the ATTEMPT version loaded from its self-contained delta and was paired on the same 40 emails
+            assertThat(validation.get(4L).getValues()).containsEntry("n", 40.0);
 
             List<ModelUpdate> updates = records.readAll(TOPICS.updates(), ModelUpdate.class);
             assertThat(updates).extracting(ModelUpdate::getVersion).containsExactly(1L);

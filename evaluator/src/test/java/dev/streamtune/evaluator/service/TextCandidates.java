@@ -15,6 +15,8 @@ import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.peft.AttemptTechnique;
+import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.DeterministicRandom;
 import dev.streamtune.model.technique.TechniqueContext;
@@ -87,8 +89,18 @@ final class TextCandidates implements AutoCloseable {
      */
     Delta train(TechniqueSpec spec, List<CorpusExample> examples, int[] labels, int steps, int batchSize,
             float learningRate, long seed) {
-        TechniqueContext context = new TechniqueContext(spec, LABELS.size(), manager,
-                Map.of(MiniLmEncoder.class, encoder));
+        return train(spec, examples, labels, steps, batchSize, learningRate, seed, null);
+    }
+
+    /**
+     * @param sources ATTEMPT's frozen source prompts, which its delta then carries
+     *                ({@link AttemptTechnique#saveDelta}); null for the other techniques
+     */
+    Delta train(TechniqueSpec spec, List<CorpusExample> examples, int[] labels, int steps, int batchSize,
+            float learningRate, long seed, SourcePrompts sources) {
+        TechniqueContext context = new TechniqueContext(spec, LABELS.size(), manager, sources == null
+                ? Map.of(MiniLmEncoder.class, encoder)
+                : Map.of(MiniLmEncoder.class, encoder, SourcePrompts.class, sources));
         try (TrainableModel model = Techniques.byId(spec.techniqueId()).create(context, new DeterministicRandom(seed));
                 AdamOptimizer optimizer = new AdamOptimizer(manager, learningRate)) {
             DeterministicRandom rng = new DeterministicRandom(seed + 1);
@@ -115,8 +127,22 @@ final class TextCandidates implements AutoCloseable {
                     }
                 }
             }
-            return model.saveDelta();
+            return sources == null ? model.saveDelta() : AttemptTechnique.saveDelta(model, sources);
         }
+    }
+
+    /** Two stand-in source prompts of {@code length} positions: values of the size of word-piece vectors. */
+    static SourcePrompts sourcePrompts(int length) {
+        List<NamedTensor> prompts = new ArrayList<>();
+        for (String name : List.of("fortune@v3", "wordnet@v1")) {
+            DeterministicRandom rng = new DeterministicRandom(name.hashCode());
+            float[] values = new float[length * 384];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (rng.nextFloat() - 0.5f) * 0.1f;
+            }
+            prompts.add(new NamedTensor(name, new long[] {length, 384}, values));
+        }
+        return new SourcePrompts(prompts);
     }
 
     static int[] labelIndexes(List<CorpusExample> examples) {
