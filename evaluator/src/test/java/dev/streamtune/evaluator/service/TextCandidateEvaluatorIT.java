@@ -64,7 +64,8 @@ class TextCandidateEvaluatorIT {
     @BeforeAll
     static void start() throws Exception {
         platform = StreamtunePlatform.start(PlatformConfig.ephemeral());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPICS.train(), 1, (short) 1),
                     new NewTopic(TOPICS.validation(), 2, (short) 1), new NewTopic(TOPICS.test(), 1, (short) 1),
                     new NewTopic(TOPICS.candidates(), 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
@@ -111,11 +112,12 @@ class TextCandidateEvaluatorIT {
             // ATTEMPT: its delta carries the two source prompts, so the evaluator needs no other task's version
             SourcePrompts sources = TextCandidates.sourcePrompts(4);
             TechniqueSpec attemptSpec = TextCandidates.spec(AttemptTechnique.ID, Map.of("prompt_length", "4",
-                    "attention_rank", "8", AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources)));
+                    "attention_rank", "8",
+                    AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources)));
             attempt = candidates.version(TASK, 4, attemptSpec,
                     candidates.train(attemptSpec, emails.train(), labels, 4, 12, 3e-2f, 9, sources), 240);
         }
-        System.out.printf("trained three LoRA and ATTEMPT candidates (20, 6 and 4 steps of 12 emails) in %.1f s%n",
+        System.out.printf("trained two LoRA and one ATTEMPT candidate (20, 6, 4 steps of 12 emails) in %.1f s%n",
                 (System.nanoTime() - trainStart) / 1e9);
 
         sendExamples(TOPICS.validation(), Split.VALIDATION, emails.validation());
