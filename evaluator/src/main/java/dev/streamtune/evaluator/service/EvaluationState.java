@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * either of them needs, in one fixed order, so the paired test pairs the same examples whatever the techniques.
  *
  * <p>Waiting candidates: a candidate is judged once its task has at least the gate's {@code minValidationExamples}
- * validation examples it can score (vectors from the candidate's backbone, or texts). Until then it waits (its offset is not committed), and it is
- * judged exactly once, as soon as the count is reached; it is not re-judged when still more data arrives. Judging
+ * validation examples it can score (vectors from the candidate's backbone, or texts). Until then it waits (its
+ * offset is not committed), and it is judged exactly once, as soon as the count is reached; it is not re-judged when still more data arrives. Judging
  * it earlier could only end in "keep champion: only n validation examples", a verdict that says nothing about the
  * model, and re-judging every candidate on every new example would re-publish metrics for versions the trainer has
  * long superseded.

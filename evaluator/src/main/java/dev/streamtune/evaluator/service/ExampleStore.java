@@ -12,7 +12,7 @@ import java.util.List;
 public final class ExampleStore {
     private final HeldOutSets<LabelledText> sets = new HeldOutSets<>();
 
-    /** Files one example read from the topic of {@code split}; a TRAIN example only removes its id from the held-out splits. */
+    /** Files one example read from the topic of {@code split}; a TRAIN example only leaves the held-out splits. */
     public void put(String task, Split split, LabelledText example) {
         sets.put(task, split, example.exampleId(), example);
     }

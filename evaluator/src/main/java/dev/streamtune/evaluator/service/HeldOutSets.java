@@ -17,7 +17,7 @@ import java.util.Map;
 final class HeldOutSets<T> {
     private final Map<String, Map<Split, LinkedHashMap<String, T>>> byTask = new HashMap<>();
 
-    /** Files an item read from {@code split}; for TRAIN (or any other split) only removes the id from the held-out sets. */
+    /** Files an item read from {@code split}; for TRAIN (or any other split) the id only leaves the held-out sets. */
     void put(String task, Split split, String exampleId, T item) {
         Map<Split, LinkedHashMap<String, T>> splits = byTask.computeIfAbsent(task, t -> new HashMap<>());
         for (Split heldOut : new Split[] {Split.VALIDATION, Split.TEST}) {
