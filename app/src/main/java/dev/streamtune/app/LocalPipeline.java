@@ -93,7 +93,7 @@ final class LocalPipeline implements AutoCloseable {
         evaluator = EvaluatorService.start(EvaluatorConfig.defaults(config.bootstrapServers(), config.registryUrl())
                 .withTopics(config.topics())
                 .withGate(config.gate())
-                .withArtifactDirectory(data.resolve("artifacts")));
+                .withArtifactDirectory(config.artifactDirectory()));
         started.add(evaluator);
 
         for (String task : config.trainedTasks()) {

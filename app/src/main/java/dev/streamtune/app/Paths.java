@@ -10,4 +10,9 @@ final class Paths {
         String home = System.getProperty("streamtune.home");
         return Path.of(home != null ? home : ".").toAbsolutePath().normalize();
     }
+
+    /** The data directory of {@code streamtune up} unless {@code --data-dir} says otherwise. */
+    static Path defaultData() {
+        return home().resolve(".data");
+    }
 }

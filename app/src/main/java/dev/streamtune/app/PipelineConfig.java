@@ -1,6 +1,7 @@
 package dev.streamtune.app;
 
 import dev.streamtune.schemas.Topics;
+import dev.streamtune.subscriber.DirectoryArtifactStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -74,6 +75,14 @@ record PipelineConfig(
         dev.streamtune.evaluator.GateConfig d = dev.streamtune.evaluator.GateConfig.defaults();
         return new dev.streamtune.evaluator.GateConfig(d.minMacroF1Improvement(), d.alpha(), d.firstVersionMacroF1Floor(),
                 minValidation);
+    }
+
+    /**
+     * The directory artifact store every service of the pipeline shares: the trainer writes deltas too large to
+     * travel inline there, and the evaluator and subscribers read them back by their {@code file:} URI.
+     */
+    Path artifactDirectory() {
+        return DirectoryArtifactStore.under(dataDirectory);
     }
 
     Topics topics() {

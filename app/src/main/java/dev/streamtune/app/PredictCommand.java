@@ -23,6 +23,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    ArtifactOptions artifacts;
+
     @Option(names = "--task", defaultValue = "spam", description = "Default: ${DEFAULT-VALUE}")
     String task;
 
@@ -35,7 +38,8 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl)
-                .withUpdatesTopic(connection.topics().updates()).withTask(task);
+                .withUpdatesTopic(connection.topics().updates()).withTask(task)
+                .withArtifactDirectory(artifacts.directory());
         try (ModelSubscriber subscriber = ModelSubscriber.start(config)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();
             subscriber.awaitCaughtUp(Duration.ofSeconds(waitSeconds));

@@ -11,6 +11,7 @@ import dev.streamtune.ingest.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
+import dev.streamtune.subscriber.DirectoryArtifactStore;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -108,7 +109,7 @@ final class ServeCommand implements Callable<Integer> {
             case evaluator -> {
                 ensureTopics();
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
-                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(dataDir.resolve("artifacts")));
+                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir)));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
                 yield () -> { endpoint.close(); evaluator.close(); };
             }

@@ -2,7 +2,6 @@ package dev.streamtune.app;
 
 import dev.streamtune.subscriber.ModelSubscriber;
 import dev.streamtune.subscriber.SubscriberConfig;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,8 +20,8 @@ final class SubscribeCommand implements Callable<Integer> {
     @Option(names = "--task", description = "Follow only this task. Default: every task.")
     String task;
 
-    @Option(names = "--artifact-dir", description = "Directory artifact store for deltas sent by URI.")
-    Path artifactDir;
+    @Mixin
+    ArtifactOptions artifacts;
 
     @Option(names = "--exit-after", defaultValue = "0", description = "Exit after this many swaps (0 = run until Ctrl-C).")
     int exitAfter;
@@ -34,9 +33,7 @@ final class SubscribeCommand implements Callable<Integer> {
         if (task != null) {
             config = config.withTask(task);
         }
-        if (artifactDir != null) {
-            config = config.withArtifactDirectory(artifactDir);
-        }
+        config = config.withArtifactDirectory(artifacts.directory());
         CountDownLatch swaps = new CountDownLatch(exitAfter > 0 ? exitAfter : Integer.MAX_VALUE);
         CountDownLatch stop = new CountDownLatch(1);
         try (ModelSubscriber subscriber = ModelSubscriber.start(config)) {

@@ -45,7 +45,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Path data = dataDir != null ? dataDir : Paths.home().resolve(".data");
+        Path data = dataDir != null ? dataDir : Paths.defaultData();
         PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions);
         StreamtunePlatform platform = StreamtunePlatform.start(config);
         LocalPipeline pipeline;

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * file of its host.
  */
 public final class DirectoryArtifactStore implements ArtifactStore {
+    /** The store's directory below a deployment's data directory, where the trainer writes and every reader looks. */
+    public static final String DIRECTORY_NAME = "artifacts";
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private final Path root;
@@ -25,6 +27,11 @@ public final class DirectoryArtifactStore implements ArtifactStore {
     public DirectoryArtifactStore(Path root) {
         Objects.requireNonNull(root, "root");
         this.root = root.toAbsolutePath().normalize();
+    }
+
+    /** The artifact directory of a deployment whose services share {@code dataDirectory}. */
+    public static Path under(Path dataDirectory) {
+        return Objects.requireNonNull(dataDirectory, "dataDirectory").resolve(DIRECTORY_NAME);
     }
 
     public Path root() {

@@ -7,6 +7,8 @@ import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.peft.EncoderClassifier;
 import dev.streamtune.model.technique.BatchInput;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -24,6 +26,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Predictions may run concurrently with each other.
  */
 final class EncoderTechniqueModel implements LoadedModel, AutoCloseable {
+    /** Rows per forward pass when predicting many texts: enough to amortise the call, small enough for a CPU. */
+    static final int BATCH_ROWS = 32;
     private final ModelArtifact artifact;
     private final EncoderClassifier classifier;
     private final BackboneTokenizer tokenizer;
@@ -89,28 +93,63 @@ final class EncoderTechniqueModel implements LoadedModel, AutoCloseable {
     @Override
     public Prediction predictText(String text) {
         Objects.requireNonNull(text, "text");
-        TokenizedText tokens = tokenizer.encode(text);
-        int[] ids = new int[tokens.inputIds().length];
-        int[] mask = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(tokens.inputIds()[i]);
-            mask[i] = Math.toIntExact(tokens.attentionMask()[i]);
+        return predictTexts(List.of(text)).get(0);
+    }
+
+    /**
+     * Batches of up to {@value #BATCH_ROWS} texts of similar length (sorted by token count, so padding stays short),
+     * one forward pass each; predictions come back in the order of {@code texts}.
+     */
+    @Override
+    public List<Prediction> predictTexts(List<String> texts) {
+        Objects.requireNonNull(texts, "texts");
+        if (texts.isEmpty()) {
+            return List.of();
         }
-        BatchInput.TokenIds input = new BatchInput.TokenIds(new int[][] {ids}, new int[][] {mask});
+        List<TokenizedText> tokens = tokenizer.encodeAll(texts);
+        Integer[] order = new Integer[tokens.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> tokens.get(i).tokenCount()));
+        Prediction[] predictions = new Prediction[texts.size()];
+        int labelCount = labels().size();
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 throw new ModelClosedException(task(), version());
             }
-            float[] probabilities;
-            try (NDManager step = classifier.manager().newSubManager()) {
-                NDArray logits = classifier.logits(input, step);
-                probabilities = HostReadback.floats(logits.softmax(1));
+            for (int from = 0; from < order.length; from += BATCH_ROWS) {
+                int rows = Math.min(BATCH_ROWS, order.length - from);
+                int[][] ids = new int[rows][];
+                int[][] mask = new int[rows][];
+                for (int r = 0; r < rows; r++) {
+                    TokenizedText text = tokens.get(order[from + r]);
+                    ids[r] = toInts(text.inputIds());
+                    mask[r] = toInts(text.attentionMask());
+                }
+                float[] probabilities;
+                try (NDManager step = classifier.manager().newSubManager()) {
+                    NDArray logits = classifier.logits(new BatchInput.TokenIds(ids, mask), step);
+                    probabilities = HostReadback.floats(logits.softmax(1));
+                }
+                for (int r = 0; r < rows; r++) {
+                    predictions[order[from + r]] = Prediction.of(labels(),
+                            Arrays.copyOfRange(probabilities, r * labelCount, (r + 1) * labelCount), version());
+                }
             }
-            return Prediction.of(labels(), probabilities, version());
+            return List.of(predictions);
         } finally {
             lifecycle.readLock().unlock();
         }
+    }
+
+    private static int[] toInts(long[] values) {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            ints[i] = Math.toIntExact(values[i]);
+        }
+        return ints;
     }
 
     /** Frees this version's tensors once the predictions running on it finish; idempotent. */

@@ -1,6 +1,7 @@
 package dev.streamtune.subscriber;
 
 import dev.streamtune.model.encoder.MiniLmEncoder;
+import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.BitFitTechnique;
 import dev.streamtune.model.peft.EncoderClassifier;
 import dev.streamtune.model.peft.LoraTechnique;
@@ -20,8 +21,8 @@ import java.util.Map;
  * the query and value weights at inference ({@link EncoderClassifier#logits}).
  *
  * <p>One subclass per technique id, because {@link java.util.ServiceLoader} instantiates classes without arguments.
- * ATTEMPT has none: its frozen source prompts are not in its delta (they come from other tasks' versions), so its
- * versions stay {@link RejectionReason#UNSUPPORTED_TECHNIQUE} here.
+ * An ATTEMPT delta carries the frozen source prompts it was trained against ({@code attempt.source.N}), and
+ * {@link AttemptTechnique#loadDelta} rebuilds them from it, so ATTEMPT loads like the others, from its delta alone.
  *
  * <p>The text encoder the loader offers ({@link TextEncoderProvider}) is ONNX Runtime's pooled embedding of the
  * unmodified backbone, which these models cannot use; they ignore it.
@@ -72,6 +73,13 @@ public abstract class EncoderTechniqueModelFactory implements ModelFactory {
     public static final class BitFit extends EncoderTechniqueModelFactory {
         public BitFit() {
             super(BitFitTechnique.ID);
+        }
+    }
+
+    /** ATTEMPT: a target prompt and an attention over the frozen source prompts the delta carries. */
+    public static final class Attempt extends EncoderTechniqueModelFactory {
+        public Attempt() {
+            super(AttemptTechnique.ID);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.streamtune.subscriber;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,4 +38,16 @@ public interface LoadedModel {
 
     /** Predicts from text, running whatever part of the backbone the version needs. */
     Prediction predictText(String text);
+
+    /**
+     * Predicts many texts, in their order. Models that run the encoder themselves override this to batch the texts
+     * (padded to the longest in each batch), which is how an evaluator scores a held-out set.
+     */
+    default List<Prediction> predictTexts(List<String> texts) {
+        List<Prediction> predictions = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            predictions.add(predictText(text));
+        }
+        return predictions;
+    }
 }

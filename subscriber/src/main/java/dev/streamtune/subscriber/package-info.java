@@ -13,9 +13,10 @@
  *       reference write; calls in flight finish on the model they started with.
  *   <li>Techniques plug in through {@link dev.streamtune.subscriber.ModelFactory} (ServiceLoader); head-only is
  *       built in, and {@link dev.streamtune.subscriber.EncoderTechniqueModelFactory} loads prompt, LoRA (merged),
- *       BitFit and unfreeze versions onto one DJL MiniLM encoder per backbone per process. Those models predict
- *       from text only, hold native tensors, and are closed by the swap that replaces them. ATTEMPT versions are
- *       refused as unsupported: their source prompts do not travel in the delta. Deltas sent by URI come from an {@link dev.streamtune.subscriber.ArtifactStore}
+ *       BitFit, unfreeze and ATTEMPT versions onto one DJL MiniLM encoder per backbone per process. Those models
+ *       predict from text only, hold native tensors, and are closed by the swap that replaces them. An ATTEMPT
+ *       delta carries its frozen source prompts, so it loads without any other task's version. Deltas sent by
+ *       URI come from an {@link dev.streamtune.subscriber.ArtifactStore}
  *       ({@link dev.streamtune.subscriber.DirectoryArtifactStore} by default).
  * </ul>
  */

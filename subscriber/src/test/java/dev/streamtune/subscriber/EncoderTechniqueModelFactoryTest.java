@@ -15,10 +15,13 @@ import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.LoraTechnique;
 import dev.streamtune.model.peft.PromptTuningTechnique;
+import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.DeterministicRandom;
 import dev.streamtune.model.technique.Technique;
@@ -90,16 +93,64 @@ class EncoderTechniqueModelFactoryTest {
     }
 
     @Test
-    void everyEncoderTechniqueButAttemptHasAFactory() {
-        assertThat(loader.techniques()).contains("head", "prompt", "lora", "bitfit", "unfreeze")
-                .doesNotContain("attempt");
-        Delta anyBytes = DeltaCodec.encode(List.of(new dev.streamtune.model.delta.NamedTensor("x", new long[] {1},
-                new float[] {1f})));
-        assertThatThrownBy(() -> loader.load(version("attempt", spec("attempt", Map.of()), 1, anyBytes)))
+    void everyEncoderTechniqueHasAFactory() {
+        assertThat(loader.techniques()).contains("head", "prompt", "lora", "bitfit", "unfreeze", "attempt");
+    }
+
+    /**
+     * ATTEMPT's delta carries the two source prompts it was trained against, so the loader (which has no other
+     * task's version) rebuilds exactly the trained model; a delta without them is unreadable, not a crash.
+     */
+    @Test
+    void attemptVersionCarriesItsSourcePromptsAndPredictsTheTrainedModelsProbabilities() {
+        SourcePrompts sources = new SourcePrompts(List.of(
+                new NamedTensor("fortune@v3", new long[] {4, 384}, smallRandom(4 * 384, 31)),
+                new NamedTensor("wordnet@v1", new long[] {4, 384}, smallRandom(4 * 384, 32))));
+        Map<String, String> options = Map.of("prompt_length", "4", "attention_rank", "8",
+                AttemptTechnique.SOURCE_VERSIONS, AttemptTechnique.sourceProvenance(sources));
+        checkRoundTrip(AttemptTechnique.ID, options, 3e-2f, sources);
+
+        ModelVersion withoutSources;
+        try (TrainableModel model = trained(AttemptTechnique.ID, options, 3e-2f, 7, 0, sources)) {
+            withoutSources = version(AttemptTechnique.ID, spec(AttemptTechnique.ID, options), 4, model.saveDelta());
+        }
+        assertThatThrownBy(() -> loader.load(withoutSources))
                 .isInstanceOf(ModelRejectedException.class)
-                .hasMessageContaining("technique 'attempt' has no model factory here")
+                .hasMessageContaining("carries no source prompts")
                 .satisfies(e -> assertThat(((ModelRejectedException) e).reason())
-                        .isEqualTo(RejectionReason.UNSUPPORTED_TECHNIQUE));
+                        .isEqualTo(RejectionReason.UNREADABLE_DELTA));
+    }
+
+    /** Values of the size of word-piece vectors (about 0.05), standing in for prompts trained on other tasks. */
+    private static float[] smallRandom(int count, long seed) {
+        DeterministicRandom rng = new DeterministicRandom(seed);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (rng.nextFloat() - 0.5f) * 0.1f;
+        }
+        return values;
+    }
+
+    @Test
+    void batchedTextPredictionsEqualOneByOneInTheCallersOrder() throws Exception {
+        try (TrainableModel model = trained(LoraTechnique.ID, Map.of("lora_rank", "2"), 1e-2f, 3, 1)) {
+            LoadedModel loaded = loader.load(version(LoraTechnique.ID,
+                    spec(LoraTechnique.ID, Map.of("lora_rank", "2")), 1, DeltaCodec.encode(model.exportTensors())));
+            try {
+                List<String> texts = new java.util.ArrayList<>(TRAIN_TEXTS);
+                texts.addAll(PROBE_TEXTS);
+                List<Prediction> batched = loaded.predictTexts(texts);
+                assertThat(batched).hasSize(texts.size());
+                for (int i = 0; i < texts.size(); i++) {
+                    Prediction single = loaded.predictText(texts.get(i));
+                    assertThat(batched.get(i).probability("spam")).as(texts.get(i))
+                            .isCloseTo(single.probability("spam"), org.assertj.core.data.Offset.offset(1e-5));
+                }
+                assertThat(loaded.predictTexts(List.of())).isEmpty();
+            } finally {
+                ((AutoCloseable) loaded).close();
+            }
+        }
     }
 
     @Test
@@ -146,10 +197,18 @@ class EncoderTechniqueModelFactoryTest {
     }
 
     private void checkRoundTrip(String techniqueId, Map<String, String> options, float learningRate) {
+        checkRoundTrip(techniqueId, options, learningRate, null);
+    }
+
+    /** @param sources ATTEMPT's source prompts, which its published delta carries; null for other techniques */
+    private void checkRoundTrip(String techniqueId, Map<String, String> options, float learningRate,
+            SourcePrompts sources) {
         TechniqueSpec spec = spec(techniqueId, options);
-        try (TrainableModel untrained = Techniques.byId(techniqueId).create(context(spec), new DeterministicRandom(7));
-             TrainableModel model = trained(techniqueId, options, learningRate, 7, 3)) {
-            Delta delta = DeltaCodec.encode(model.exportTensors());
+        try (TrainableModel untrained = Techniques.byId(techniqueId).create(context(spec, sources),
+                new DeterministicRandom(7));
+             TrainableModel model = trained(techniqueId, options, learningRate, 7, 3, sources)) {
+            Delta delta = sources == null ? DeltaCodec.encode(model.exportTensors())
+                    : AttemptTechnique.saveDelta(model, sources);
             ModelVersion version = version(techniqueId, spec, 3, delta);
 
             LoadedModel loaded = loader.load(version);
@@ -187,8 +246,14 @@ class EncoderTechniqueModelFactoryTest {
 
     private static TrainableModel trained(String techniqueId, Map<String, String> options, float learningRate,
             long seed, int steps) {
+        return trained(techniqueId, options, learningRate, seed, steps, null);
+    }
+
+    private static TrainableModel trained(String techniqueId, Map<String, String> options, float learningRate,
+            long seed, int steps, SourcePrompts sources) {
         Technique technique = Techniques.byId(techniqueId);
-        TrainableModel model = technique.create(context(spec(techniqueId, options)), new DeterministicRandom(seed));
+        TrainableModel model = technique.create(context(spec(techniqueId, options), sources),
+                new DeterministicRandom(seed));
         try (AdamOptimizer optimizer = new AdamOptimizer(manager, learningRate)) {
             TrainingBatch batch = new TrainingBatch(tokens(TRAIN_TEXTS), TRAIN_LABELS, new float[] {1, 1, 1, 1});
             for (int step = 0; step < steps; step++) {
@@ -213,8 +278,10 @@ class EncoderTechniqueModelFactoryTest {
         return TechniqueSettings.fromSettings(techniqueId, backbone.hiddenSize(), settings);
     }
 
-    private static TechniqueContext context(TechniqueSpec spec) {
-        return new TechniqueContext(spec, LABELS.size(), manager, Map.of(MiniLmEncoder.class, encoder));
+    private static TechniqueContext context(TechniqueSpec spec, SourcePrompts sources) {
+        return new TechniqueContext(spec, LABELS.size(), manager, sources == null
+                ? Map.of(MiniLmEncoder.class, encoder)
+                : Map.of(MiniLmEncoder.class, encoder, SourcePrompts.class, sources));
     }
 
     private static BatchInput.TokenIds tokens(List<String> texts) {

@@ -1,6 +1,7 @@
 package dev.streamtune.evaluator.service;
 
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
@@ -12,9 +13,12 @@ import dev.streamtune.evaluator.PrequentialAccuracy;
 import dev.streamtune.evaluator.PrequentialSnapshot;
 import dev.streamtune.evaluator.PromotionGate;
 import dev.streamtune.evaluator.ValidationScore;
+import dev.streamtune.model.technique.BatchInput;
+import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.subscriber.LoadedModel;
 import dev.streamtune.subscriber.ModelLoader;
 import dev.streamtune.subscriber.ModelRejectedException;
+import dev.streamtune.subscriber.Prediction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +41,15 @@ import org.slf4j.LoggerFactory;
  * candidates waiting for enough validation data, and prequential accuracy. The service feeds it records and
  * publishes the {@link Output}s it returns. Confined to one thread.
  *
+ * <p>Held-out sets come in two forms: pooled vectors from the features topic ({@link FeatureStore}), which head-only
+ * versions predict from without running the backbone, and texts from the split topics ({@link ExampleStore}), which
+ * versions of techniques that adapt the encoder (input kind {@code TOKEN_IDS}: prompts, ATTEMPT, LoRA, BitFit,
+ * unfreezing) predict from. Two versions are compared on the examples both can score: the ids present in every store
+ * either of them needs, in one fixed order, so the paired test pairs the same examples whatever the techniques.
+ *
  * <p>Waiting candidates: a candidate is judged once its task has at least the gate's {@code minValidationExamples}
- * validation vectors from the candidate's backbone. Until then it waits (its offset is not committed), and it is
- * judged exactly once, as soon as the count is reached; it is not re-judged when still more data arrives. Judging
+ * validation examples it can score (vectors from the candidate's backbone, or texts). Until then it waits (its
+ * offset is not committed), and it is judged exactly once, as soon as the count is reached; it is not re-judged when still more data arrives. Judging
  * it earlier could only end in "keep champion: only n validation examples", a verdict that says nothing about the
  * model, and re-judging every candidate on every new example would re-publish metrics for versions the trainer has
  * long superseded.
@@ -53,6 +64,10 @@ public final class EvaluationState {
     private record Pending(ModelVersion version, CandidatePosition position) {
     }
 
+    /** A live train example waiting for its text champion's prediction (predicted in batches, once per round). */
+    private record TrainText(String task, String text, String label) {
+    }
+
     private final ModelLoader loader;
     private final PromotionGate gate;
     private final PrequentialAccuracy prequential;
@@ -60,6 +75,8 @@ public final class EvaluationState {
     private final Clock clock;
     private final Duration prequentialInterval;
     private final FeatureStore features = new FeatureStore();
+    private final ExampleStore texts = new ExampleStore();
+    private final List<TrainText> prequentialTexts = new ArrayList<>();
     private final Map<String, Champion> champions = new HashMap<>();
     private final Map<String, List<Pending>> pending = new HashMap<>();
     private final Set<String> judged = new HashSet<>();
@@ -90,6 +107,22 @@ public final class EvaluationState {
         return features;
     }
 
+    public ExampleStore texts() {
+        return texts;
+    }
+
+    /**
+     * Whether versions of {@code techniqueId} predict from text (they run the encoder themselves) rather than from
+     * the frozen backbone's pooled vectors. An unknown technique counts as pooled: the loader refuses it anyway.
+     */
+    public static boolean readsText(String techniqueId) {
+        try {
+            return Techniques.byId(techniqueId).inputKind() == BatchInput.InputKind.TOKEN_IDS;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public PrequentialAccuracy prequential() {
         return prequential;
     }
@@ -108,6 +141,7 @@ public final class EvaluationState {
      * @return whether the champion changed
      */
     public boolean applyUpdate(ModelUpdate update, long offset) {
+        scoreQueuedTrainTexts();
         Champion current = champions.get(update.getTask());
         if (current != null && current.updateOffset() >= offset) {
             return false;
@@ -159,6 +193,64 @@ public final class EvaluationState {
         return List.of();
     }
 
+    /**
+     * Files one example read from a split topic. A live TRAIN example is queued for its task's champion when that
+     * champion predicts from text (prequential accuracy, predicted in batches by {@link #prequentialDue}); a
+     * VALIDATION example may complete the set a waiting text candidate needs.
+     *
+     * @param split the split of the topic it was read from
+     * @param live  false while replaying history at start-up
+     */
+    public List<Output> onExample(LabelledExample example, Split split, boolean live) {
+        String id = example.getId();
+        String task = example.getTask();
+        if (id == null || task == null || example.getText() == null || example.getLabel() == null) {
+            LOG.warn("skipping a {} example without id, task, text or label (id '{}', task '{}')", split, id, task);
+            return List.of();
+        }
+        if (split == Split.TRAIN && live) {
+            Champion champion = champions.get(task);
+            if (champion != null && !champion.model().acceptsPooledFeatures()) {
+                prequentialTexts.add(new TrainText(task, example.getText(), example.getLabel()));
+            }
+        }
+        texts.put(task, split, new LabelledText(id, example.getLabel(), example.getText()));
+        if (split == Split.VALIDATION && pending.containsKey(task)) {
+            return releaseReady(task);
+        }
+        return List.of();
+    }
+
+    /** Predicts the queued train texts with their task's champion, one batch per task, and counts them. */
+    private void scoreQueuedTrainTexts() {
+        if (prequentialTexts.isEmpty()) {
+            return;
+        }
+        Map<String, List<TrainText>> byTask = new LinkedHashMap<>();
+        for (TrainText queued : prequentialTexts) {
+            byTask.computeIfAbsent(queued.task(), t -> new ArrayList<>()).add(queued);
+        }
+        prequentialTexts.clear();
+        byTask.forEach((task, queued) -> {
+            Champion champion = champions.get(task);
+            if (champion == null || champion.model().acceptsPooledFeatures()) {
+                return;
+            }
+            List<Prediction> predictions;
+            try {
+                predictions = champion.model().predictTexts(queued.stream().map(TrainText::text).toList());
+            } catch (IllegalArgumentException e) {
+                LOG.warn("task '{}': {} train texts cannot be scored by version {}: {}", task, queued.size(),
+                        champion.model().version(), e.getMessage());
+                return;
+            }
+            for (int i = 0; i < queued.size(); i++) {
+                prequential.record(task, predictions.get(i).label().equals(queued.get(i).label()));
+            }
+            prequentialDirty.add(task);
+        });
+    }
+
     private void countPrequential(FeatureVector feature) {
         Champion champion = champions.get(feature.getTask());
         if (champion == null || !champion.model().acceptsPooledFeatures()
@@ -181,6 +273,7 @@ public final class EvaluationState {
 
     /** Prequential events for tasks with new counts, at most once per interval. */
     public List<Output> prequentialDue() {
+        scoreQueuedTrainTexts();
         Instant now = clock.instant();
         if (prequentialDirty.isEmpty() || Duration.between(lastPrequentialPublish, now).compareTo(prequentialInterval) < 0) {
             return List.of();
@@ -210,11 +303,11 @@ public final class EvaluationState {
         if (judged.contains(key)) {
             return List.of();
         }
-        String backbone = candidate.getBase() == null ? "" : candidate.getBase().getBackbone();
-        int available = features.count(task, Split.VALIDATION, backbone);
+        int available = availableValidation(candidate);
         if (available < gate.config().minValidationExamples()) {
-            LOG.info("task '{}': candidate version {} waits: {} validation vectors from '{}', the gate needs {}", task,
-                    candidate.getVersion(), available, backbone, gate.config().minValidationExamples());
+            LOG.info("task '{}': candidate version {} waits: {} validation {}, the gate needs {}", task,
+                    candidate.getVersion(), available, readsText(candidate.getTechnique()) ? "texts"
+                            : "vectors from '" + backboneOf(candidate) + "'", gate.config().minValidationExamples());
             List<Pending> list = pending.computeIfAbsent(task, t -> new ArrayList<>());
             list.removeIf(p -> p.version().getVersion() == candidate.getVersion());
             list.add(new Pending(candidate, position));
@@ -228,8 +321,7 @@ public final class EvaluationState {
         List<Pending> list = pending.get(task);
         List<Output> out = new ArrayList<>();
         for (Pending p : List.copyOf(list)) {
-            String backbone = p.version().getBase().getBackbone();
-            if (features.count(task, Split.VALIDATION, backbone) >= gate.config().minValidationExamples()) {
+            if (availableValidation(p.version()) >= gate.config().minValidationExamples()) {
                 list.remove(p);
                 out.addAll(onCandidate(p.version(), p.position()));
             }
@@ -238,6 +330,59 @@ public final class EvaluationState {
             pending.remove(task);
         }
         return out;
+    }
+
+    /** Validation examples the candidate can be scored on: texts, or vectors from its backbone. */
+    private int availableValidation(ModelVersion candidate) {
+        return readsText(candidate.getTechnique()) ? texts.count(candidate.getTask(), Split.VALIDATION)
+                : features.count(candidate.getTask(), Split.VALIDATION, backboneOf(candidate));
+    }
+
+    private static String backboneOf(ModelVersion candidate) {
+        return candidate.getBase() == null ? "" : candidate.getBase().getBackbone();
+    }
+
+    /**
+     * The task's held-out examples of {@code split} that every one of {@code models} can score, in one fixed order
+     * (first arrival of the text when any model reads text, else of the vector): vectors alone when all of them
+     * are head-only, texts alone when none is, and the ids present in both stores, with both, for a mix.
+     *
+     * @return empty when the models need vectors of different backbones, which are no common ground
+     */
+    private Optional<List<HeldOutExample>> heldOut(String task, Split split, List<LoadedModel> models) {
+        Set<String> vectorBackbones = new HashSet<>();
+        boolean anyText = false;
+        for (LoadedModel model : models) {
+            if (model.acceptsPooledFeatures()) {
+                vectorBackbones.add(model.backboneId());
+            } else {
+                anyText = true;
+            }
+        }
+        if (vectorBackbones.size() > 1) {
+            return Optional.empty();
+        }
+        String backbone = vectorBackbones.isEmpty() ? null : vectorBackbones.iterator().next();
+        if (!anyText) {
+            return Optional.of(features.examples(task, split, backbone).stream().map(HeldOutExample::of).toList());
+        }
+        List<LabelledText> textExamples = texts.examples(task, split);
+        if (backbone == null) {
+            return Optional.of(textExamples.stream().map(HeldOutExample::of).toList());
+        }
+        Map<String, float[]> vectors = new HashMap<>();
+        for (LabelledVector vector : features.examples(task, split, backbone)) {
+            vectors.put(vector.exampleId(), vector.vector());
+        }
+        List<HeldOutExample> both = new ArrayList<>();
+        for (LabelledText text : textExamples) {
+            float[] vector = vectors.get(text.exampleId());
+            if (vector != null) {
+                // the split topic is the source of truth for the label; the vector may lag a correction by a batch
+                both.add(new HeldOutExample(text.exampleId(), text.label(), vector, text.text()));
+            }
+        }
+        return Optional.of(both);
     }
 
     /**
@@ -258,6 +403,8 @@ public final class EvaluationState {
     private List<Output> judge(ModelVersion candidate) {
         String task = candidate.getTask();
         judged.add(task + "/" + candidate.getVersion());
+        // train texts that arrived under the current champion are its prequential evidence, not the next one's
+        scoreQueuedTrainTexts();
         LoadedModel model;
         try {
             model = loader.load(candidate);
@@ -265,7 +412,12 @@ public final class EvaluationState {
             LOG.warn("task '{}': candidate version {} refused: {}", task, candidate.getVersion(), e.getMessage());
             return List.of();
         }
-        List<LabelledVector> validation = features.examples(task, Split.VALIDATION, model.backboneId());
+        Champion champion = champions.get(task);
+        Optional<List<HeldOutExample>> shared = champion == null ? Optional.empty()
+                : heldOut(task, Split.VALIDATION, List.of(model, champion.model()));
+        boolean paired = shared.isPresent() && !shared.get().isEmpty();
+        List<HeldOutExample> validation = paired ? shared.get()
+                : heldOut(task, Split.VALIDATION, List.of(model)).orElseThrow();
         ClassificationMetrics metrics;
         try {
             metrics = Scoring.score(model, validation);
@@ -279,16 +431,20 @@ public final class EvaluationState {
         out.add(new Output.Metrics(metrics.toMetricsEvent(task, MetricKind.EVALUATION, source, candidate.getVersion(),
                 Split.VALIDATION, now)));
 
-        Champion champion = champions.get(task);
         GateDecision decision;
         if (champion == null) {
             decision = gate.decideFirstVersion(ValidationScore.of(metrics));
-        } else if (!champion.model().backboneId().equals(model.backboneId())) {
+        } else if (shared.isEmpty()) {
             // a paired test needs the same examples; vectors of another backbone are other examples
             LOG.warn("task '{}': candidate {} is on backbone '{}' but champion {} on '{}'; judged against the floor",
                     task, candidate.getVersion(), model.backboneId(), champion.model().version(),
                     champion.model().backboneId());
             decision = gate.decideFirstVersion(ValidationScore.of(metrics));
+        } else if (!paired) {
+            decision = new GateDecision(false, "keep champion: no validation example has both the text and the vector"
+                    + " that candidate " + candidate.getVersion() + " (" + model.techniqueId() + ") and champion "
+                    + champion.model().version() + " (" + champion.model().techniqueId() + ") need", Double.NaN,
+                    Double.NaN);
         } else {
             ClassificationMetrics championMetrics = Scoring.score(champion.model(), validation);
             // examples seen let the gate promote a non-inferior, fresher challenger as a refresh (when enabled)
@@ -303,7 +459,7 @@ public final class EvaluationState {
         }
 
         Map<String, Double> testValues = Map.of();
-        List<LabelledVector> test = features.examples(task, Split.TEST, model.backboneId());
+        List<HeldOutExample> test = heldOut(task, Split.TEST, List.of(model)).orElseThrow();
         if (!test.isEmpty()) {
             ClassificationMetrics testMetrics = Scoring.score(model, test);
             testValues = testMetrics.values();

@@ -1,10 +1,15 @@
 package dev.streamtune.evaluator.service;
 
+import dev.streamtune.subscriber.DirectoryArtifactStore;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the evaluator until the process is stopped: {@code EvaluatorMain BOOTSTRAP REGISTRY_URL [ARTIFACT_DIR]}.
- * Everything else is {@link EvaluatorConfig#defaults}; the {@code streamtune} command exposes the rest.
+ * The artifact directory (where the trainer writes deltas too large to travel inline) is the argument, else
+ * {@code STREAMTUNE_ARTIFACT_DIR}, else {@code artifacts/} under {@code STREAMTUNE_DATA_DIR}, else none (inline deltas
+ * only). Everything else is {@link EvaluatorConfig#defaults}; the {@code streamtune} command exposes the rest.
  */
 public final class EvaluatorMain {
     private EvaluatorMain() {}
@@ -15,8 +20,9 @@ public final class EvaluatorMain {
             System.exit(2);
         }
         EvaluatorConfig config = EvaluatorConfig.defaults(args[0], args[1]);
-        if (args.length == 3) {
-            config = config.withArtifactDirectory(Path.of(args[2]));
+        Optional<Path> artifacts = artifactDirectory(args.length == 3 ? args[2] : null, System.getenv());
+        if (artifacts.isPresent()) {
+            config = config.withArtifactDirectory(artifacts.get());
         }
         EvaluatorService service = EvaluatorService.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "streamtune-evaluator-shutdown"));
@@ -27,5 +33,21 @@ public final class EvaluatorMain {
             System.err.println("evaluator stopped: " + service.failure().get());
             System.exit(1);
         }
+    }
+
+    /** The artifact directory from the argument, else the environment; empty when neither names one. */
+    static Optional<Path> artifactDirectory(String argument, Map<String, String> environment) {
+        if (argument != null && !argument.isBlank()) {
+            return Optional.of(Path.of(argument));
+        }
+        String direct = environment.get("STREAMTUNE_ARTIFACT_DIR");
+        if (direct != null && !direct.isBlank()) {
+            return Optional.of(Path.of(direct));
+        }
+        String data = environment.get("STREAMTUNE_DATA_DIR");
+        if (data != null && !data.isBlank()) {
+            return Optional.of(DirectoryArtifactStore.under(Path.of(data)));
+        }
+        return Optional.empty();
     }
 }

@@ -1,8 +1,10 @@
 package dev.streamtune.evaluator.service;
 
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
+import dev.streamtune.avro.Split;
 import dev.streamtune.evaluator.PrequentialAccuracy;
 import dev.streamtune.evaluator.PromotionGate;
 import dev.streamtune.schemas.serde.AvroDeserializer;
@@ -58,15 +60,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The evaluator as a Kafka service, on one thread of its own:
  * <ol>
- *   <li>At start it replays the compacted {@code models.updates} topic (each task's champion) and the features
- *       topics (each task's validation and test vectors, read_committed, from the beginning).
+ *   <li>At start it replays the compacted {@code models.updates} topic (each task's champion), the features
+ *       topics (each task's validation and test vectors) and the split topics (the same examples as text, for
+ *       versions that run the encoder themselves), read_committed, from the beginning.
  *   <li>Then it follows both, and consumes {@code models.candidates} in a consumer group. Each candidate is loaded
  *       with the subscriber's {@link ModelLoader} (the same verification a downstream service applies), scored on
- *       validation (an EVALUATION metrics event), and judged by the {@link PromotionGate} against the champion on
- *       the same examples. A promotion publishes a PROMOTE {@code ModelUpdate} keyed by task and the new champion's
+ *       validation (an EVALUATION metrics event; head-only versions from the vectors, other techniques from the
+ *       texts, in batches), and judged by the {@link PromotionGate} against the champion on the same examples. A promotion publishes a PROMOTE {@code ModelUpdate} keyed by task and the new champion's
  *       TEST evaluation.
- *   <li>Every live train vector is first predicted by its task's champion (prequential accuracy), published
- *       periodically.
+ *   <li>Every live train example is first predicted by its task's champion (prequential accuracy: its vector for a
+ *       head-only champion, its text from {@code examples.train} for any other), published periodically.
  * </ol>
  * What one poll round decides (updates, metrics, and the candidate offsets it consumed) is published in one Kafka
  * transaction, so a crash either publishes a verdict together with the offset of its candidate or neither, and the
@@ -80,6 +83,8 @@ public final class EvaluatorService implements AutoCloseable {
     private final EvaluatorConfig config;
     private final EvaluationState state;
     private final AvroDeserializer<FeatureVector> featureDeserializer;
+    private final AvroDeserializer<LabelledExample> exampleDeserializer;
+    private final Map<String, Split> splitByTopic;
     private final AvroDeserializer<ModelUpdate> updateDeserializer;
     private final AvroDeserializer<ModelVersion> candidateDeserializer;
     private final AvroSerializer<SpecificRecord> serializer;
@@ -96,6 +101,7 @@ public final class EvaluatorService implements AutoCloseable {
     private long candidatesSeen;
     private long promotions;
     private long featuresSeen;
+    private long examplesSeen;
 
     private EvaluatorService(EvaluatorConfig config, ModelLoader loader, Clock clock) {
         this.config = config;
@@ -105,6 +111,9 @@ public final class EvaluatorService implements AutoCloseable {
         AvroSerdeConfig serde = AvroSerdeConfig.of(config.registryUrl());
         SchemaRegistryClient registry = SchemaRegistryClients.create(serde);
         this.featureDeserializer = new AvroDeserializer<>(registry, serde, FeatureVector.class);
+        this.exampleDeserializer = new AvroDeserializer<>(registry, serde, LabelledExample.class);
+        this.splitByTopic = Map.of(config.topics().train(), Split.TRAIN, config.topics().validation(), Split.VALIDATION,
+                config.topics().test(), Split.TEST);
         this.updateDeserializer = new AvroDeserializer<>(registry, serde, ModelUpdate.class);
         this.candidateDeserializer = new AvroDeserializer<>(registry, serde, ModelVersion.class);
         this.serializer = new AvroSerializer<>(registry, serde, false);
@@ -135,7 +144,10 @@ public final class EvaluatorService implements AutoCloseable {
         this.thread = new Thread(this::run, "streamtune-evaluator");
     }
 
-    /** Starts the service with the standard backbones and model factories. */
+    /**
+     * Starts the service with the standard backbones and model factories, and the directory artifact store of
+     * {@link EvaluatorConfig#artifactDirectory()} for deltas sent by URI (the store the subscriber reads them from).
+     */
     public static EvaluatorService start(EvaluatorConfig config) {
         Objects.requireNonNull(config, "config");
         return start(config, ModelLoader.standard(config.artifactDirectory().map(DirectoryArtifactStore::new),
@@ -266,9 +278,10 @@ public final class EvaluatorService implements AutoCloseable {
         }
     }
 
-    /** Assigns every partition of the updates and features topics, new ones from the beginning. */
+    /** Assigns every partition of the updates, features and split topics, new ones from the beginning. */
     private void refreshAssignment() {
         List<String> topics = new ArrayList<>(config.featureTopics());
+        topics.addAll(config.topics().splits());
         topics.add(config.topics().updates());
         List<TopicPartition> added = new ArrayList<>();
         for (String topic : topics) {
@@ -290,7 +303,7 @@ public final class EvaluatorService implements AutoCloseable {
         }
     }
 
-    /** Reads the updates and features topics up to their current end: champions, then held-out vectors. */
+    /** Reads the updates, features and split topics up to their current end: champions, then held-out examples. */
     private void replayHistory() {
         Map<TopicPartition, Long> end = stateConsumer.endOffsets(new ArrayList<>(assigned));
         Map<String, ConsumerRecord<String, byte[]>> latestUpdate = new LinkedHashMap<>();
@@ -341,6 +354,18 @@ public final class EvaluatorService implements AutoCloseable {
             }
             return List.of();
         }
+        Split split = splitByTopic.get(record.topic());
+        if (split != null) {
+            examplesSeen++;
+            if (record.value() == null) {
+                if (record.key() != null) {
+                    state.texts().remove(record.key());
+                }
+                return List.of();
+            }
+            LabelledExample example = decode(exampleDeserializer, record);
+            return example == null ? List.of() : state.onExample(example, split, live);
+        }
         featuresSeen++;
         if (record.value() == null) {
             if (record.key() != null) {
@@ -359,7 +384,7 @@ public final class EvaluatorService implements AutoCloseable {
             return List.of();
         }
         String backbone = candidate.getBase() == null ? null : candidate.getBase().getBackbone();
-        if (!config.backbones().contains(backbone)) {
+        if (!EvaluationState.readsText(candidate.getTechnique()) && !config.backbones().contains(backbone)) {
             // no features topic of that backbone is read here, so it would wait for validation data forever
             LOG.warn("task '{}': candidate version {} is on backbone '{}', but this evaluator reads features of {} only;"
                     + " skipped", candidate.getTask(), candidate.getVersion(), backbone, config.backbones());
@@ -431,8 +456,9 @@ public final class EvaluatorService implements AutoCloseable {
     }
 
     private void logStatus() {
-        LOG.info("status: {} feature records, {} candidates read, {} promotions; champions {}; waiting {}",
-                featuresSeen, candidatesSeen, promotions, championVersions, state.waiting());
+        LOG.info("status: {} feature records, {} example records, {} candidates read, {} promotions; champions {};"
+                + " waiting {}", featuresSeen, examplesSeen, candidatesSeen, promotions, championVersions,
+                state.waiting());
     }
 
     private static void closeQuietly(Runnable close, String what) {

@@ -2,6 +2,7 @@ package dev.streamtune.evaluator.service;
 
 import dev.streamtune.evaluator.ClassificationMetrics;
 import dev.streamtune.subscriber.LoadedModel;
+import dev.streamtune.subscriber.Prediction;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,36 +13,58 @@ public final class Scoring {
     private Scoring() {}
 
     /**
-     * The version's metrics on {@code examples}, in their order.
+     * The version's metrics on {@code examples}, in their order: a head-only version predicts each example's pooled
+     * vector; a version that runs the encoder itself (prompts, LoRA, ATTEMPT, ...) predicts the texts, in batches.
      *
      * <p>Labels are mapped through the version's own label list. An example whose label the version does not know
      * (the label set grew after it was trained) is still scored: the evaluation label list is the version's labels
      * followed by the unknown ones, with probability 0, so the example counts as wrong and its class enters
      * macro-F1 with F1 0. Dropping such examples instead would let a version that ignores a new class look better.
      *
-     * @throws IllegalArgumentException when {@code examples} is empty or the model cannot score pooled features
+     * @throws IllegalArgumentException when {@code examples} is empty, or an example lacks the vector or the text
+     *         the model needs
      */
-    public static ClassificationMetrics score(LoadedModel model, List<LabelledVector> examples) {
+    public static ClassificationMetrics score(LoadedModel model, List<HeldOutExample> examples) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no examples to score task '" + model.task() + "' version "
                     + model.version() + " on");
         }
-        if (!model.acceptsPooledFeatures()) {
-            throw new IllegalArgumentException("technique '" + model.techniqueId() + "' of task '" + model.task()
-                    + "' version " + model.version() + " needs text; the evaluator scores pooled feature vectors only");
-        }
         Set<String> labelSet = new LinkedHashSet<>(model.labels());
-        for (LabelledVector example : examples) {
+        for (HeldOutExample example : examples) {
             labelSet.add(example.label());
         }
         List<String> labels = new ArrayList<>(labelSet);
+        List<Prediction> predictions = predict(model, examples);
         int[] truth = new int[examples.size()];
         double[][] rows = new double[examples.size()][];
         for (int i = 0; i < truth.length; i++) {
-            LabelledVector example = examples.get(i);
-            truth[i] = labels.indexOf(example.label());
-            rows[i] = model.predictFeatures(example.vector()).row(labels);
+            truth[i] = labels.indexOf(examples.get(i).label());
+            rows[i] = predictions.get(i).row(labels);
         }
         return ClassificationMetrics.evaluate(truth, rows, labels);
+    }
+
+    private static List<Prediction> predict(LoadedModel model, List<HeldOutExample> examples) {
+        if (model.acceptsPooledFeatures()) {
+            List<Prediction> predictions = new ArrayList<>(examples.size());
+            for (HeldOutExample example : examples) {
+                if (example.vector() == null) {
+                    throw new IllegalArgumentException("example '" + example.exampleId() + "' has no pooled vector "
+                            + "for head-only version " + model.version() + " of task '" + model.task() + "'");
+                }
+                predictions.add(model.predictFeatures(example.vector()));
+            }
+            return predictions;
+        }
+        List<String> texts = new ArrayList<>(examples.size());
+        for (HeldOutExample example : examples) {
+            if (example.text() == null) {
+                throw new IllegalArgumentException("example '" + example.exampleId() + "' has no text for version "
+                        + model.version() + " of task '" + model.task() + "' (technique '" + model.techniqueId()
+                        + "' predicts from text)");
+            }
+            texts.add(example.text());
+        }
+        return model.predictTexts(texts);
     }
 }

@@ -8,6 +8,7 @@ import dev.streamtune.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -43,5 +44,17 @@ class EvaluatorConfigTest {
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of("m"), null, 10,
                 Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100)))
                 .hasMessageContaining("gate must not be null");
+    }
+
+    @Test
+    void theArtifactDirectoryIsTheArgumentElseTheEnvironmentElseTheDataDirectorysArtifacts() {
+        Map<String, String> both = Map.of("STREAMTUNE_ARTIFACT_DIR", "/srv/deltas",
+                "STREAMTUNE_DATA_DIR", "/var/lib/st");
+        assertThat(EvaluatorMain.artifactDirectory("/mnt/a", both)).contains(Path.of("/mnt/a"));
+        assertThat(EvaluatorMain.artifactDirectory(null, both)).contains(Path.of("/srv/deltas"));
+        // the same directory the trainer and 'streamtune serve' use below the data directory
+        assertThat(EvaluatorMain.artifactDirectory(null, Map.of("STREAMTUNE_DATA_DIR", "/var/lib/st")))
+                .contains(Path.of("/var/lib/st/artifacts"));
+        assertThat(EvaluatorMain.artifactDirectory(" ", Map.of())).isEmpty();
     }
 }

@@ -17,7 +17,6 @@ import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.Topics;
-import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
 import dev.streamtune.subscriber.LoadedModel;
@@ -30,7 +29,6 @@ import dev.streamtune.subscriber.TextEncoderProvider;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,16 +39,10 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,6 +65,7 @@ class EvaluatorServiceIT {
     private static KafkaProducer<String, byte[]> producer;
     private static AvroSerializer<SpecificRecord> serializer;
     private static RestSchemaRegistryClient registry;
+    private static TopicRecords records;
 
     @BeforeAll
     static void start() throws Exception {
@@ -82,6 +75,7 @@ class EvaluatorServiceIT {
                     .all().get(30, TimeUnit.SECONDS);
         }
         registry = new RestSchemaRegistryClient(platform.registryUrl());
+        records = new TopicRecords(platform, registry, WAIT);
         serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(),
@@ -297,13 +291,7 @@ class EvaluatorServiceIT {
     }
 
     private static Map<Long, MetricsEvent> evaluations(Split split) {
-        Map<Long, MetricsEvent> byVersion = new HashMap<>();
-        for (MetricsEvent e : readAll(TOPICS.metrics(), MetricsEvent.class)) {
-            if (e.getKind() == MetricKind.EVALUATION && e.getSplit() == split) {
-                byVersion.put(e.getVersion(), e);
-            }
-        }
-        return byVersion;
+        return records.evaluations(TOPICS.metrics(), split);
     }
 
     private static long countEvaluations(Split split, long version) {
@@ -313,39 +301,14 @@ class EvaluatorServiceIT {
     }
 
     private static List<MetricsEvent> prequential() {
-        return readAll(TOPICS.metrics(), MetricsEvent.class).stream()
-                .filter(e -> e.getKind() == MetricKind.PREQUENTIAL).toList();
+        return records.prequential(TOPICS.metrics());
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        records.awaitTrue(condition, what);
     }
 
-    /** Every committed record of a topic, read_committed, decoded with the registry. */
     private static <T> List<T> readAll(String topic, Class<T> type) {
-        AvroDeserializer<T> deserializer = new AvroDeserializer<>(registry, platform.serdeConfig(), type);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, WAIT).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<T> out = new ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    out.add(deserializer.deserialize(topic, record.value()));
-                }
-            }
-            return out;
-        }
+        return records.readAll(topic, type);
     }
 }

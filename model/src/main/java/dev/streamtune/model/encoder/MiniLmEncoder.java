@@ -223,7 +223,8 @@ public final class MiniLmEncoder implements AutoCloseable {
         NDArray query = splitHeads(dense(layer, Dense.QUERY, input, adapter), heads, headSize);
         NDArray key = splitHeads(dense(layer, Dense.KEY, input, adapter), heads, headSize);
         NDArray value = splitHeads(dense(layer, Dense.VALUE, input, adapter), heads, headSize);
-        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headSize)).add(scoreMask);
+        NDArray scores = query.matMul(key.transpose(0, 1, 3, 2))
+                .div(constant(input, (float) Math.sqrt(headSize))).add(scoreMask);
         NDArray context = scores.softmax(-1).matMul(value).transpose(0, 2, 1, 3)
                 .reshape(rows, length, architecture.hidden());
         NDArray attended = layerNorm(dense(layer, Dense.ATTENTION_OUTPUT, context, adapter).add(input),
@@ -268,7 +269,18 @@ public final class MiniLmEncoder implements AutoCloseable {
 
     /** Rows scaled to unit length (norm floored at 1e-12, as {@code torch.nn.functional.normalize}). */
     public static NDArray l2Normalize(NDArray rows) {
-        return rows.div(rows.norm(new int[] {1}, true).maximum(1e-12f));
+        return rows.div(rows.norm(new int[] {1}, true).maximum(constant(rows, 1e-12f)));
+    }
+
+    /**
+     * A scalar operand for an op that autograd may record, kept in {@code alongside}'s manager until
+     * that closes. Why not DJL's {@code x.div(float)}: it wraps the number in a tensor over a direct
+     * buffer (PyTorch's {@code from_blob}, no copy) and closes it as soon as the op returns, but
+     * autograd keeps that tensor for the backward pass, so a garbage collection in between frees the
+     * buffer under it and the gradients turn to garbage (NaN), depending on GC timing.
+     */
+    public static NDArray constant(NDArray alongside, float value) {
+        return alongside.getManager().create(value);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.streamtune.model.peft;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -7,14 +8,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.norm.LayerNorm;
+import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.technique.DeterministicRandom;
 import dev.streamtune.model.technique.TechniqueContext;
 import dev.streamtune.model.technique.TechniqueSpec;
+import dev.streamtune.model.technique.TrainableModel;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * ATTEMPT (Asai et al., EMNLP 2022): a new target prompt plus a small attention module that,
@@ -27,7 +34,14 @@ import java.util.List;
  *
  * <p>Options: {@code prompt_length} (default 20, must equal the source prompts'),
  * {@code attention_rank} (default 32), {@code temperature} (default hidden x e, the paper's
- * choice, about 1044 for MiniLM).
+ * choice, about 1044 for MiniLM), {@code source_versions} (the provenance names of the source
+ * prompts, comma-separated, e.g. {@code fortune@v3,wordnet@v1}; see {@link #sourceProvenance}).
+ *
+ * <p>A published delta is self-contained ({@link #saveDelta}): after the trained tensors and the
+ * head it carries the frozen source prompts as {@code attempt.source.0}, {@code attempt.source.1},
+ * ..., so a consumer rebuilds the model from the delta alone ({@link #loadDelta}) and needs no other
+ * task's version. The source prompts are not trainable: {@link #tensorSpecs} and every parameter
+ * count hold the trained tensors only.
  */
 public final class AttemptTechnique extends EncoderTechnique {
     public static final String ID = "attempt";
@@ -36,6 +50,10 @@ public final class AttemptTechnique extends EncoderTechnique {
     public static final String DOWN_BIAS = "attempt.down.bias";
     public static final String UP_WEIGHT = "attempt.up.weight";
     public static final String UP_BIAS = "attempt.up.bias";
+    /** Name prefix of the frozen source prompts a self-contained delta carries, numbered from 0. */
+    public static final String SOURCE_PREFIX = "attempt.source.";
+    /** Option (hyperparameter) naming the source prompts' provenance, comma-separated, in delta order. */
+    public static final String SOURCE_VERSIONS = "source_versions";
     static final String RANK = "attention_rank";
     static final String TEMPERATURE = "temperature";
     static final int DEFAULT_RANK = 32;
@@ -127,13 +145,139 @@ public final class AttemptTechnique extends EncoderTechnique {
                 // candidates: every source prompt, then the target prompt  [K, length, hidden]
                 NDArray candidates = NDArrays.concat(new NDList(sourceStack, target.expandDims(0)), 0);
                 NDArray keys = candidates.max(new int[] {1});                          // [K, hidden]
-                NDArray weights = query.matMul(keys.transpose()).div(temperature).softmax(1); // [rows, K]
+                NDArray weights = query.matMul(keys.transpose())
+                        .div(MiniLmEncoder.constant(query, temperature)).softmax(1);        // [rows, K]
                 long k = candidates.getShape().get(0);
                 NDArray mixture = weights.matMul(candidates.reshape(k, length * (long) hidden))
                         .reshape(rows, length, hidden);
                 return mixture.add(target.expandDims(0));
             }
         };
+    }
+
+    /**
+     * The delta to publish for a model this technique built with {@code sources} in its context:
+     * the model's trained tensors and head, then the source prompts as {@code attempt.source.N}.
+     * {@link TrainableModel#saveDelta()} alone leaves the source prompts out, which only a consumer
+     * holding the same prompts could load.
+     */
+    public static Delta saveDelta(TrainableModel model, SourcePrompts sources) {
+        if (!ID.equals(model.techniqueId())) {
+            throw new IllegalArgumentException("an ATTEMPT delta needs an ATTEMPT model, got technique '"
+                    + model.techniqueId() + "'");
+        }
+        List<NamedTensor> tensors = new ArrayList<>(model.exportTensors());
+        tensors.addAll(sourceTensors(sources));
+        return DeltaCodec.encode(tensors);
+    }
+
+    /** The source prompts under their delta names {@code attempt.source.0}, {@code .1}, ... in order. */
+    public static List<NamedTensor> sourceTensors(SourcePrompts sources) {
+        List<NamedTensor> tensors = new ArrayList<>(sources.prompts().size());
+        for (int i = 0; i < sources.prompts().size(); i++) {
+            NamedTensor prompt = sources.prompts().get(i);
+            tensors.add(new NamedTensor(SOURCE_PREFIX + i, prompt.shape(), prompt.valuesView()));
+        }
+        return tensors;
+    }
+
+    /** The value of option {@code source_versions} for a version trained against {@code sources}. */
+    public static String sourceProvenance(SourcePrompts sources) {
+        return String.join(",", sources.names());
+    }
+
+    /**
+     * Verifies and decodes a delta. A self-contained delta's source prompts are rebuilt from its
+     * {@code attempt.source.N} tensors (replacing any {@link SourcePrompts} in {@code context}),
+     * named after option {@code source_versions} when the version gives it; a delta without them
+     * (a checkpoint's layout) needs the {@link SourcePrompts} resource.
+     *
+     * @throws DeltaRejectedException naming what is wrong: digest, format, a missing, extra or
+     *     misshapen tensor, or a provenance list that does not match the prompts carried
+     */
+    @Override
+    public TrainableModel loadDelta(TechniqueContext context, Delta delta) {
+        TechniqueSpec spec = context.spec();
+        List<TensorSpec> trained = tensorSpecs(spec, context.labelCount());
+        int sourceCount = sourceCount(delta, trained);
+        if (sourceCount == 0) {
+            List<NamedTensor> tensors = DeltaCodec.decode(delta, trained);
+            if (!context.resources().containsKey(SourcePrompts.class)) {
+                throw new DeltaRejectedException("ATTEMPT delta carries no source prompts (" + SOURCE_PREFIX
+                        + "0, ...) and none were given; publish it with AttemptTechnique.saveDelta");
+            }
+            return fromTensors(context, tensors);
+        }
+        long[] promptShape = {PromptTuningTechnique.promptLength(spec), EncoderShape.of(spec).hidden()};
+        List<TensorSpec> expected = new ArrayList<>(trained);
+        for (int i = 0; i < sourceCount; i++) {
+            expected.add(new TensorSpec(SOURCE_PREFIX + i, promptShape));
+        }
+        List<NamedTensor> tensors = DeltaCodec.decode(delta, expected);
+        List<String> names = provenanceNames(spec, sourceCount);
+        List<NamedTensor> prompts = new ArrayList<>(sourceCount);
+        for (int i = 0; i < sourceCount; i++) {
+            NamedTensor carried = tensors.get(trained.size() + i);
+            prompts.add(new NamedTensor(names.get(i), carried.shape(), carried.valuesView()));
+        }
+        SourcePrompts sources;
+        try {
+            sources = new SourcePrompts(prompts);
+        } catch (IllegalArgumentException e) {
+            throw new DeltaRejectedException("ATTEMPT delta's source prompts: " + e.getMessage(), e);
+        }
+        Map<Class<?>, Object> resources = new LinkedHashMap<>(context.resources());
+        resources.put(SourcePrompts.class, sources);
+        return fromTensors(new TechniqueContext(spec, context.labelCount(), context.manager(), resources),
+                tensors.subList(0, trained.size()));
+    }
+
+    /** Provenance names from option {@code source_versions}, or {@code attempt.source.N} when it is absent. */
+    private static List<String> provenanceNames(TechniqueSpec spec, int count) {
+        String listed = spec.options().get(SOURCE_VERSIONS);
+        List<String> names = new ArrayList<>(count);
+        if (listed == null || listed.isBlank()) {
+            for (int i = 0; i < count; i++) {
+                names.add(SOURCE_PREFIX + i);
+            }
+            return names;
+        }
+        for (String name : listed.split(",", -1)) {
+            names.add(name.trim());
+        }
+        if (names.size() != count || names.stream().anyMatch(String::isEmpty)) {
+            throw new DeltaRejectedException("option '" + SOURCE_VERSIONS + "' names " + names.size()
+                    + " source prompts " + names + " but the delta carries " + count);
+        }
+        return names;
+    }
+
+    /**
+     * How many {@code attempt.source.N} tensors the delta holds. Format and digest are checked
+     * first, so nothing unverified is decoded; the strict checks follow in {@link DeltaCodec#decode}.
+     */
+    private static int sourceCount(Delta delta, List<TensorSpec> trained) {
+        if (!DeltaCodec.NDLIST_V1.equals(delta.format())) {
+            DeltaCodec.decode(delta, trained); // throws, naming the format
+        }
+        delta.verifyDigest();
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            NDList list;
+            try {
+                list = NDList.decode(manager, delta.bytes());
+            } catch (RuntimeException e) {
+                throw new DeltaRejectedException("delta bytes are not a readable " + DeltaCodec.NDLIST_V1
+                        + " encoding: " + e.getMessage(), e);
+            }
+            int count = 0;
+            for (NDArray array : list) {
+                String name = array.getName();
+                if (name != null && name.startsWith(SOURCE_PREFIX)) {
+                    count++;
+                }
+            }
+            return count;
+        }
     }
 
     private static float[] flatten(List<NamedTensor> prompts) {

@@ -101,7 +101,8 @@ public final class LoraTechnique extends EncoderTechnique {
             @Override
             public NDArray denseResidual(String layer, NDArray input) {
                 NDArray[] pair = factors.get(layer);
-                return pair == null ? null : input.matMul(pair[0]).matMul(pair[1]).mul(scale);
+                return pair == null ? null
+                        : input.matMul(pair[0]).matMul(pair[1]).mul(MiniLmEncoder.constant(input, scale));
             }
 
             @Override

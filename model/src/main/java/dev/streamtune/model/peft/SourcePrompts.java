@@ -9,9 +9,11 @@ import java.util.Set;
 /**
  * The frozen prompts ATTEMPT mixes from: soft prompts already trained on other tasks, each
  * [promptLength, hidden], named after where they come from (e.g. {@code fortune@v3}). Handed to
- * the technique as a {@link dev.streamtune.model.technique.TechniqueContext} resource; they are
- * not part of an ATTEMPT delta, so a consumer needs the same prompts in the same order, which is
- * why the names belong in the version's provenance.
+ * the technique as a {@link dev.streamtune.model.technique.TechniqueContext} resource when
+ * training. A published ATTEMPT delta carries them too, in this order, as
+ * {@code attempt.source.N} ({@link AttemptTechnique#saveDelta}), so a consumer rebuilds them from
+ * the delta alone; their names travel in the version's hyperparameters
+ * ({@link AttemptTechnique#sourceProvenance}) as provenance.
  */
 public record SourcePrompts(List<NamedTensor> prompts) {
     public SourcePrompts {

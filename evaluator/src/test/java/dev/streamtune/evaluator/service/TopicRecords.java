@@ -1,0 +1,72 @@
+package dev.streamtune.evaluator.service;
+
+import dev.streamtune.avro.MetricKind;
+import dev.streamtune.avro.MetricsEvent;
+import dev.streamtune.avro.Split;
+import dev.streamtune.platform.StreamtunePlatform;
+import dev.streamtune.schemas.serde.AvroDeserializer;
+import dev.streamtune.schemas.serde.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** What the evaluator published, read back from the real broker by the integration tests. */
+record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, Duration timeout) {
+
+    /** Every committed record of a topic, read_committed, decoded with the registry. */
+    <T> List<T> readAll(String topic, Class<T> type) {
+        AvroDeserializer<T> deserializer = new AvroDeserializer<>(registry, platform.serdeConfig(), type);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<T> out = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    out.add(deserializer.deserialize(topic, record.value()));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The latest EVALUATION event of each version on {@code split}. */
+    Map<Long, MetricsEvent> evaluations(String metricsTopic, Split split) {
+        Map<Long, MetricsEvent> byVersion = new HashMap<>();
+        for (MetricsEvent e : readAll(metricsTopic, MetricsEvent.class)) {
+            if (e.getKind() == MetricKind.EVALUATION && e.getSplit() == split) {
+                byVersion.put(e.getVersion(), e);
+            }
+        }
+        return byVersion;
+    }
+
+    List<MetricsEvent> prequential(String metricsTopic) {
+        return readAll(metricsTopic, MetricsEvent.class).stream()
+                .filter(e -> e.getKind() == MetricKind.PREQUENTIAL).toList();
+    }
+
+    void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
