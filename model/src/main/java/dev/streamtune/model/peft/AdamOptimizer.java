@@ -124,7 +124,10 @@ public final class AdamOptimizer implements AutoCloseable {
                 NDArray m = firstMoments.get(i).muli(beta1).addi(gradient.mul(1f - beta1));
                 NDArray v = secondMoments.get(i).muli(beta2).addi(gradient.square().muli(1f - beta2));
                 NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
-                parameter.subi(m.div(denominator).muli(stepSize));
+                // through a detached view sharing the parameter's storage: PyTorch's grad mode is on by default
+                // in every thread but the one DJL's engine started on, and there an in-place update of a leaf
+                // that requires a gradient is refused
+                parameter.stopGradient().subi(m.div(denominator).muli(stepSize));
             }
         }
     }

@@ -103,6 +103,31 @@ class AdamOptimizerTest {
     }
 
     @Test
+    void updatesParametersThatRequireAGradientOnAFreshThread() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        float[] after = new float[5];
+        Thread thread = new Thread(() -> {
+            try (NDManager manager = NDManager.newBaseManager();
+                    AdamOptimizer optimizer = new AdamOptimizer(manager, 0.1f)) {
+                NDArray parameter = manager.create(new float[] {1, 2, 3, 4, 5});
+                parameter.setRequiresGradient(true);
+                try (NDManager step = manager.newSubManager()) {
+                    optimizer.update(new NDList(parameter), new NDList(step.ones(new Shape(5))));
+                }
+                System.arraycopy(HostReadback.floats(parameter), 0, after, 0, 5);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "not-the-engine-thread");
+        thread.start();
+        thread.join();
+        assertThat(failure.get()).isNull();
+        // Adam's first step moves every weight by the learning rate against the gradient's sign
+        assertThat(after[0]).isCloseTo(0.9f, org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(after[4]).isCloseTo(4.9f, org.assertj.core.data.Offset.offset(1e-5f));
+    }
+
+    @Test
     void stateBeforeTheFirstUpdateIsEmptyAndRestoresToAFreshOptimizer() {
         try (NDManager manager = NDManager.newBaseManager();
                 AdamOptimizer optimizer = new AdamOptimizer(manager, 0.1f)) {
