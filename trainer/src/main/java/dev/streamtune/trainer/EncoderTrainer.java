@@ -33,9 +33,12 @@ import java.util.OptionalDouble;
  * optimizer is Adam with one learning rate for the technique's tensors and one for the head, as
  * the PEFT benchmark trains them, and its moments travel in the checkpoint.
  *
- * <p>The trainer loads the encoder onto its device and owns it. Not thread-safe.
+ * <p>The trainer loads the encoder onto its device and owns it. Not thread-safe; several trainers
+ * in one JVM (one per task) take turns at their steps, because DJL's PyTorch engine allows one
+ * recording gradient collector per process.
  */
 public final class EncoderTrainer extends ReplayingTrainer {
+    private static final java.util.concurrent.locks.ReentrantLock STEP_LOCK = new java.util.concurrent.locks.ReentrantLock();
     private final EncoderTrainerConfig config;
     private final Technique technique;
     private final NDManager root;
@@ -153,6 +156,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
         }
         TrainingBatch batch = new TrainingBatch(new BatchInput.TokenIds(ids, mask), labelIndices,
                 lossWeights(rows, classWeights));
+        STEP_LOCK.lock();
         try (NDManager stepManager = model.manager().newSubManager()) {
             TrainableModel.StepGradients result = model.lossAndGradients(batch, stepManager, rng);
             NDList parameters = model.trainableParameters();
@@ -161,6 +165,8 @@ public final class EncoderTrainer extends ReplayingTrainer {
             headOptimizer.update(sub(parameters, adaptationTensors, parameters.size()),
                     sub(result.gradients(), adaptationTensors, parameters.size()));
             return result.loss();
+        } finally {
+            STEP_LOCK.unlock();
         }
     }
 
