@@ -289,10 +289,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
         settings.put("lr", Float.toString(config.learningRate()));
         settings.put("head_lr", Float.toString(config.headLearningRate()));
         settings.put("max_tokens", Integer.toString(model.maxTokens()));
-        settings.put("replay_fraction", Float.toString(config.replayFraction()));
-        settings.put("replay_capacity_per_class", Integer.toString(config.replayCapacityPerClass()));
-        settings.put("class_weighting", Boolean.toString(config.classWeighting()));
-        settings.put("seed", Long.toString(config.seed()));
+        putReplaySettings(settings);
         return settings;
     }
 

@@ -200,10 +200,7 @@ public final class HeadTrainer extends ReplayingTrainer {
         settings.put("decay_steps", Long.toString(optimizerConfig.decaySteps()));
         settings.put("schedule", optimizerConfig.schedule().name().toLowerCase(java.util.Locale.ROOT));
         settings.put("min_lr_ratio", Float.toString(optimizerConfig.minLearningRateRatio()));
-        settings.put("replay_fraction", Float.toString(config.replayFraction()));
-        settings.put("replay_capacity_per_class", Integer.toString(config.replayCapacityPerClass()));
-        settings.put("class_weighting", Boolean.toString(config.classWeighting()));
-        settings.put("seed", Long.toString(config.seed()));
+        putReplaySettings(settings);
         return settings;
     }
 

@@ -25,6 +25,8 @@ abstract class ReplayingTrainer implements StreamingTrainer {
     protected long[] classCounts;
     protected long step;
     protected long examplesSeen;
+    private long seed;
+    private int replayCapacityPerClass;
 
     ReplayingTrainer(List<String> labels, float replayFraction, boolean classWeighting) {
         this.labels = new ArrayList<>(checkLabels(labels));
@@ -34,6 +36,8 @@ abstract class ReplayingTrainer implements StreamingTrainer {
 
     /** Starts the counters, buffer and generator fresh, or from {@code restored}. */
     protected final void initState(TrainerState restored, long seed, int replayCapacityPerClass) {
+        this.seed = seed;
+        this.replayCapacityPerClass = replayCapacityPerClass;
         if (restored == null) {
             rng = new DeterministicRandom(seed);
             replay = new ClassBalancedReplayBuffer(replayCapacityPerClass);
@@ -86,7 +90,7 @@ abstract class ReplayingTrainer implements StreamingTrainer {
         List<LabeledExample> rows = new ArrayList<>(newExamples.size() + replayed.size());
         rows.addAll(newExamples);
         rows.addAll(replayed);
-        float loss = optimizeOn(rows, classWeights());
+        float loss = finite(optimizeOn(rows, classWeights()), rows.size());
         float learningRate = learningRateAt(step);
         for (LabeledExample example : newExamples) {
             replay.offer(example, rng);
@@ -114,9 +118,22 @@ abstract class ReplayingTrainer implements StreamingTrainer {
         float[] uniform = new float[labels.size()];
         Arrays.fill(uniform, 1f);
         float learningRate = learningRateAt(step);
-        float loss = optimizeOn(rows, uniform);
+        float loss = finite(optimizeOn(rows, uniform), rows.size());
         step++;
         return Optional.of(new StepResult(step, loss, learningRate, 0, rows.size()));
+    }
+
+    /**
+     * The loss of a step, or an exception when it is not finite: the update has already spread
+     * NaN into the weights, so training must stop here, before a checkpoint or version holds them;
+     * a restart continues from the last checkpoint.
+     */
+    private float finite(float loss, int rows) {
+        if (!Float.isFinite(loss)) {
+            throw new IllegalStateException("training diverged: step " + (step + 1) + " on " + rows
+                    + " rows has loss " + loss + "; nothing after the last checkpoint is kept (lower lr or head_lr)");
+        }
+        return loss;
     }
 
     private int replayCount(int newCount) {
@@ -142,6 +159,14 @@ abstract class ReplayingTrainer implements StreamingTrainer {
             weights[c] = (float) ((total + classes) / ((double) classes * (classCounts[c] + 1)));
         }
         return weights;
+    }
+
+    /** The replay, weighting and seed settings, as a version's hyperparameters record them. */
+    protected final void putReplaySettings(java.util.Map<String, String> settings) {
+        settings.put("replay_fraction", Float.toString(replayFraction));
+        settings.put("replay_capacity_per_class", Integer.toString(replayCapacityPerClass));
+        settings.put("class_weighting", Boolean.toString(classWeighting));
+        settings.put("seed", Long.toString(seed));
     }
 
     /** Records a label appended to {@link #labels} in the class counts. */

@@ -829,27 +829,31 @@ public final class TrainerService implements Runnable, AutoCloseable {
             throw new IllegalStateException("task '" + config.task() + "' uses technique '" + techniqueId
                     + "', which needs the task's labels declared in its TaskSpec (streamtune task create --labels ...)");
         }
+        if (AttemptTechnique.ID.equals(techniqueId)) {
+            SourcePromptResolver.sourceTasks(config.task(), stringSettings(spec).get(SOURCE_TASKS));
+        }
     }
 
     /** A fresh trainer of the task's technique: the head on features, or the technique through the encoder. */
     private StreamingTrainer newTrainer(List<String> labels) {
-        if (encoderConfig == null) {
-            return HeadTrainer.create(trainerConfig, labels);
-        }
-        long start = System.nanoTime();
-        EncoderTrainer created = EncoderTrainer.create(encoderConfig, backbone, labels, extraResources());
-        logEncoderReady(created, start);
-        return created;
+        return trainerFor(labels, null);
     }
 
     private StreamingTrainer restoreTrainer(TrainerState state) {
+        return trainerFor(state.labels(), state);
+    }
+
+    /** A trainer that starts fresh with {@code labels}, or continues {@code state} when it is not null. */
+    private StreamingTrainer trainerFor(List<String> labels, TrainerState state) {
         if (encoderConfig == null) {
-            return HeadTrainer.restore(trainerConfig, state);
+            return state == null ? HeadTrainer.create(trainerConfig, labels) : HeadTrainer.restore(trainerConfig, state);
         }
         long start = System.nanoTime();
-        EncoderTrainer restoredTrainer = EncoderTrainer.restore(encoderConfig, backbone, state, extraResources());
-        logEncoderReady(restoredTrainer, start);
-        return restoredTrainer;
+        EncoderTrainer encoderTrainer = state == null
+                ? EncoderTrainer.create(encoderConfig, backbone, labels, extraResources())
+                : EncoderTrainer.restore(encoderConfig, backbone, state, extraResources());
+        logEncoderReady(encoderTrainer, start);
+        return encoderTrainer;
     }
 
     private Map<Class<?>, Object> extraResources() {
