@@ -15,8 +15,6 @@ import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.model.technique.TrainableModel;
 import dev.streamtune.model.technique.TrainingBatch;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 

@@ -276,6 +276,47 @@ class EncoderTechniqueServiceIT {
     }
 
     @Test
+    void unfreezeDeltaOverTheInlineLimitTravelsByUriAndLoads() throws Exception {
+        ServiceFixture fixture = new ServiceFixture(platform, "unfreeze.", 1);
+        fixture.createTextTopics(1);
+        String task = "spam-unfreeze";
+        Corpus spam = SpamAssassin.load(LoadOptions.truncatedTo(500)).balancedSample(8, 29);
+        fixture.declareTask(task, List.of("ham", "spam"), true, "unfreeze", Map.of("max_tokens", "32"));
+        fixture.produceTexts(texts(task, spam.examples()));
+        TrainerService service = new TrainerService(config(fixture, task, 8, 16));
+        Thread thread = start(service);
+        ModelVersion trained;
+        try {
+            service.awaitStarted(Duration.ofSeconds(60));
+            trained = fixture.awaitVersions(task, vs -> vs.stream().anyMatch(v -> v.getExamplesSeen() == 16),
+                    Duration.ofSeconds(90)).get(0);
+        } finally {
+            service.stop();
+            assertThat(service.awaitStopped(Duration.ofSeconds(60))).isTrue();
+            thread.join(10_000);
+        }
+        assertThat(service.failure()).isEmpty();
+        // top-2 layers and the head: about 3.6 M floats, far over the 900 KB inline limit and Kafka's 1 MB messages
+        assertThat(trained.getDelta().getInline()).isNull();
+        assertThat(trained.getDelta().getSizeBytes()).isGreaterThan(10L << 20);
+        assertThat(trained.getDelta().getUri().toString()).startsWith("file:")
+                .endsWith(trained.getDelta().getSha256() + ".delta");
+        byte[] bytes = new DirectoryArtifactStore(tmp.resolve("artifacts"))
+                .fetch(URI.create(trained.getDelta().getUri().toString()), 64L << 20);
+        Delta delta = new Delta(trained.getDelta().getFormat().toString(), bytes, trained.getDelta().getSha256().toString());
+        Backbone backbone = BackboneRegistry.standard().byId(ServiceFixture.BACKBONE);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            MiniLmEncoder encoder = MiniLmEncoder.load(backbone, MiniLmEncoder.MINILM_HEADS, manager);
+            TechniqueContext context = new TechniqueContext(TechniqueSettings.fromSettings("unfreeze", 384,
+                    hyperparameters(trained)), 2, manager, Map.of(MiniLmEncoder.class, encoder));
+            try (TrainableModel model = Techniques.byId("unfreeze").loadDelta(context, delta)) {
+                assertThat(model.trainableParameterCount()).isEqualTo(trained.getTrainableParams());
+            }
+        }
+        System.out.printf("unfreeze: delta %,d bytes by uri %s%n", bytes.length, trained.getDelta().getUri());
+    }
+
+    @Test
     void textPathRestartsFromItsCheckpointAndCoversEveryTrainOffsetOnce() throws Exception {
         ServiceFixture fixture = new ServiceFixture(platform, "crash.", 1);
         fixture.createTextTopics(2);
