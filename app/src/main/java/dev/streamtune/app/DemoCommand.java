@@ -44,6 +44,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     LearningOptions learning;
+
+    @picocli.CommandLine.Mixin
+    TechniqueOptions technique;
     static final String TASK = "spam";
 
     @Option(names = "--dashboard-port", defaultValue = "8080", description = "Dashboard port (0 = any free port). Default: ${DEFAULT-VALUE}")
@@ -82,6 +85,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Duration deadline = parseDuration("--timeout", timeout);
+        Map<String, String> settings = taskSettings();
+        if (settings == null) {
+            return 2;
+        }
         Duration tick = parseDuration("--progress-every", progressEvery);
         Corpus corpus = limit > 0 ? SpamAssassin.load().stratifiedSample(limit, 42) : SpamAssassin.load();
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("streamtune-demo");
@@ -103,7 +110,8 @@ final class DemoCommand implements Callable<Integer> {
             AvroSerdeConfig serde = platform.serdeConfig();
             TaskCommand.publish(ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl()),
                     TaskSpec.newBuilder().setTask(TASK).setLabels(List.of("ham", "spam")).setLabelSetClosed(true)
-                            .setTechnique("head").setDescription("SpamAssassin public corpus")
+                            .setTechnique(technique.technique).setSettings(settings)
+                            .setDescription("SpamAssassin public corpus")
                             .setCreatedAt(Instant.now()).build());
 
             AtomicLong produced = new AtomicLong();
@@ -145,6 +153,33 @@ final class DemoCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    /**
+     * The spam task's settings: the user's {@code --set}, and for an encoder technique the demo's
+     * {@code --max-tokens} unless {@code max_tokens} is set; null (after saying why) when they cannot work.
+     */
+    private Map<String, String> taskSettings() {
+        String problem = technique.problem(List.of("ham", "spam"), LocalPipeline.BACKBONE);
+        if (problem == null && "attempt".equals(technique.technique)) {
+            problem = "the demo runs one task; ATTEMPT needs promoted prompt versions of its source tasks. Run"
+                    + " 'streamtune up --task spam,fortune,wordnet', then 'streamtune produce --corpus fortune --technique"
+                    + " prompt' and '... --corpus wordnet ...', and declare spam with 'streamtune task create spam"
+                    + " --labels ham,spam --closed --technique attempt --set source_tasks=fortune,wordnet'";
+        }
+        if (problem != null) {
+            System.err.println(problem);
+            return null;
+        }
+        Map<String, String> settings = new java.util.LinkedHashMap<>(technique.settings);
+        if (technique.encoder()) {
+            settings.putIfAbsent("max_tokens", Integer.toString(maxTokens));
+            if (limit == 0 || limit > 1_000) {
+                System.out.printf("note: %s trains through the encoder at about 6-10 examples/s per core here;"
+                        + " --limit 500 keeps the demo to minutes%n", technique.technique);
+            }
+        }
+        return settings;
     }
 
     private void produce(StreamtunePlatform platform, SchemaRegistryClient registry, AvroSerdeConfig serde,

@@ -102,7 +102,9 @@ final class LocalPipeline implements AutoCloseable {
                             config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
                             data.resolve("checkpoints").resolve(task))
                     .withTopics(config.topics())
-                    .withPublishEvery(config.publishEvery(), config.publishInterval())));
+                    .withPublishEvery(config.publishEvery(), config.publishInterval())
+                    // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
+                    .withArtifacts(data.resolve("artifacts"), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)));
             trainers.put(task, trainer);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);

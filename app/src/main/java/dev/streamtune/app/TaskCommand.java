@@ -72,11 +72,8 @@ final class TaskCommand implements Runnable {
         @Option(names = "--closed", description = "Reject examples whose label is not in --labels.")
         boolean closed;
 
-        @Option(names = "--technique", defaultValue = "head", description = "head, prompt, attempt, lora, bitfit or unfreeze. Default: ${DEFAULT-VALUE}")
-        String technique;
-
-        @Option(names = "--set", description = "Technique/training setting key=value, repeatable (e.g. head=mlp).")
-        Map<String, String> settings = new LinkedHashMap<>();
+        @Mixin
+        TechniqueOptions technique;
 
         @Option(names = "--description")
         String description;
@@ -87,12 +84,17 @@ final class TaskCommand implements Runnable {
                 System.err.println("--closed needs --labels: a closed task must list its labels");
                 return 2;
             }
+            String problem = technique.problem(labels, LocalPipeline.BACKBONE);
+            if (problem != null) {
+                System.err.println(problem);
+                return 2;
+            }
             TaskSpec spec = TaskSpec.newBuilder().setTask(name).setLabels(labels).setLabelSetClosed(closed)
-                    .setTechnique(technique).setSettings(settings).setDescription(description)
-                    .setCreatedAt(Instant.now()).build();
+                    .setTechnique(technique.technique).setSettings(new LinkedHashMap<>(technique.settings))
+                    .setDescription(description).setCreatedAt(Instant.now()).build();
             publish(connection, spec);
-            System.out.printf("task %s declared: labels %s (%s), technique %s%n", name, labels,
-                    closed ? "closed" : "open", technique);
+            System.out.printf("task %s declared: labels %s (%s), technique %s %s%n", name, labels,
+                    closed ? "closed" : "open", technique.technique, technique.settings);
             return 0;
         }
     }

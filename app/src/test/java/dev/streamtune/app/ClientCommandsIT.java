@@ -69,4 +69,27 @@ class ClientCommandsIT {
         assertThat(sent).extracting(LabelledExample::getId).containsExactlyInAnyOrder("p1", "p3");
         assertThat(sent).allSatisfy(e -> assertThat(e.getTask()).isEqualTo("spam"));
     }
+
+    @Test
+    void produceCorpusDeclaresTheCorpusAsATaskWithItsTechniqueAndSendsASample() {
+        // a topic prefix of its own keeps these records out of the other tests' topics
+        assertThat(run("produce", "--corpus", "wordnet", "--limit", "12", "--task", "senses", "--technique", "prompt",
+                "--set", "max_tokens=32", "--topic-prefix", "corpus.")).isZero();
+        assertThat(run("produce", "--corpus", "fortune", "--technique", "prompt", "--set", "prompt_length=0",
+                "--topic-prefix", "corpus.")).as("a bad setting is refused before anything is sent").isEqualTo(2);
+
+        ConnectionOptions c = ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl());
+        c.topicPrefix = "corpus.";
+        var tasks = TaskCommand.latest(c);
+        assertThat(tasks).containsOnlyKeys("senses");
+        assertThat(tasks.get("senses").getTechnique()).isEqualTo("prompt");
+        assertThat(tasks.get("senses").getSettings()).containsEntry("max_tokens", "32");
+        assertThat(tasks.get("senses").getLabelSetClosed()).isTrue();
+        assertThat(tasks.get("senses").getLabels()).hasSize(6);
+        AvroDeserializer<LabelledExample> d = new AvroDeserializer<>(c.registry(), c.serde(), LabelledExample.class);
+        List<LabelledExample> sent = TopicSnapshot.read(c.kafka(), "corpus.examples.raw", Duration.ofSeconds(30)).stream()
+                .map(r -> d.deserialize("corpus.examples.raw", r.value())).toList();
+        assertThat(sent).hasSize(12).allSatisfy(e -> assertThat(e.getTask()).isEqualTo("senses"));
+        assertThat(sent.stream().map(LabelledExample::getLabel).distinct()).hasSize(6);
+    }
 }

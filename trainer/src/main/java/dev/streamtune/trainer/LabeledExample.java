@@ -4,10 +4,13 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One training example as the trainer sees it: a pooled embedding, the index of its label in
- * the trainer's label list, and its weight from the source event.
+ * One training example as the trainer sees it: a pooled embedding (or, for the encoder
+ * techniques, token ids; see {@link #tokens}), the index of its label in the trainer's label
+ * list, and its weight from the source event.
  */
 public record LabeledExample(float[] features, int labelIndex, float weight) {
+    private static final int MAX_EXACT_ID = 1 << 24;
+
     public LabeledExample {
         Objects.requireNonNull(features, "features");
         if (labelIndex < 0) {
@@ -26,6 +29,32 @@ public record LabeledExample(float[] features, int labelIndex, float weight) {
 
     public static LabeledExample of(float[] features, int labelIndex) {
         return new LabeledExample(features, labelIndex, 1f);
+    }
+
+    /**
+     * A tokenized text for the encoder techniques: its word-piece ids (special tokens included, no
+     * padding) stored as floats, which hold every id below 2^24 exactly, so that the replay
+     * buffer and the checkpoint format serve both input kinds unchanged.
+     */
+    public static LabeledExample tokens(int[] tokenIds, int labelIndex, float weight) {
+        float[] values = new float[tokenIds.length];
+        for (int i = 0; i < tokenIds.length; i++) {
+            if (tokenIds[i] < 0 || tokenIds[i] >= MAX_EXACT_ID) {
+                throw new IllegalArgumentException("token id at " + i + " must be in [0, " + MAX_EXACT_ID + "), got "
+                        + tokenIds[i]);
+            }
+            values[i] = tokenIds[i];
+        }
+        return new LabeledExample(values, labelIndex, weight);
+    }
+
+    /** The word-piece ids of an example made by {@link #tokens}. */
+    public int[] tokenIds() {
+        int[] ids = new int[features.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = (int) features[i];
+        }
+        return ids;
     }
 
     @Override

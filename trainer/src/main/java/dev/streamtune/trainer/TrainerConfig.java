@@ -83,6 +83,14 @@ public record TrainerConfig(String techniqueId, int inputDim, HeadConfig head, O
 
     /** The device to train on; {@code auto} asks DJL, which picks a GPU when one is visible. */
     public Device resolveDevice() {
+        return resolveDevice(device);
+    }
+
+    /** {@code auto} (GPU when DJL sees one), {@code cpu}, {@code gpu} or {@code gpu:N} as a DJL device. */
+    public static Device resolveDevice(String device) {
+        if (!DEVICE.matcher(device).matches()) {
+            throw new IllegalArgumentException("device must be auto, cpu, gpu or gpu:N, got '" + device + "'");
+        }
         return switch (device) {
             case "auto" -> Engine.getInstance().defaultDevice();
             case "cpu" -> Device.cpu();

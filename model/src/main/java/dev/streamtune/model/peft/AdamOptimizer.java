@@ -4,14 +4,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import dev.streamtune.model.HostReadback;
+import dev.streamtune.model.delta.NamedTensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Adam (Kingma and Ba, 2015) updating a model's trainable arrays in place from the gradients a
  * {@link dev.streamtune.model.technique.TrainableModel} returns. The moment estimates live in
  * their own manager on the parameters' device; each update's temporaries are closed by an
- * {@link NDScope}. Not thread-safe.
+ * {@link NDScope}. {@link #state} and {@link #restore} carry the step count and both moments, so
+ * N steps, a checkpoint, a restore and M more steps equal N + M steps straight. Not thread-safe.
  */
 public final class AdamOptimizer implements AutoCloseable {
     private final float learningRate;
@@ -44,8 +49,49 @@ public final class AdamOptimizer implements AutoCloseable {
         this.manager = parent.newSubManager();
     }
 
+    /** An optimizer that continues exactly where {@code state} was taken (moments copied onto {@code parent}'s device). */
+    public static AdamOptimizer restore(NDManager parent, float learningRate, float beta1, float beta2, float epsilon,
+                                        State state) {
+        Objects.requireNonNull(state, "state");
+        AdamOptimizer optimizer = new AdamOptimizer(parent, learningRate, beta1, beta2, epsilon);
+        for (int i = 0; i < state.firstMoments().size(); i++) {
+            NamedTensor first = state.firstMoments().get(i);
+            NamedTensor second = state.secondMoments().get(i);
+            optimizer.firstMoments.add(optimizer.manager.create(first.valuesView(), new Shape(first.shape())));
+            optimizer.secondMoments.add(optimizer.manager.create(second.valuesView(), new Shape(second.shape())));
+        }
+        optimizer.steps = state.steps();
+        return optimizer;
+    }
+
+    /** {@link #restore} with the default betas and epsilon. */
+    public static AdamOptimizer restore(NDManager parent, float learningRate, State state) {
+        return restore(parent, learningRate, 0.9f, 0.999f, 1e-8f, state);
+    }
+
     public long steps() {
         return steps;
+    }
+
+    /**
+     * Heap copies of the step count and both moments, named {@code m.<name>} and {@code v.<name>}
+     * after {@code parameterNames} (read back through {@link HostReadback}, so GPU arrays work);
+     * empty moments before the first update.
+     */
+    public State state(List<String> parameterNames) {
+        if (!firstMoments.isEmpty() && parameterNames.size() != firstMoments.size()) {
+            throw new IllegalArgumentException("the optimizer holds moments of " + firstMoments.size()
+                    + " parameters, got " + parameterNames.size() + " names");
+        }
+        List<NamedTensor> first = new ArrayList<>(firstMoments.size());
+        List<NamedTensor> second = new ArrayList<>(secondMoments.size());
+        for (int i = 0; i < firstMoments.size(); i++) {
+            first.add(new NamedTensor("m." + parameterNames.get(i), firstMoments.get(i).getShape().getShape(),
+                    HostReadback.floats(firstMoments.get(i))));
+            second.add(new NamedTensor("v." + parameterNames.get(i), secondMoments.get(i).getShape().getShape(),
+                    HostReadback.floats(secondMoments.get(i))));
+        }
+        return new State(steps, first, second);
     }
 
     /** One update of every parameter from its gradient (same order, same shapes). */
@@ -78,7 +124,10 @@ public final class AdamOptimizer implements AutoCloseable {
                 NDArray m = firstMoments.get(i).muli(beta1).addi(gradient.mul(1f - beta1));
                 NDArray v = secondMoments.get(i).muli(beta2).addi(gradient.square().muli(1f - beta2));
                 NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
-                parameter.subi(m.div(denominator).muli(stepSize));
+                // through a detached view sharing the parameter's storage: PyTorch's grad mode is on by default
+                // in every thread but the one DJL's engine started on, and there an in-place update of a leaf
+                // that requires a gradient is refused
+                parameter.stopGradient().subi(m.div(denominator).muli(stepSize));
             }
         }
     }
@@ -86,5 +135,30 @@ public final class AdamOptimizer implements AutoCloseable {
     @Override
     public void close() {
         manager.close();
+    }
+
+    /** Everything Adam needs to continue exactly: updates taken and one first and second moment per parameter. */
+    public record State(long steps, List<NamedTensor> firstMoments, List<NamedTensor> secondMoments) {
+        public State {
+            firstMoments = List.copyOf(Objects.requireNonNull(firstMoments, "firstMoments"));
+            secondMoments = List.copyOf(Objects.requireNonNull(secondMoments, "secondMoments"));
+            if (steps < 0) {
+                throw new IllegalArgumentException("Adam steps must be >= 0, got " + steps);
+            }
+            if (firstMoments.size() != secondMoments.size()) {
+                throw new IllegalArgumentException("Adam state has " + firstMoments.size() + " first and "
+                        + secondMoments.size() + " second moments");
+            }
+            for (int i = 0; i < firstMoments.size(); i++) {
+                if (!java.util.Arrays.equals(firstMoments.get(i).shape(), secondMoments.get(i).shape())) {
+                    throw new IllegalArgumentException("Adam moments " + i + " differ in shape: "
+                            + java.util.Arrays.toString(firstMoments.get(i).shape()) + " and "
+                            + java.util.Arrays.toString(secondMoments.get(i).shape()));
+                }
+            }
+            if (steps > 0 && firstMoments.isEmpty()) {
+                throw new IllegalArgumentException("Adam state after " + steps + " steps must hold moments");
+            }
+        }
     }
 }

@@ -3,6 +3,8 @@ package dev.streamtune.trainer.service;
 import ai.djl.Device;
 import dev.streamtune.avro.BaseModel;
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.avro.LabelledExample;
+import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.ModelVersion;
@@ -14,18 +16,29 @@ import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.head.HeadKind;
 import dev.streamtune.model.head.HeadSpec;
+import dev.streamtune.model.peft.AttemptTechnique;
+import dev.streamtune.model.peft.PeftBenchmarkConfig;
+import dev.streamtune.model.peft.SourcePrompts;
+import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.HeadOnlyTechnique;
+import dev.streamtune.model.technique.Technique;
 import dev.streamtune.model.technique.TechniqueSettings;
+import dev.streamtune.model.technique.TechniqueSpec;
+import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.subscriber.DirectoryArtifactStore;
 import dev.streamtune.trainer.CheckpointStore;
+import dev.streamtune.trainer.EncoderTrainer;
+import dev.streamtune.trainer.EncoderTrainerConfig;
 import dev.streamtune.trainer.HeadConfig;
 import dev.streamtune.trainer.HeadTrainer;
 import dev.streamtune.trainer.LabeledExample;
 import dev.streamtune.trainer.OptimizerConfig;
+import dev.streamtune.trainer.StreamingTrainer;
 import dev.streamtune.trainer.TrainerConfig;
 import dev.streamtune.trainer.TrainerState;
 import java.io.IOException;
@@ -68,9 +81,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The trainer of one task: consumes the train split of {@code features.<backbone>} in
- * micro-batches, trains the head with {@link HeadTrainer}, and every N examples or T seconds
- * publishes a {@link ModelVersion} to {@code models.candidates}.
+ * The trainer of one task: consumes the task's train examples in micro-batches, trains the
+ * technique its {@code TaskSpec} names, and every N examples or T seconds publishes a
+ * {@link ModelVersion} to {@code models.candidates}. Head-only (the default) reads the train split
+ * of {@code features.<backbone>} and trains with {@link HeadTrainer}; the encoder techniques
+ * (prompt, attempt, lora, bitfit, unfreeze) read text from {@code examples.train}, tokenize it and
+ * train through the frozen encoder with {@link EncoderTrainer}. The input kind is a
+ * {@link TrainingInput}; everything below holds for both.
+ *
+ * <p>A delta up to {@link TrainerServiceConfig#inlineDeltaLimit()} travels inline; a larger one
+ * (top-k unfreezing) is written durably to the artifact directory first, in the subscriber's
+ * {@link DirectoryArtifactStore} layout, and the version carries its URI, sha256 and size.
+ * ATTEMPT waits until every task in its {@code source_tasks} setting has a promoted prompt
+ * version ({@link SourcePromptResolver}); the status line names the source it waits for.
  *
  * <p>A publish point runs in this order: (a) a checkpoint is made durable, recording the trainer's
  * state, the next offset of every partition, the version number about to be published and the
@@ -89,7 +112,6 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
     private static final String SOURCE = "trainer";
     private static final Duration POLL = Duration.ofMillis(100);
-    private static final int INLINE_DELTA_LIMIT = 900 * 1024;
     private static final int TAIL_WINDOW = 256;
 
     // checkpoint annotations: what a restart needs to finish or continue the version sequence
@@ -102,6 +124,14 @@ public final class TrainerService implements Runnable, AutoCloseable {
     static final String WALL_MS = "service.wallTimeMs";
     static final String CREATED_AT = "service.createdAt";
     static final String NEW_EXAMPLES = "service.newExamples";
+    /** ATTEMPT: the source versions (task=version,...) a checkpoint was trained with. */
+    static final String SOURCES = "service.sourceVersions";
+    /** TaskSpec setting of ATTEMPT: comma-separated source tasks whose promoted prompt versions it mixes. */
+    public static final String SOURCE_TASKS = "source_tasks";
+    /** TaskSpec setting of the encoder techniques: Adam learning rate of the head (the technique's own is {@code lr}). */
+    public static final String HEAD_LR = "head_lr";
+    /** Head learning rate of the encoder techniques unless {@value #HEAD_LR} says otherwise (the PEFT benchmark's). */
+    public static final float DEFAULT_HEAD_LR = 1e-2f;
     /** TaskSpec setting that turns class weighting on or off for one task (the config's value otherwise). */
     public static final String CLASS_WEIGHTING = "class_weighting";
     /** TaskSpec setting: rehearsal steps on the replay buffer after each micro-batch (0 turns rehearsal off). */
@@ -111,6 +141,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
      * the extra passes a batch learner takes, at a cost that is small next to the featurizer's.
      */
     public static final int DEFAULT_REHEARSAL_STEPS = 2;
+    /**
+     * Encoder techniques run the backbone at every step (about 6-10 examples/s per core on CPU at
+     * 128 tokens), so they rehearse only when the task asks for it.
+     */
+    public static final int DEFAULT_ENCODER_REHEARSAL_STEPS = 0;
 
     private final TrainerServiceConfig config;
     private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
@@ -132,6 +167,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private volatile long unknownLabels;
     private volatile long malformed;
     private volatile int labelCount;
+    private volatile String waitingFor;
 
     // run-thread state
     private final OffsetLedger ledger = new OffsetLedger();
@@ -143,8 +179,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private long versionStartNanos;
     private long lastPublishNanos;
     private long parentVersion;
-    private HeadTrainer trainer;
+    private StreamingTrainer trainer;
     private TrainerConfig trainerConfig;
+    private EncoderTrainerConfig encoderConfig;
+    private Technique technique;
+    private TrainingInput input;
+    private SourcePrompts sourcePrompts;
+    private DirectoryArtifactStore artifacts;
     private int rehearsalSteps = DEFAULT_REHEARSAL_STEPS;
     private boolean labelSetClosed;
     private Backbone backbone;
@@ -181,6 +222,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
     /** The failure that ended {@link #run}, if any. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /** While an ATTEMPT task waits for its source tasks: which source it waits for; empty otherwise. */
+    public Optional<String> waitingFor() {
+        return Optional.ofNullable(waitingFor);
     }
 
     public boolean isRunning() {
@@ -260,12 +306,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
         SchemaRegistryClient registry = SchemaRegistryClients.create(config.serde());
         AvroSerializer<ModelVersion> versionSerializer = new AvroSerializer<>(registry, config.serde(), false);
         AvroSerializer<MetricsEvent> metricsSerializer = new AvroSerializer<>(registry, config.serde(), false);
-        AvroDeserializer<FeatureVector> featureDeserializer =
-                new AvroDeserializer<>(registry, config.serde(), FeatureVector.class);
         AvroDeserializer<TaskSpec> taskDeserializer = new AvroDeserializer<>(registry, config.serde(), TaskSpec.class);
         AvroDeserializer<ModelVersion> versionDeserializer =
                 new AvroDeserializer<>(registry, config.serde(), ModelVersion.class);
-        String featuresTopic = config.topics().features(config.backboneId());
+        artifacts = new DirectoryArtifactStore(config.artifactDirectory());
         ensureOutputTopics();
         try (KafkaProducer<String, byte[]> producer = producer();
              KafkaConsumer<byte[], byte[]> consumer = consumer(config.groupId())) {
@@ -280,7 +324,16 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 return;
             }
             checkTaskSpec(spec);
-            List<TopicPartition> partitions = awaitPartitions(consumer, featuresTopic);
+            if (technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES) {
+                input = new TrainingInput.Features(config.topics().features(config.backboneId()),
+                        new AvroDeserializer<>(registry, config.serde(), FeatureVector.class), backbone.hiddenSize());
+            } else {
+                input = new TrainingInput.Texts(config.topics().train(),
+                        new AvroDeserializer<>(registry, config.serde(), LabelledExample.class),
+                        text -> ((EncoderTrainer) trainer).tokenize(text));
+            }
+            String inputTopic = input.topic();
+            List<TopicPartition> partitions = awaitPartitions(consumer, inputTopic);
             if (partitions == null) {
                 return;
             }
@@ -288,8 +341,22 @@ public final class TrainerService implements Runnable, AutoCloseable {
             CheckpointStore.Restored restored = store.restoreNewest();
             long highest = highestPublishedVersion(consumer, versionDeserializer);
             lastPublishedVersion = highest;
-            trainerConfig = trainerConfig(spec);
-            rehearsalSteps = TechniqueSettings.intSetting(spec.getSettings(), REHEARSAL_STEPS, DEFAULT_REHEARSAL_STEPS);
+            if (technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES) {
+                trainerConfig = trainerConfig(spec);
+            } else {
+                encoderConfig = encoderConfig(spec);
+            }
+            if (AttemptTechnique.ID.equals(technique.id())) {
+                Map<String, Long> pinned = restored.state().map(s -> decodeSources(s.annotations().get(SOURCES)))
+                        .orElse(Map.of());
+                sourcePrompts = awaitSourcePrompts(consumer, registry, spec, pinned);
+                if (sourcePrompts == null) {
+                    return;
+                }
+            }
+            rehearsalSteps = TechniqueSettings.intSetting(spec.getSettings(), REHEARSAL_STEPS,
+                    technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES ? DEFAULT_REHEARSAL_STEPS
+                            : DEFAULT_ENCODER_REHEARSAL_STEPS);
             if (rehearsalSteps < 0 || rehearsalSteps > 64) {
                 throw new IllegalStateException("task '" + config.task() + "': setting '" + REHEARSAL_STEPS
                         + "' must be between 0 and 64, got " + rehearsalSteps);
@@ -299,7 +366,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             consumer.assign(partitions);
             if (restored.state().isPresent()) {
                 TrainerState state = restored.state().get();
-                trainer = HeadTrainer.restore(trainerConfig, state);
+                trainer = restoreTrainer(state);
                 checkpointVersion = Long.parseLong(state.annotations().getOrDefault(VERSION, "0"));
                 Map<TopicPartition, Long> firsts = OffsetLedger.decodeFirsts(state.annotations().get(FIRSTS));
                 for (TopicPartition partition : partitions) {
@@ -330,7 +397,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     consumer.seek(partition, begins.get(partition));
                 }
                 if (!spec.getLabels().isEmpty()) {
-                    trainer = HeadTrainer.create(trainerConfig, spec.getLabels().stream().map(Object::toString).toList());
+                    trainer = newTrainer(spec.getLabels().stream().map(Object::toString).toList());
                 }
                 parentVersion = 0;
             }
@@ -347,20 +414,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
             StartupReport report = new StartupReport(restored.path(), restored.skipped(), checkpointVersion, highest,
                     republished, ledger.positions());
             if (restored.skipped().isEmpty()) {
-                LOG.info("Trainer for task '{}' on {}: {}", config.task(), featuresTopic, report);
+                LOG.info("Trainer for task '{}' ({}) on {}: {}", config.task(), technique.id(), inputTopic, report);
             } else {
-                LOG.warn("Trainer for task '{}' on {}: {}", config.task(), featuresTopic, report);
+                LOG.warn("Trainer for task '{}' ({}) on {}: {}", config.task(), technique.id(), inputTopic, report);
             }
             started.complete(report);
-            consumeLoop(consumer, producer, store, featureDeserializer, versionSerializer, metricsSerializer);
+            consumeLoop(consumer, producer, store, versionSerializer, metricsSerializer);
         } finally {
             activeConsumer = null;
         }
     }
 
     private void consumeLoop(KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer,
-            CheckpointStore store, AvroDeserializer<FeatureVector> features,
-            AvroSerializer<ModelVersion> versions, AvroSerializer<MetricsEvent> metrics) throws IOException {
+            CheckpointStore store, AvroSerializer<ModelVersion> versions, AvroSerializer<MetricsEvent> metrics)
+            throws IOException {
         long now = System.nanoTime();
         versionStartNanos = now;
         lastPublishNanos = now;
@@ -375,7 +442,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 break;
             }
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                handle(record, features);
+                handle(record);
                 if (unpublishedExamples + pending.size() >= config.publishEveryExamples()) {
                     // mid-poll, so a version covers about N examples however many records a poll returns
                     publishPoint(consumer, producer, store, versions, metrics);
@@ -425,32 +492,31 @@ public final class TrainerService implements Runnable, AutoCloseable {
         return true;
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> record, AvroDeserializer<FeatureVector> features) {
+    private void handle(ConsumerRecord<byte[], byte[]> record) {
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
         ledger.handled(partition, record.offset());
-        FeatureVector vector;
+        TrainingInput.Decoded decoded;
         try {
-            vector = features.deserialize(record.topic(), record.value());
+            decoded = input.decode(record.topic(), record.value());
         } catch (RuntimeException e) {
             malformed++;
             LOG.warn("Skipping undecodable record {}@{}: {}", partition, record.offset(), e.getMessage());
             return;
         }
-        if (vector == null || !config.task().contentEquals(vector.getTask()) || vector.getSplit() != Split.TRAIN) {
+        if (decoded == null || !config.task().contentEquals(decoded.task()) || decoded.split() != Split.TRAIN) {
             recordsSkipped++;
             return;
         }
-        if (vector.getVector().size() != backbone.hiddenSize() || !(vector.getWeight() >= 0)
-                || Double.isInfinite(vector.getWeight())) {
+        String problem = input.problem(decoded);
+        if (problem != null) {
             malformed++;
-            LOG.warn("Skipping example '{}' at {}@{}: vector width {} (expected {}), weight {}", vector.getExampleId(),
-                    partition, record.offset(), vector.getVector().size(), backbone.hiddenSize(), vector.getWeight());
+            LOG.warn("Skipping example '{}' at {}@{}: {}", decoded.exampleId(), partition, record.offset(), problem);
             return;
         }
-        String label = vector.getLabel().toString();
+        String label = decoded.label();
         if (trainer == null) {
             // an open task declared without labels: the first example's label starts the head
-            trainer = HeadTrainer.create(trainerConfig, List.of(label));
+            trainer = newTrainer(List.of(label));
             labelCount = 1;
             LOG.info("Task '{}' declared no labels; started the head with '{}'", config.task(), label);
         }
@@ -464,16 +530,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
             labelCount = trainer.labels().size();
             LOG.info("Task '{}': new label '{}' grew the head to {} outputs", config.task(), label, labelCount);
         }
-        float[] features32 = new float[vector.getVector().size()];
-        for (int i = 0; i < features32.length; i++) {
-            features32[i] = vector.getVector().get(i);
-        }
         LabeledExample example;
         try {
-            example = new LabeledExample(features32, labelIndex, (float) vector.getWeight());
+            example = input.example(decoded, labelIndex);
         } catch (IllegalArgumentException e) {
             malformed++;
-            LOG.warn("Skipping example '{}' at {}@{}: {}", vector.getExampleId(), partition, record.offset(),
+            LOG.warn("Skipping example '{}' at {}@{}: {}", decoded.exampleId(), partition, record.offset(),
                     e.getMessage());
             return;
         }
@@ -490,7 +552,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        HeadTrainer.StepResult result = trainer.step(List.copyOf(pending));
+        StreamingTrainer.StepResult result = trainer.step(List.copyOf(pending));
         unpublishedExamples += pending.size();
         unpublishedLossSum += result.loss();
         unpublishedSteps++;
@@ -520,6 +582,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
         annotations.put(WALL_MS, Long.toString((now - versionStartNanos) / 1_000_000));
         annotations.put(CREATED_AT, Long.toString(System.currentTimeMillis()));
         annotations.put(NEW_EXAMPLES, Long.toString(unpublishedExamples));
+        if (sourcePrompts != null) {
+            annotations.put(SOURCES, encodeSources(sourcePrompts));
+        }
         TrainerState state = trainer.snapshot(ledger.positions()).withAnnotations(annotations);
         store.save(state);                                                // (a) durable first
         if (version == crashAfterCheckpointOf) {
@@ -539,7 +604,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     /** Publishes the version a checkpoint's annotations describe, with the trainer in that checkpoint's state. */
     private void publish(KafkaProducer<String, byte[]> producer, AvroSerializer<ModelVersion> versions,
-            AvroSerializer<MetricsEvent> metrics, Map<String, String> annotations) {
+            AvroSerializer<MetricsEvent> metrics, Map<String, String> annotations) throws IOException {
         long version = Long.parseLong(annotations.get(VERSION));
         String parent = annotations.getOrDefault(PARENT, "");
         Delta delta = trainer.delta();
@@ -571,14 +636,14 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 .setDevice(deviceName(trainer.device()))
                 .setCodeVersion(codeVersion())
                 .setCreatedAt(java.time.Instant.ofEpochMilli(createdAt));
-        if (delta.size() <= INLINE_DELTA_LIMIT) {
+        if (delta.size() <= config.inlineDeltaLimit()) {
             builder.setDelta(new dev.streamtune.avro.Delta(delta.format(), delta.sha256(), (long) delta.size(),
                     ByteBuffer.wrap(delta.bytes()), null));
         } else {
-            throw new IllegalStateException("delta of task '" + config.task() + "' is " + delta.size()
-                    + " bytes, over the " + INLINE_DELTA_LIMIT + "-byte inline limit; the head trainer's deltas"
-                    + " stay far below it, and the artifact store for larger deltas belongs to the LoRA/unfreeze"
-                    + " techniques");
+            // durable in the store (fsync, rename) before the event that points at it becomes visible
+            java.net.URI uri = artifacts.put(delta.bytes(), delta.sha256());
+            builder.setDelta(new dev.streamtune.avro.Delta(delta.format(), delta.sha256(), (long) delta.size(),
+                    null, uri.toString()));
         }
         ModelVersion event = builder.build();
         Map<String, Double> values = new LinkedHashMap<>();
@@ -610,9 +675,10 @@ public final class TrainerService implements Runnable, AutoCloseable {
         versionsPublished++;
         lastPublishedVersion = version;
         LOG.info("Published version {} of task '{}' (parent {}): {} new examples in {}, {} examples seen, {} steps,"
-                + " train loss {}, labels {}, delta {} bytes sha256 {}", version, config.task(),
+                + " train loss {}, labels {}, delta {} bytes sha256 {} ({})", version, config.task(),
                 parent.isEmpty() ? "none" : parent, newExamples, annotations.get(RANGES), trainer.examplesSeen(),
-                trainer.step(), String.format("%.4f", trainLoss), trainer.labels(), delta.size(), delta.sha256());
+                trainer.step(), String.format("%.4f", trainLoss), trainer.labels(), delta.size(), delta.sha256(),
+                delta.size() <= config.inlineDeltaLimit() ? "inline" : "in " + config.artifactDirectory());
     }
 
     private List<OffsetRange> cumulative(Map<String, String> annotations) {
@@ -629,26 +695,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
         return ranges;
     }
 
-    /** The technique spec via {@link TechniqueSettings} plus the training settings, as the version records them. */
+    /**
+     * The technique spec via {@link TechniqueSettings} plus the training settings, as the version
+     * records them; encoder techniques add their trainable fraction of the encoder, and ATTEMPT the
+     * source versions it mixes ({@code fortune@v3,wordnet@v2}).
+     */
     Map<String, String> hyperparameters() {
         Map<String, String> settings = new LinkedHashMap<>(TechniqueSettings.toSettings(trainer.techniqueSpec()));
-        OptimizerConfig optimizer = trainerConfig.optimizer();
-        settings.put("optimizer", "adamw");
-        settings.put("lr", Float.toString(optimizer.learningRate()));
-        settings.put("beta1", Float.toString(optimizer.beta1()));
-        settings.put("beta2", Float.toString(optimizer.beta2()));
-        settings.put("epsilon", Float.toString(optimizer.epsilon()));
-        settings.put("weight_decay", Float.toString(optimizer.weightDecay()));
-        settings.put("warmup_steps", Integer.toString(optimizer.warmupSteps()));
-        settings.put("decay_steps", Long.toString(optimizer.decaySteps()));
-        settings.put("schedule", optimizer.schedule().name().toLowerCase(java.util.Locale.ROOT));
-        settings.put("min_lr_ratio", Float.toString(optimizer.minLearningRateRatio()));
+        settings.putAll(trainer.trainingSettings());
         settings.put("batch_size", Integer.toString(config.microBatchSize()));
-        settings.put("replay_fraction", Float.toString(trainerConfig.replayFraction()));
         settings.put(REHEARSAL_STEPS, Integer.toString(rehearsalSteps));
-        settings.put("replay_capacity_per_class", Integer.toString(trainerConfig.replayCapacityPerClass()));
-        settings.put("class_weighting", Boolean.toString(trainerConfig.classWeighting()));
-        settings.put("seed", Long.toString(trainerConfig.seed()));
+        trainer.trainableFraction().ifPresent(f -> settings.put("trainable_fraction", Double.toString(f)));
+        if (sourcePrompts != null) {
+            settings.put("source_versions", String.join(",", sourcePrompts.names()));
+        }
         return settings;
     }
 
@@ -677,9 +737,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
         double rate = examplesPerSecond;
         String eta = lag <= 0 ? "caught up" : rate > 0 ? String.format("%.0f s", lag / rate) : "unknown";
-        LOG.info(String.format("trainer[%s]: %,d examples trained at %,.0f/s, lag %,d records, ETA %s, version %d,"
-                + " last loss %.4f, %d labels", config.task(), examplesTrained, rate, lag, eta, lastPublishedVersion,
-                lastLoss, labelCount));
+        LOG.info(String.format("trainer[%s/%s]: %,d examples trained at %,.1f/s, lag %,d records, ETA %s, version %d,"
+                + " last loss %.4f, %d labels", config.task(), technique.id(), examplesTrained, rate, lag, eta,
+                lastPublishedVersion, lastLoss, labelCount));
     }
 
     private TaskSpec awaitTaskSpec(KafkaConsumer<byte[], byte[]> consumer, AvroDeserializer<TaskSpec> deserializer) {
@@ -712,18 +772,30 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
         byte[] key = config.task().getBytes(StandardCharsets.UTF_8);
         TaskSpec latest = null;
+        for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, partitions)) {
+            if (record.key() != null && java.util.Arrays.equals(record.key(), key)) {
+                latest = record.value() == null ? null : deserializer.deserialize(record.topic(), record.value());
+            }
+        }
+        return latest;
+    }
+
+    /** Every record of {@code partitions} from the beginning to the end offsets as of now; leaves nothing assigned. */
+    static List<ConsumerRecord<byte[], byte[]>> readToEnd(KafkaConsumer<byte[], byte[]> consumer,
+            List<TopicPartition> partitions) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        while (!stopping && !reachedEnd(consumer, ends)) {
+        while (!reachedEnd(consumer, ends)) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                if (record.key() != null && java.util.Arrays.equals(record.key(), key)) {
-                    latest = record.value() == null ? null : deserializer.deserialize(record.topic(), record.value());
+                if (record.offset() < ends.get(new TopicPartition(record.topic(), record.partition()))) {
+                    records.add(record);
                 }
             }
         }
         consumer.assign(List.of());
-        return latest;
+        return records;
     }
 
     private static boolean reachedEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
@@ -736,11 +808,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     private void checkTaskSpec(TaskSpec spec) {
-        String technique = spec.getTechnique().toString();
-        if (!HeadOnlyTechnique.ID.equals(technique)) {
-            throw new IllegalStateException("task '" + config.task() + "' asks for technique '" + technique
-                    + "', but this trainer service trains technique '" + HeadOnlyTechnique.ID + "' only (prompt, LoRA"
-                    + " and unfreezing arrive later through the same Technique SPI)");
+        String techniqueId = spec.getTechnique().toString();
+        try {
+            technique = Techniques.byId(techniqueId);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("task '" + config.task() + "': " + e.getMessage(), e);
         }
         if (!spec.getBackbone().toString().equalsIgnoreCase(config.backboneId())) {
             throw new IllegalStateException("task '" + config.task() + "' is declared on backbone '"
@@ -751,11 +823,144 @@ public final class TrainerService implements Runnable, AutoCloseable {
         if (labelSetClosed && spec.getLabels().isEmpty()) {
             throw new IllegalStateException("task '" + config.task() + "' has a closed label set with no labels");
         }
+        if (technique.inputKind() == BatchInput.InputKind.TOKEN_IDS && spec.getLabels().isEmpty()) {
+            // the encoder is loaded and the model built once at start; declaring the labels keeps that off the
+            // path of the first example (new labels may still grow an open set later)
+            throw new IllegalStateException("task '" + config.task() + "' uses technique '" + techniqueId
+                    + "', which needs the task's labels declared in its TaskSpec (streamtune task create --labels ...)");
+        }
+        if (AttemptTechnique.ID.equals(techniqueId)) {
+            SourcePromptResolver.sourceTasks(config.task(), stringSettings(spec).get(SOURCE_TASKS));
+        }
+    }
+
+    /** A fresh trainer of the task's technique: the head on features, or the technique through the encoder. */
+    private StreamingTrainer newTrainer(List<String> labels) {
+        return trainerFor(labels, null);
+    }
+
+    private StreamingTrainer restoreTrainer(TrainerState state) {
+        return trainerFor(state.labels(), state);
+    }
+
+    /** A trainer that starts fresh with {@code labels}, or continues {@code state} when it is not null. */
+    private StreamingTrainer trainerFor(List<String> labels, TrainerState state) {
+        if (encoderConfig == null) {
+            return state == null ? HeadTrainer.create(trainerConfig, labels) : HeadTrainer.restore(trainerConfig, state);
+        }
+        long start = System.nanoTime();
+        EncoderTrainer encoderTrainer = state == null
+                ? EncoderTrainer.create(encoderConfig, backbone, labels, extraResources())
+                : EncoderTrainer.restore(encoderConfig, backbone, state, extraResources());
+        logEncoderReady(encoderTrainer, start);
+        return encoderTrainer;
+    }
+
+    private Map<Class<?>, Object> extraResources() {
+        return sourcePrompts == null ? Map.of() : Map.of(SourcePrompts.class, sourcePrompts);
+    }
+
+    private void logEncoderReady(EncoderTrainer encoderTrainer, long startNanos) {
+        LOG.info(String.format("Task '%s': %s through the frozen %s encoder (loaded in %.1f s on %s), %,d trainable"
+                + " parameters (%.3f%% of the encoder's), max_tokens %d", config.task(), technique.id(), backbone.id(),
+                (System.nanoTime() - startNanos) / 1e9, deviceName(encoderTrainer.device()),
+                encoderTrainer.trainableParameterCount(), 100 * encoderTrainer.trainableFraction().orElse(0),
+                encoderTrainer.maxTokens()));
+    }
+
+    private static Map<String, String> stringSettings(TaskSpec spec) {
+        Map<String, String> settings = new HashMap<>();
+        spec.getSettings().forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        return settings;
+    }
+
+    private boolean classWeighting(Map<String, String> settings) {
+        String weightingSetting = settings.get(CLASS_WEIGHTING);
+        if (weightingSetting == null) {
+            return config.classWeighting();
+        }
+        if (!weightingSetting.trim().equalsIgnoreCase("true") && !weightingSetting.trim().equalsIgnoreCase("false")) {
+            throw new IllegalStateException("task '" + config.task() + "': setting '" + CLASS_WEIGHTING
+                    + "' must be true or false, got '" + weightingSetting + "'");
+        }
+        return Boolean.parseBoolean(weightingSetting.trim());
+    }
+
+    /**
+     * The encoder technique's spec from the task's settings (every setting but the head's is passed
+     * to the technique as an option: {@code max_tokens}, {@code prompt_length}, {@code lora_rank},
+     * ...), Adam at {@code lr} (the PEFT benchmark's rate of the technique by default) for the
+     * technique's tensors and {@value #HEAD_LR} for the head.
+     */
+    private EncoderTrainerConfig encoderConfig(TaskSpec spec) {
+        Map<String, String> settings = stringSettings(spec);
+        try {
+            TechniqueSpec techniqueSpec = TechniqueSettings.fromSettings(technique.id(), backbone.hiddenSize(), settings);
+            // checks the technique's own options (ranges, prompt length) before anything is loaded
+            technique.tensorSpecs(techniqueSpec, Math.max(1, spec.getLabels().size()));
+            float learningRate = TechniqueSettings.floatSetting(settings, "lr",
+                    PeftBenchmarkConfig.DEFAULT_LEARNING_RATES.getOrDefault(technique.id(), 1e-3f));
+            float headLearningRate = TechniqueSettings.floatSetting(settings, HEAD_LR, DEFAULT_HEAD_LR);
+            return new EncoderTrainerConfig(techniqueSpec, learningRate, headLearningRate, config.replayFraction(),
+                    config.replayCapacityPerClass(), classWeighting(settings), config.seed(), config.device());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("task '" + config.task() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * ATTEMPT's source prompts: polls models.updates until every source task serves a prompt
+     * version (null when stopped first). The status line, and {@link #waitingFor()}, name the source it waits for.
+     */
+    private SourcePrompts awaitSourcePrompts(KafkaConsumer<byte[], byte[]> consumer, SchemaRegistryClient registry,
+            TaskSpec spec, Map<String, Long> pinned) {
+        List<String> sources = SourcePromptResolver.sourceTasks(config.task(), stringSettings(spec).get(SOURCE_TASKS));
+        SourcePromptResolver resolver = new SourcePromptResolver(config,
+                new AvroDeserializer<>(registry, config.serde(), ModelUpdate.class),
+                new AvroDeserializer<>(registry, config.serde(), ModelVersion.class), artifacts, backbone.hiddenSize());
+        long nextLog = System.nanoTime();
+        while (!stopping) {
+            SourcePromptResolver.Resolution resolution = resolver.resolve(consumer, sources, encoderConfig.spec(), pinned);
+            if (resolution.prompts() != null) {
+                waitingFor = null;
+                LOG.info("Task '{}' (attempt): source prompts {}", config.task(), resolution.prompts().names());
+                return resolution.prompts();
+            }
+            waitingFor = resolution.waitingFor();
+            if (System.nanoTime() >= nextLog) {
+                LOG.info("trainer[{}/attempt]: waiting for source task {}: no promoted prompt version on '{}' yet"
+                        + " (sources {})", config.task(), waitingFor, config.topics().updates(), sources);
+                nextLog = System.nanoTime() + config.statusInterval().toNanos();
+            }
+            sleep(1_000);
+        }
+        return null;
+    }
+
+    /** {@code fortune=3,wordnet=2} from the prompts' names ({@code fortune@v3}). */
+    private static String encodeSources(SourcePrompts prompts) {
+        List<String> parts = new ArrayList<>();
+        for (String name : prompts.names()) {
+            int at = name.lastIndexOf("@v");
+            parts.add(name.substring(0, at) + "=" + name.substring(at + 2));
+        }
+        return String.join(",", parts);
+    }
+
+    private static Map<String, Long> decodeSources(String encoded) {
+        Map<String, Long> pinned = new LinkedHashMap<>();
+        if (encoded == null || encoded.isEmpty()) {
+            return pinned;
+        }
+        for (String part : encoded.split(",")) {
+            int eq = part.lastIndexOf('=');
+            pinned.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
+        }
+        return pinned;
     }
 
     private TrainerConfig trainerConfig(TaskSpec spec) {
-        Map<String, String> settings = new HashMap<>();
-        spec.getSettings().forEach((k, v) -> settings.put(k.toString(), v.toString()));
+        Map<String, String> settings = stringSettings(spec);
         HeadConfig head = config.head();
         if (settings.containsKey(TechniqueSettings.HEAD)) {
             HeadSpec headSpec = TechniqueSettings.fromSettings(HeadOnlyTechnique.ID, backbone.hiddenSize(), settings).head();
@@ -766,17 +971,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
         if (settings.containsKey("lr")) {
             optimizer = optimizer.withLearningRate(TechniqueSettings.floatSetting(settings, "lr", optimizer.learningRate()));
         }
-        boolean classWeighting = config.classWeighting();
-        String weightingSetting = settings.get(CLASS_WEIGHTING);
-        if (weightingSetting != null) {
-            if (!weightingSetting.trim().equalsIgnoreCase("true") && !weightingSetting.trim().equalsIgnoreCase("false")) {
-                throw new IllegalStateException("task '" + config.task() + "': setting '" + CLASS_WEIGHTING
-                        + "' must be true or false, got '" + weightingSetting + "'");
-            }
-            classWeighting = Boolean.parseBoolean(weightingSetting.trim());
-        }
         return new TrainerConfig(HeadOnlyTechnique.ID, backbone.hiddenSize(), head, optimizer, config.replayFraction(),
-                config.replayCapacityPerClass(), classWeighting, config.seed(), config.device());
+                config.replayCapacityPerClass(), classWeighting(settings), config.seed(), config.device());
     }
 
     private List<TopicPartition> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
@@ -795,7 +991,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         return null;
     }
 
-    private static List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    static List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
         if (infos == null) {
             return List.of();

@@ -36,18 +36,25 @@ import java.util.regex.Pattern;
  * @param classWeighting weight the loss by inverse running class frequency
  * @param taskSpecTimeout how long to wait at start for the task's TaskSpec, in [1 s, 1 day]
  * @param statusInterval how often the status line is logged, in [100 ms, 1 h]
+ * @param artifactDirectory where deltas above {@code inlineDeltaLimit} are written, in the layout the
+ *     subscriber's {@code DirectoryArtifactStore} reads ({@code <dir>/<sha256>.delta}, a {@code file:} URI)
+ * @param inlineDeltaLimit largest delta carried inline in the version event, in bytes, in [0, 8 MiB]
  */
 public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serde, Topics topics, String task,
         String backboneId, Path checkpointDirectory, int checkpointsKept, int microBatchSize, Duration maxBatchWait,
         long publishEveryExamples, Duration publishInterval, String device, long seed, HeadConfig head,
         OptimizerConfig optimizer, float replayFraction, int replayCapacityPerClass, boolean classWeighting,
-        Duration taskSpecTimeout, Duration statusInterval) {
+        Duration taskSpecTimeout, Duration statusInterval, Path artifactDirectory, int inlineDeltaLimit) {
 
     public static final String DEFAULT_BACKBONE = "all-MiniLM-L6-v2";
     public static final int DEFAULT_MICRO_BATCH = 32;
     public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
     public static final long DEFAULT_PUBLISH_EVERY = 500;
     public static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(30);
+    /** 900 KB: with the rest of the event, well under Kafka's default 1 MB message limit. */
+    public static final int DEFAULT_INLINE_DELTA_LIMIT = 900 * 1024;
+    /** No inline delta above this: a broker would need its message limit raised. */
+    public static final int MAX_INLINE_DELTA_LIMIT = 8 * 1024 * 1024;
     private static final Pattern TASK = Pattern.compile("[A-Za-z0-9._-]{1,200}");
     private static final Pattern DEVICE = Pattern.compile("auto|cpu|gpu(:\\d{1,3})?");
 
@@ -66,7 +73,9 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
         if (backboneId == null || backboneId.isBlank()) {
             throw new IllegalArgumentException("backboneId must not be blank (e.g. " + DEFAULT_BACKBONE + ")");
         }
+        Objects.requireNonNull(artifactDirectory, "artifactDirectory");
         requireRange("checkpointsKept", checkpointsKept, 1, 100);
+        requireRange("inlineDeltaLimit", inlineDeltaLimit, 0, MAX_INLINE_DELTA_LIMIT);
         requireRange("microBatchSize", microBatchSize, 1, 65_536);
         requireRange("publishEveryExamples", publishEveryExamples, 1, 1_000_000_000L);
         requireDuration("maxBatchWait", maxBatchWait, Duration.ofMillis(1), Duration.ofHours(1));
@@ -84,14 +93,16 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
     /**
      * Defaults: all-MiniLM-L6-v2, 3 checkpoints kept, micro-batches of 32 or 200 ms, a version every
      * 500 examples or 30 s, device auto, seed 42, linear head, {@link #defaultOptimizer()}, 25% replay of up to
-     * 1,000 examples per class, class weighting on, 10 min to wait for the TaskSpec, status every 10 s.
+     * 1,000 examples per class, class weighting on, 10 min to wait for the TaskSpec, status every 10 s,
+     * deltas over 900 KB written to {@code <checkpointDirectory>/artifacts}.
      */
     public static TrainerServiceConfig defaults(String bootstrapServers, AvroSerdeConfig serde, String task,
             Path checkpointDirectory) {
         return new TrainerServiceConfig(bootstrapServers, serde, Topics.defaults(), task, DEFAULT_BACKBONE,
                 checkpointDirectory, 3, DEFAULT_MICRO_BATCH, DEFAULT_MAX_BATCH_WAIT, DEFAULT_PUBLISH_EVERY,
                 DEFAULT_PUBLISH_INTERVAL, "auto", 42L, HeadConfig.linear(), defaultOptimizer(), 0.25f, 1_000,
-                true, Duration.ofMinutes(10), Duration.ofSeconds(10));
+                true, Duration.ofMinutes(10), Duration.ofSeconds(10), checkpointDirectory.resolve("artifacts"),
+                DEFAULT_INLINE_DELTA_LIMIT);
     }
 
     /**
@@ -107,78 +118,85 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
         return new TrainerServiceConfig(bootstrapServers, serde, newTopics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withBackbone(String newBackboneId) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, newBackboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withMicroBatch(int size, Duration maxWait) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, size, maxWait, publishEveryExamples, publishInterval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval);
+                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withPublishEvery(long examples, Duration interval) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, examples, interval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval);
+                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withDevice(String newDevice) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, newDevice, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withSeed(long newSeed) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, newSeed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withHead(HeadConfig newHead) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 newHead, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withOptimizer(OptimizerConfig newOptimizer) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, newOptimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval);
+                statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withReplay(float fraction, int capacityPerClass) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval);
+                head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withClassWeighting(boolean enabled) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval);
+                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withTaskSpecTimeout(Duration timeout) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, timeout, statusInterval);
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, timeout, statusInterval, artifactDirectory, inlineDeltaLimit);
     }
 
     public TrainerServiceConfig withStatusInterval(Duration interval) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, interval);
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, interval, artifactDirectory, inlineDeltaLimit);
+    }
+
+    public TrainerServiceConfig withArtifacts(Path directory, int inlineLimit) {
+        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
+                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
+                statusInterval, directory, inlineLimit);
     }
 
     /** The consumer group whose committed offsets show this trainer's lag: {@code streamtune-trainer-<task>}. */

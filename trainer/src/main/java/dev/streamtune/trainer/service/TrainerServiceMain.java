@@ -19,6 +19,8 @@ import java.util.function.Function;
  * --device             STREAMTUNE_DEVICE              auto|cpu|gpu|gpu:N (default auto)
  * --data-dir           STREAMTUNE_DATA_DIR            checkpoints go to DIR/trainer/TASK (default ./data)
  * --backbone           STREAMTUNE_BACKBONE            (default all-MiniLM-L6-v2)
+ * --artifact-dir       STREAMTUNE_ARTIFACT_DIR        deltas over the inline limit (default DATA_DIR/artifacts)
+ * --inline-delta-limit N                              bytes (default 921600)
  * --batch-size N, --max-wait-ms N, --publish-every N, --publish-interval-s N, --seed N
  * </pre>
  * Exit status 0 after a clean stop, 1 when the trainer failed, 2 for bad arguments.
@@ -98,6 +100,11 @@ public final class TrainerServiceMain {
                         dataDir.resolve("trainer").resolve(task))
                 .withBackbone(backbone)
                 .withDevice(device);
+        Path artifacts = Path.of(orDefault(pick.apply(new String[] {"artifact-dir", "STREAMTUNE_ARTIFACT_DIR"}),
+                dataDir.resolve("artifacts").toString()));
+        String inlineLimit = pick.apply(new String[] {"inline-delta-limit"});
+        config = config.withArtifacts(artifacts, inlineLimit == null ? config.inlineDeltaLimit()
+                : number("inline-delta-limit", inlineLimit));
         String batch = pick.apply(new String[] {"batch-size"});
         String wait = pick.apply(new String[] {"max-wait-ms"});
         if (batch != null || wait != null) {

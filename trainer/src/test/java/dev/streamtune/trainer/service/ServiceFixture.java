@@ -1,6 +1,9 @@
 package dev.streamtune.trainer.service;
 
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.avro.LabelledExample;
+import dev.streamtune.avro.ModelUpdate;
+import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.Split;
 import dev.streamtune.avro.TaskSpec;
@@ -66,12 +69,61 @@ final class ServiceFixture {
     }
 
     void declareTask(String task, List<String> labels, boolean closed, Map<String, String> settings) throws Exception {
+        declareTask(task, labels, closed, "head", settings);
+    }
+
+    void declareTask(String task, List<String> labels, boolean closed, String technique, Map<String, String> settings)
+            throws Exception {
         TaskSpec spec = TaskSpec.newBuilder().setTask(task).setLabels(labels).setLabelSetClosed(closed)
-                .setBackbone(BACKBONE).setTechnique("head").setSettings(new HashMap<>(settings)).build();
+                .setBackbone(BACKBONE).setTechnique(technique).setSettings(new HashMap<>(settings)).build();
         try (KafkaProducer<String, byte[]> producer = producer()) {
             AvroSerializer<TaskSpec> serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
             producer.send(new ProducerRecord<>(topics.tasks(), task, serializer.serialize(topics.tasks(), spec))).get();
         }
+    }
+
+    /** examples.train (the encoder techniques' input) and the compacted models.updates. */
+    void createTextTopics(int trainPartitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic(topics.train(), trainPartitions, (short) 1),
+                    new NewTopic(topics.updates(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Produces labelled texts to examples.train keyed by example id, as ingest does; returns where each landed. */
+    List<RecordMetadata> produceTexts(List<LabelledExample> examples) throws Exception {
+        List<RecordMetadata> landed = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            AvroSerializer<LabelledExample> serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
+            List<java.util.concurrent.Future<RecordMetadata>> futures = new ArrayList<>();
+            for (LabelledExample example : examples) {
+                futures.add(producer.send(new ProducerRecord<>(topics.train(), example.getId().toString(),
+                        serializer.serialize(topics.train(), example))));
+            }
+            for (var future : futures) {
+                landed.add(future.get());
+            }
+        }
+        return landed;
+    }
+
+    /** Promotes {@code version} on models.updates, as the evaluator's gate would. */
+    void promote(ModelVersion version) throws Exception {
+        ModelUpdate update = ModelUpdate.newBuilder().setTask(version.getTask()).setAction(UpdateAction.PROMOTE)
+                .setVersion(version.getVersion()).setReason("promoted by the test").setModel(version)
+                .setTimestamp(java.time.Instant.now()).build();
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            AvroSerializer<ModelUpdate> serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
+            producer.send(new ProducerRecord<>(topics.updates(), version.getTask().toString(),
+                    serializer.serialize(topics.updates(), update))).get();
+        }
+    }
+
+    static LabelledExample text(String task, String id, String label, String text) {
+        return LabelledExample.newBuilder().setId(id).setTask(task).setLabel(label).setText(text)
+                .setSplit(Split.TRAIN).build();
     }
 
     /** Produces the vectors keyed by example id; returns where each landed. */

@@ -41,6 +41,8 @@ class TrainerServiceConfigTest {
                 .hasMessageContaining("bootstrapServers must not be blank");
         assertThatThrownBy(() -> TrainerServiceConfig.defaults("h:1", DEFAULTS.serde(), "sp am", Path.of("x")))
                 .hasMessageContaining("task must be 1-200 characters of [A-Za-z0-9._-], got 'sp am'");
+        assertThatThrownBy(() -> DEFAULTS.withArtifacts(Path.of("a"), 9 * 1024 * 1024))
+                .hasMessageContaining("inlineDeltaLimit must be in [0, 8388608], got 9437184");
     }
 
     @Test
@@ -53,6 +55,8 @@ class TrainerServiceConfigTest {
         assertThat(fromEnv.serde().registryUrl()).isEqualTo("http://registry:8081");
         assertThat(fromEnv.device()).isEqualTo("gpu");
         assertThat(fromEnv.checkpointDirectory()).isEqualTo(Path.of("/var/lib/streamtune/trainer/spam"));
+        assertThat(fromEnv.artifactDirectory()).isEqualTo(Path.of("/var/lib/streamtune/artifacts"));
+        assertThat(fromEnv.inlineDeltaLimit()).isEqualTo(900 * 1024);
 
         TrainerServiceConfig flags = TrainerServiceMain.parse(new String[] {"--task", "intent", "--device=cpu",
                 "--batch-size", "16", "--publish-every", "100", "--publish-interval-s", "5"}, env::get);

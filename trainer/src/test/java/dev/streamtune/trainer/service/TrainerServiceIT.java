@@ -390,24 +390,20 @@ class TrainerServiceIT {
     }
 
     @Test
-    void refusesATechniqueItDoesNotTrain() throws Exception {
-        String task = "lora-task";
-        ServiceFixture fixture = new ServiceFixture(platform, "lora.", 1);
-        dev.streamtune.avro.TaskSpec spec = dev.streamtune.avro.TaskSpec.newBuilder().setTask(task)
-                .setLabels(List.of("a", "b")).setTechnique("lora").setSettings(new HashMap<>()).build();
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-                Map.of("bootstrap.servers", platform.bootstrapServers()),
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            var serializer = new dev.streamtune.schemas.serde.AvroSerializer<dev.streamtune.avro.TaskSpec>(
-                    SchemaRegistryClients.create(platform.serdeConfig()), platform.serdeConfig(), false);
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(fixture.topics.tasks(), task,
-                    serializer.serialize(fixture.topics.tasks(), spec))).get();
-        }
-        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("lora")));
+    void refusesAnUnknownTechniqueAndAnEncoderTechniqueWithoutLabels() throws Exception {
+        ServiceFixture fixture = new ServiceFixture(platform, "refused.", 1);
+        assertRefused(fixture, "adapterz-task", "adapterz", List.of("a", "b"), "unknown technique 'adapterz'");
+        assertRefused(fixture, "lora-task", "lora", List.of(), "needs the task's labels declared");
+        assertRefused(fixture, "attempt-task", "attempt", List.of("a", "b"), "needs setting 'source_tasks'");
+    }
+
+    private void assertRefused(ServiceFixture fixture, String task, String technique, List<String> labels,
+            String message) throws Exception {
+        fixture.declareTask(task, labels, false, technique, Map.of());
+        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve(task)));
         Thread thread = start(service);
         assertThatThrownBy(() -> service.awaitStarted(Duration.ofSeconds(60)))
-                .hasMessageContaining("technique 'lora'").hasMessageContaining("'head' only");
+                .hasMessageContaining("task '" + task + "'").hasMessageContaining(message);
         thread.join(10_000);
         assertThat(service.failure()).isPresent();
     }
