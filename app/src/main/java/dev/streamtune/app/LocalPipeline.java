@@ -104,7 +104,7 @@ final class LocalPipeline implements AutoCloseable {
                     .withTopics(config.topics())
                     .withPublishEvery(config.publishEvery(), config.publishInterval())
                     // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
-                    .withArtifacts(data.resolve("artifacts"), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)));
+                    .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)));
             trainers.put(task, trainer);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);

@@ -98,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
                 TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
                                 connection.serde(), task, dataDir.resolve("checkpoints").resolve(task))
                         .withTopics(connection.topics()).withDevice(device)
-                        .withArtifacts(dataDir.resolve("artifacts"), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT));
+                        .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT));
                 Thread loop = background("trainer-" + task, trainer);
                 ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", metricsPort, trainer::isRunning);
                 Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())

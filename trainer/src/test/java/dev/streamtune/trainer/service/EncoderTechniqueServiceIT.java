@@ -180,6 +180,19 @@ class EncoderTechniqueServiceIT {
             assertThat(TrainerService.deltaOf(trained).size()).isEqualTo(trained.getDelta().getSizeBytes());
             assertThat(trained.getOffsetRanges()).isNotEmpty().allSatisfy(r -> assertThat(r.getTopic().toString())
                     .isEqualTo(fixture.topics.train()));
+            // a consumer holds no source prompts: the version must load from its own delta
+            dev.streamtune.subscriber.LoadedModel served = dev.streamtune.subscriber.ModelLoader
+                    .standard(java.util.Optional.empty(), dev.streamtune.subscriber.TextEncoderProvider.NONE)
+                    .load(trained);
+            try {
+                assertThat(served.techniqueId()).isEqualTo("attempt");
+                assertThat(served.predictText("Win a free cruise now, click here!").probabilities())
+                        .hasSize(spam.labels().size());
+            } finally {
+                if (served instanceof AutoCloseable closeable) {
+                    closeable.close();
+                }
+            }
         } finally {
             attempt.stop();
             assertThat(attempt.awaitStopped(Duration.ofSeconds(60))).isTrue();
