@@ -10,6 +10,7 @@ import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.datasets.Corpus;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.ingest.IngestMetrics;
+import dev.streamtune.ingest.SplitRatios;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.MetricNames;
@@ -97,10 +98,15 @@ final class DemoCommand implements Callable<Integer> {
 
         System.out.printf("streamtune demo: %d emails (%s) through a local Kafka cluster; data in %s%n",
                 corpus.size(), corpus.countByLabel(), data);
+        if (learning.minValidationFor(corpus.size()) < learning.minValidation) {
+            System.out.printf("  the evaluator judges candidates once %d validation examples are in (the sample holds"
+                    + " about %d; --min-validation %d would never be reached)%n", learning.minValidationFor(corpus.size()),
+                    Math.round(corpus.size() * SplitRatios.defaults().validation()), learning.minValidation);
+        }
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
                      "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, learning.publishEvery,
-                     java.time.Duration.ofSeconds(30), learning.gate()))) {
+                     java.time.Duration.ofSeconds(30), learning.gateFor(corpus.size())))) {
             System.out.println("  kafka:           " + platform.bootstrapServers());
             System.out.println("  schema registry: " + platform.registryUrl());
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:       " + url));

@@ -1,6 +1,7 @@
 package dev.streamtune.app;
 
 import dev.streamtune.evaluator.GateConfig;
+import dev.streamtune.ingest.SplitRatios;
 import picocli.CommandLine.Option;
 
 /** How candidates are published and judged: shared by every command that runs the whole pipeline. */
@@ -19,5 +20,19 @@ final class LearningOptions {
 
     GateConfig gate() {
         return PipelineConfig.gate(minValidation, refreshTolerance);
+    }
+
+    /**
+     * The gate for a run that streams {@code examples} examples in all: the validation count it waits
+     * for is capped at 80% of the validation share those examples are expected to give (split by hash,
+     * so the count varies), or a short {@code --limit} run would wait for a count that never arrives.
+     */
+    GateConfig gateFor(int examples) {
+        return PipelineConfig.gate(minValidationFor(examples), refreshTolerance);
+    }
+
+    int minValidationFor(int examples) {
+        int reachable = (int) Math.floor(examples * SplitRatios.defaults().validation() * 0.8);
+        return Math.max(1, Math.min(minValidation, reachable));
     }
 }
