@@ -12,7 +12,6 @@ import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
-import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
 import dev.streamtune.model.delta.NamedTensor;
@@ -33,7 +32,6 @@ import dev.streamtune.model.technique.TrainableModel;
 import dev.streamtune.model.technique.TrainingBatch;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -285,14 +283,7 @@ class EncoderTechniqueModelFactoryTest {
     }
 
     private static BatchInput.TokenIds tokens(List<String> texts) {
-        List<TokenizedText> encoded = tokenizer.encodeAll(texts);
-        int[][] ids = new int[encoded.size()][];
-        int[][] mask = new int[encoded.size()][];
-        for (int i = 0; i < encoded.size(); i++) {
-            ids[i] = Arrays.stream(encoded.get(i).inputIds()).mapToInt(Math::toIntExact).toArray();
-            mask[i] = Arrays.stream(encoded.get(i).attentionMask()).mapToInt(Math::toIntExact).toArray();
-        }
-        return new BatchInput.TokenIds(ids, mask);
+        return BatchInput.TokenIds.of(tokenizer.encodeAll(texts));
     }
 
     private static ModelVersion version(String techniqueId, TechniqueSpec spec, long number, Delta delta) {

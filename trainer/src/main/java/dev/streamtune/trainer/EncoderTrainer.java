@@ -123,7 +123,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
     /** Word-piece ids of {@code text}, special tokens included, truncated to the technique's {@code max_tokens}. */
     public int[] tokenize(String text) {
         TokenizedText tokens = tokenizer.encode(text);
-        return Arrays.stream(tokens.inputIds()).mapToInt(Math::toIntExact).toArray();
+        return tokens.intIds();
     }
 
     /** The longest token row the model takes, special tokens included. */

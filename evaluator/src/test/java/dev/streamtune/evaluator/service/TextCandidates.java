@@ -10,7 +10,6 @@ import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
-import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
@@ -160,14 +159,7 @@ final class TextCandidates implements AutoCloseable {
     }
 
     private BatchInput.TokenIds tokens(List<String> texts) {
-        List<TokenizedText> encoded = tokenizer.encodeAll(texts);
-        int[][] ids = new int[encoded.size()][];
-        int[][] mask = new int[encoded.size()][];
-        for (int i = 0; i < encoded.size(); i++) {
-            ids[i] = Arrays.stream(encoded.get(i).inputIds()).mapToInt(Math::toIntExact).toArray();
-            mask[i] = Arrays.stream(encoded.get(i).attentionMask()).mapToInt(Math::toIntExact).toArray();
-        }
-        return new BatchInput.TokenIds(ids, mask);
+        return BatchInput.TokenIds.of(tokenizer.encodeAll(texts));
     }
 
     @Override

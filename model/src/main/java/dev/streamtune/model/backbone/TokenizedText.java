@@ -23,4 +23,22 @@ public record TokenizedText(long[] inputIds, long[] attentionMask, long[] tokenT
     public int tokenCount() {
         return inputIds.length;
     }
+
+    /** The ids as the {@code int} rows a token batch holds (word-piece ids fit easily). */
+    public int[] intIds() {
+        return toInts(inputIds);
+    }
+
+    /** The attention mask as {@code int}s. */
+    public int[] intMask() {
+        return toInts(attentionMask);
+    }
+
+    private static int[] toInts(long[] values) {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            ints[i] = Math.toIntExact(values[i]);
+        }
+        return ints;
+    }
 }

@@ -11,7 +11,6 @@ import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.BackboneTokenizer;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.model.backbone.TokenizedText;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,8 +77,8 @@ public final class PeftCorpusInputs {
         int[][] mask = new int[tokens.size()][];
         int[] labelIndex = new int[tokens.size()];
         for (int i = 0; i < tokens.size(); i++) {
-            ids[i] = Arrays.stream(tokens.get(i).inputIds()).mapToInt(Math::toIntExact).toArray();
-            mask[i] = Arrays.stream(tokens.get(i).attentionMask()).mapToInt(Math::toIntExact).toArray();
+            ids[i] = tokens.get(i).intIds();
+            mask[i] = tokens.get(i).intMask();
             labelIndex[i] = labels.indexOf(examples.get(i).label());
         }
         return new TokenSet(ids, mask, labelIndex, labels);

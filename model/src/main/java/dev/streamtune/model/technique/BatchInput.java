@@ -53,6 +53,17 @@ public sealed interface BatchInput permits BatchInput.PooledFeatures, BatchInput
 
     /** Token ids and attention masks, one row per example (rows may differ in length). */
     record TokenIds(int[][] ids, int[][] attentionMask) implements BatchInput {
+        /** A batch of tokenized texts, in their order. */
+        public static TokenIds of(java.util.List<dev.streamtune.model.backbone.TokenizedText> texts) {
+            int[][] ids = new int[texts.size()][];
+            int[][] mask = new int[texts.size()][];
+            for (int i = 0; i < texts.size(); i++) {
+                ids[i] = texts.get(i).intIds();
+                mask[i] = texts.get(i).intMask();
+            }
+            return new TokenIds(ids, mask);
+        }
+
         public TokenIds {
             Objects.requireNonNull(ids, "ids");
             Objects.requireNonNull(attentionMask, "attentionMask");

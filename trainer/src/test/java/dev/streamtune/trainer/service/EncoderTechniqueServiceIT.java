@@ -16,7 +16,6 @@ import dev.streamtune.model.HostReadback;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.BackboneTokenizer;
-import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.technique.BatchInput;
@@ -31,7 +30,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -264,14 +262,9 @@ class EncoderTechniqueServiceIT {
                     hyperparameters(trained)), labels.size(), manager, Map.of(MiniLmEncoder.class, encoder));
             try (TrainableModel model = Techniques.byId("lora").loadDelta(context, delta);
                     NDManager step = manager.newSubManager()) {
-                int[][] ids = new int[heldOut.size()][];
-                int[][] mask = new int[heldOut.size()][];
-                for (int i = 0; i < heldOut.size(); i++) {
-                    TokenizedText tokens = tokenizer.encode(heldOut.get(i).text());
-                    ids[i] = Arrays.stream(tokens.inputIds()).mapToInt(Math::toIntExact).toArray();
-                    mask[i] = Arrays.stream(tokens.attentionMask()).mapToInt(Math::toIntExact).toArray();
-                }
-                long[] predicted = HostReadback.longs(model.logits(new BatchInput.TokenIds(ids, mask), step).argMax(1));
+                BatchInput.TokenIds input = BatchInput.TokenIds.of(
+                        tokenizer.encodeAll(heldOut.stream().map(CorpusExample::text).toList()));
+                long[] predicted = HostReadback.longs(model.logits(input, step).argMax(1));
                 Map<String, Integer> counts = new HashMap<>();
                 for (int i = 0; i < heldOut.size(); i++) {
                     String truth = heldOut.get(i).label();
