@@ -110,9 +110,12 @@ public final class AdamOptimizer implements AutoCloseable {
                     + " parameters, got " + parameters.size());
         }
         steps++;
-        float correction1 = (float) (1 - Math.pow(beta1, steps));
-        float correction2 = (float) (1 - Math.pow(beta2, steps));
-        float stepSize = learningRate / correction1;
+        double correction1 = 1 - Math.pow(beta1, steps);
+        double correction2 = 1 - Math.pow(beta2, steps);
+        // the fused kernel computes p -= stepSize * m / (sqrt(v) + eps); these two make that PyTorch's
+        // p -= lr / c1 * m / (sqrt(v / c2) + epsilon) exactly
+        float stepSize = (float) (learningRate * Math.sqrt(correction2) / correction1);
+        float fusedEpsilon = (float) (epsilon * Math.sqrt(correction2));
         try (NDScope scope = new NDScope()) {
             for (int i = 0; i < parameters.size(); i++) {
                 NDArray gradient = gradients.get(i);
@@ -121,13 +124,14 @@ public final class AdamOptimizer implements AutoCloseable {
                     throw new IllegalArgumentException("gradient " + i + " has shape " + gradient.getShape()
                             + ", its parameter " + parameter.getShape());
                 }
-                NDArray m = firstMoments.get(i).muli(beta1).addi(gradient.mul(1f - beta1));
-                NDArray v = secondMoments.get(i).muli(beta2).addi(gradient.square().muli(1f - beta2));
-                NDArray denominator = v.div(correction2).sqrt().addi(epsilon);
                 // through a detached view sharing the parameter's storage: PyTorch's grad mode is on by default
                 // in every thread but the one DJL's engine started on, and there an in-place update of a leaf
                 // that requires a gradient is refused
-                parameter.stopGradient().subi(m.div(denominator).muli(stepSize));
+                NDArray view = parameter.stopGradient();
+                // one native call per tensor instead of a dozen element-wise operators: on a GPU the per-call
+                // cost, not the arithmetic, is what a step of small tensors spends its time on
+                view.getNDArrayInternal().adamUpdate(new NDList(view, gradient, firstMoments.get(i), secondMoments.get(i)),
+                        new NDList(view), learningRate, stepSize, 0f, 1f, -1f, beta1, beta2, fusedEpsilon, false, true);
             }
         }
     }

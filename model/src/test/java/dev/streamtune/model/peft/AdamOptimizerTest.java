@@ -152,4 +152,37 @@ class AdamOptimizerTest {
         assertThatThrownBy(() -> new AdamOptimizer.State(2, List.of(), new ArrayList<>()))
                 .hasMessageContaining("must hold moments");
     }
+
+    @Test
+    void updatesAsPyTorchsAdamDoes() {
+        // torch.optim.Adam (no weight decay, amsgrad off), transcribed in doubles
+        float lr = 0.01f;
+        double[] p = {0.5, -1.25, 2.0, 0.0, 3.5};
+        double[] m = new double[p.length];
+        double[] v = new double[p.length];
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamOptimizer optimizer = new AdamOptimizer(manager, lr)) {
+            NDArray parameter = manager.create(new float[] {0.5f, -1.25f, 2.0f, 0.0f, 3.5f});
+            parameter.setRequiresGradient(true);
+            for (int step = 1; step <= 6; step++) {
+                float[] g = new float[p.length];
+                for (int j = 0; j < p.length; j++) {
+                    g[j] = (float) (Math.sin(step + j) * (j + 1));
+                }
+                try (NDManager stepManager = manager.newSubManager()) {
+                    optimizer.update(new NDList(parameter), new NDList(stepManager.create(g)));
+                }
+                for (int j = 0; j < p.length; j++) {
+                    m[j] = 0.9 * m[j] + 0.1 * g[j];
+                    v[j] = 0.999 * v[j] + 0.001 * g[j] * g[j];
+                    double denominator = Math.sqrt(v[j]) / Math.sqrt(1 - Math.pow(0.999, step)) + 1e-8;
+                    p[j] -= lr / (1 - Math.pow(0.9, step)) * m[j] / denominator;
+                }
+            }
+            float[] actual = HostReadback.floats(parameter);
+            for (int j = 0; j < p.length; j++) {
+                assertThat((double) actual[j]).as("parameter[%d]", j).isCloseTo(p[j], org.assertj.core.data.Offset.offset(1e-6));
+            }
+        }
+    }
 }
