@@ -181,7 +181,7 @@ final class DemoCommand implements Callable<Integer> {
         if (technique.encoder()) {
             settings.putIfAbsent("max_tokens", Integer.toString(maxTokens));
             if (limit == 0 || limit > 1_000) {
-                System.out.printf("note: %s trains through the encoder at about 6-10 examples/s per core here;"
+                System.out.printf("note: %s trains through the encoder at about 5-15 examples/s per CPU core;"
                         + " --limit 500 keeps the demo to minutes%n", technique.technique);
             }
         }

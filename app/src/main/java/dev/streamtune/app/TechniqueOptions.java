@@ -20,7 +20,7 @@ final class TechniqueOptions {
 
     @Option(names = "--technique", defaultValue = "head",
             description = {"head (features, fast), or an encoder technique trained from text: prompt, attempt, lora,",
-                    "bitfit, unfreeze (about 6-10 examples/s per CPU core at 128 tokens). Default: ${DEFAULT-VALUE}"})
+                    "bitfit, unfreeze (about 5-15 examples/s per CPU core at 128 tokens). Default: ${DEFAULT-VALUE}"})
     String technique;
 
     @Option(names = "--set", description = {"Technique/training setting key=value, repeatable: head=mlp, lr=2e-3, head_lr=1e-2,",
