@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
-                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, learning.publishEvery,
+                     "", partitions, dashboardPort, data, List.of(TASK), 32, maxTokens, cores, learning.publishEveryFor(corpus.size()),
                      java.time.Duration.ofSeconds(30), learning.gateFor(corpus.size())))) {
             System.out.println("  kafka:           " + platform.bootstrapServers());
             System.out.println("  schema registry: " + platform.registryUrl());

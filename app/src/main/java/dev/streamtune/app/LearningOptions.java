@@ -31,6 +31,15 @@ final class LearningOptions {
         return PipelineConfig.gate(minValidationFor(examples), refreshTolerance);
     }
 
+    /**
+     * New examples per version for a run of {@code examples} examples: at most a quarter of the
+     * training share, so a short {@code --limit} run still publishes several versions to compare.
+     */
+    long publishEveryFor(int examples) {
+        long quarterOfTraining = (long) Math.floor(examples * SplitRatios.defaults().train() / 4);
+        return Math.max(1, Math.min(publishEvery, quarterOfTraining));
+    }
+
     int minValidationFor(int examples) {
         int reachable = (int) Math.floor(examples * SplitRatios.defaults().validation() * 0.8);
         return Math.max(1, Math.min(minValidation, reachable));

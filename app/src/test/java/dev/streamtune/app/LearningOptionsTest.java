@@ -26,4 +26,12 @@ class LearningOptionsTest {
         assertThat(parse().minValidationFor(6_046)).isEqualTo(200);
         assertThat(parse("--min-validation", "30").minValidationFor(500)).isEqualTo(30);
     }
+
+    @Test
+    void aShortRunStillPublishesSeveralVersions() {
+        // 500 emails give about 400 training examples: a version every 100, not one at the end
+        assertThat(parse("--limit", "500").publishEveryFor(500)).isEqualTo(100);
+        assertThat(parse().publishEveryFor(6_046)).isEqualTo(500);
+        assertThat(parse("--publish-every", "50").publishEveryFor(500)).isEqualTo(50);
+    }
 }
