@@ -110,7 +110,8 @@ class EncoderTechniqueModelFactoryTest {
 
         ModelVersion withoutSources;
         try (TrainableModel model = trained(AttemptTechnique.ID, options, 3e-2f, 7, 0, sources)) {
-            withoutSources = version(AttemptTechnique.ID, spec(AttemptTechnique.ID, options), 4, model.saveDelta());
+            withoutSources = version(AttemptTechnique.ID, spec(AttemptTechnique.ID, options), 4,
+                    DeltaCodec.encode(model.exportTensors()));
         }
         assertThatThrownBy(() -> loader.load(withoutSources))
                 .isInstanceOf(ModelRejectedException.class)
@@ -205,8 +206,7 @@ class EncoderTechniqueModelFactoryTest {
         try (TrainableModel untrained = Techniques.byId(techniqueId).create(context(spec, sources),
                 new DeterministicRandom(7));
              TrainableModel model = trained(techniqueId, options, learningRate, 7, 3, sources)) {
-            Delta delta = sources == null ? DeltaCodec.encode(model.exportTensors())
-                    : AttemptTechnique.saveDelta(model, sources);
+            Delta delta = model.saveDelta();
             ModelVersion version = version(techniqueId, spec, 3, delta);
 
             LoadedModel loaded = loader.load(version);

@@ -11,9 +11,7 @@ import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.peft.AdamOptimizer;
-import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.EncoderClassifier;
-import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.Technique;
 import dev.streamtune.model.technique.TechniqueContext;
@@ -250,11 +248,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
 
     @Override
     public Delta delta() {
-        // an ATTEMPT version carries the frozen source prompts it was trained against, so a consumer
-        // rebuilds it from the delta alone
-        if (model.techniqueId().equals(AttemptTechnique.ID)) {
-            return AttemptTechnique.saveDelta(model, (SourcePrompts) resources.get(SourcePrompts.class));
-        }
+        // an ATTEMPT delta also carries the frozen source prompts, so a consumer rebuilds it from the delta alone
         return model.saveDelta();
     }
 

@@ -93,7 +93,7 @@ final class TextCandidates implements AutoCloseable {
 
     /**
      * @param sources ATTEMPT's frozen source prompts, which its delta then carries
-     *                ({@link AttemptTechnique#saveDelta}); null for the other techniques
+     *                ({@link TrainableModel#saveDelta()}); null for the other techniques
      */
     Delta train(TechniqueSpec spec, List<CorpusExample> examples, int[] labels, int steps, int batchSize,
             float learningRate, long seed, SourcePrompts sources) {
@@ -126,7 +126,7 @@ final class TextCandidates implements AutoCloseable {
                     }
                 }
             }
-            return sources == null ? model.saveDelta() : AttemptTechnique.saveDelta(model, sources);
+            return model.saveDelta();
         }
     }
 

@@ -2,6 +2,7 @@ package dev.streamtune.model.peft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
 import java.util.List;
 
@@ -29,5 +30,13 @@ interface Adaptation extends EncoderAdapter {
      */
     default EncoderAdapter forInference(NDManager step) {
         return this;
+    }
+
+    /**
+     * Frozen tensors the forward pass reads that a consumer cannot know, appended to a published
+     * delta after the trained ones (ATTEMPT's source prompts); none by default.
+     */
+    default List<NamedTensor> deltaContext() {
+        return List.of();
     }
 }

@@ -37,7 +37,7 @@ import java.util.Map;
  * choice, about 1044 for MiniLM), {@code source_versions} (the provenance names of the source
  * prompts, comma-separated, e.g. {@code fortune@v3,wordnet@v1}; see {@link #sourceProvenance}).
  *
- * <p>A published delta is self-contained ({@link #saveDelta}): after the trained tensors and the
+ * <p>A published delta is self-contained ({@link TrainableModel#saveDelta()}): after the trained tensors and the
  * head it carries the frozen source prompts as {@code attempt.source.0}, {@code attempt.source.1},
  * ..., so a consumer rebuilds the model from the delta alone ({@link #loadDelta}) and needs no other
  * task's version. The source prompts are not trainable: {@link #tensorSpecs} and every parameter
@@ -131,6 +131,11 @@ public final class AttemptTechnique extends EncoderTechnique {
             }
 
             @Override
+            public List<NamedTensor> deltaContext() {
+                return sourceTensors(sources);
+            }
+
+            @Override
             public NDArray prefix(NDArray wordVectors, NDArray mask) {
                 NDManager step = wordVectors.getManager();
                 long rows = wordVectors.getShape().get(0);
@@ -153,22 +158,6 @@ public final class AttemptTechnique extends EncoderTechnique {
                 return mixture.add(target.expandDims(0));
             }
         };
-    }
-
-    /**
-     * The delta to publish for a model this technique built with {@code sources} in its context:
-     * the model's trained tensors and head, then the source prompts as {@code attempt.source.N}.
-     * {@link TrainableModel#saveDelta()} alone leaves the source prompts out, which only a consumer
-     * holding the same prompts could load.
-     */
-    public static Delta saveDelta(TrainableModel model, SourcePrompts sources) {
-        if (!ID.equals(model.techniqueId())) {
-            throw new IllegalArgumentException("an ATTEMPT delta needs an ATTEMPT model, got technique '"
-                    + model.techniqueId() + "'");
-        }
-        List<NamedTensor> tensors = new ArrayList<>(model.exportTensors());
-        tensors.addAll(sourceTensors(sources));
-        return DeltaCodec.encode(tensors);
     }
 
     /** The source prompts under their delta names {@code attempt.source.0}, {@code .1}, ... in order. */
@@ -204,7 +193,7 @@ public final class AttemptTechnique extends EncoderTechnique {
             List<NamedTensor> tensors = DeltaCodec.decode(delta, trained);
             if (!context.resources().containsKey(SourcePrompts.class)) {
                 throw new DeltaRejectedException("ATTEMPT delta carries no source prompts (" + SOURCE_PREFIX
-                        + "0, ...) and none were given; publish it with AttemptTechnique.saveDelta");
+                        + "0, ...) and none were given; publish it with TrainableModel.saveDelta(), which adds them");
             }
             return fromTensors(context, tensors);
         }

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.streamtune.model.HostReadback;
+import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.DeltaCodec;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
 import dev.streamtune.model.encoder.MiniLmEncoder;
@@ -252,6 +254,14 @@ public final class EncoderClassifier implements TrainableModel {
         }
         tensors.addAll(head.exportTensors());
         return tensors;
+    }
+
+    /** The trained tensors, then whatever frozen context the technique's forward pass needs ({@link Adaptation#deltaContext}). */
+    @Override
+    public Delta saveDelta() {
+        List<NamedTensor> tensors = exportTensors();
+        tensors.addAll(adaptation.deltaContext());
+        return DeltaCodec.encode(tensors);
     }
 
     @Override

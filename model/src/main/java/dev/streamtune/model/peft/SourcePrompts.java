@@ -11,7 +11,7 @@ import java.util.Set;
  * [promptLength, hidden], named after where they come from (e.g. {@code fortune@v3}). Handed to
  * the technique as a {@link dev.streamtune.model.technique.TechniqueContext} resource when
  * training. A published ATTEMPT delta carries them too, in this order, as
- * {@code attempt.source.N} ({@link AttemptTechnique#saveDelta}), so a consumer rebuilds them from
+ * {@code attempt.source.N} ({@link dev.streamtune.model.technique.TrainableModel#saveDelta()}), so a consumer rebuilds them from
  * the delta alone; their names travel in the version's hyperparameters
  * ({@link AttemptTechnique#sourceProvenance}) as provenance.
  */

@@ -78,7 +78,7 @@ class AttemptDeltaTest {
                 assertThat(technique.trainableParameterCount(spec, 2)).isEqualTo(trainable);
                 assertThat(model.trainableParameterCount()).isEqualTo(trainable);
 
-                Delta delta = AttemptTechnique.saveDelta(model, sources);
+                Delta delta = model.saveDelta();
                 List<TensorSpec> expected = new ArrayList<>(technique.tensorSpecs(spec, 2));
                 AttemptTechnique.sourceTensors(sources).forEach(tensor -> expected.add(tensor.spec()));
                 List<NamedTensor> carried = DeltaCodec.decode(delta, expected);
@@ -100,7 +100,9 @@ class AttemptDeltaTest {
                 SourcePrompts others = new SourcePrompts(List.of(sources.prompts().get(0),
                         new NamedTensor("other@v1", new long[] {PROMPT_LENGTH, 384}, PromptTuningTechnique
                                 .vocabularyVectors(PeftFixture.encoder(), PROMPT_LENGTH, new DeterministicRandom(99)))));
-                try (TrainableModel swapped = technique.loadDelta(consumer, AttemptTechnique.saveDelta(model, others));
+                List<NamedTensor> withOthers = new ArrayList<>(model.exportTensors());
+                withOthers.addAll(AttemptTechnique.sourceTensors(others));
+                try (TrainableModel swapped = technique.loadDelta(consumer, DeltaCodec.encode(withOthers));
                         NDManager step = manager.newSubManager()) {
                     float[][] original = PeftFixture.rows(model.logits(probe, step));
                     float[][] restored = PeftFixture.rows(swapped.logits(probe, step));
@@ -121,7 +123,7 @@ class AttemptDeltaTest {
             TechniqueContext consumer = new TechniqueContext(spec, 2, manager,
                     Map.of(MiniLmEncoder.class, PeftFixture.encoder()));
             try (TrainableModel model = technique.create(training, new DeterministicRandom(5))) {
-                assertThatThrownBy(() -> technique.loadDelta(consumer, model.saveDelta()))
+                assertThatThrownBy(() -> technique.loadDelta(consumer, DeltaCodec.encode(model.exportTensors())))
                         .isInstanceOf(DeltaRejectedException.class)
                         .hasMessageContaining("carries no source prompts");
 
@@ -143,12 +145,12 @@ class AttemptDeltaTest {
                 TechniqueContext threeNamedConsumer = new TechniqueContext(threeNamed, 2, manager,
                         Map.of(MiniLmEncoder.class, PeftFixture.encoder()));
                 assertThatThrownBy(() -> technique.loadDelta(threeNamedConsumer,
-                        AttemptTechnique.saveDelta(model, sources)))
+                        model.saveDelta()))
                         .isInstanceOf(DeltaRejectedException.class)
                         .hasMessageContaining("names 3 source prompts")
                         .hasMessageContaining("carries 2");
 
-                Delta good = AttemptTechnique.saveDelta(model, sources);
+                Delta good = model.saveDelta();
                 byte[] bytes = good.bytes();
                 bytes[bytes.length - 5] ^= 0x10;
                 assertThatThrownBy(() -> technique.loadDelta(consumer, new Delta(good.format(), bytes, good.sha256())))
