@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * records written by another instance after its own start.
  */
 public final class KafkaSchemaStore implements SchemaStore {
-
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSchemaStore.class);
+    private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final RegistryState state = new RegistryState();
     private final SchemasTopicCodec codec = new SchemasTopicCodec();
@@ -160,8 +161,7 @@ public final class KafkaSchemaStore implements SchemaStore {
                             + e.getCause(), e);
                 }
             }
-            TopicDescription description = admin.describeTopics(List.of(config.topic())).allTopicNames()
-                    .get(timeoutMs, TimeUnit.MILLISECONDS).get(config.topic());
+            TopicDescription description = describeOnceVisible(admin, config.topic(), timeoutMs);
             if (description.partitions().size() != 1) {
                 throw new IllegalStateException("Schemas topic " + config.topic() + " has "
                         + description.partitions().size() + " partitions; it must have exactly 1 to keep order");
@@ -172,6 +172,28 @@ public final class KafkaSchemaStore implements SchemaStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while preparing schemas topic " + config.topic(), e);
+        }
+    }
+
+    /**
+     * Describes a topic, retrying while the broker answers with a retriable error: right after a
+     * broker starts or the topic is created, its metadata may not have reached the broker yet
+     * ("This server does not host this topic-partition").
+     */
+    private static TopicDescription describeOnceVisible(Admin admin, String topic, long timeoutMs)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames().get(Math.max(1, left), TimeUnit.MILLISECONDS)
+                        .get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() + RETRY_PAUSE_NANOS > deadline) {
+                    throw e;
+                }
+                TimeUnit.NANOSECONDS.sleep(RETRY_PAUSE_NANOS);
+            }
         }
     }
 }
