@@ -18,12 +18,15 @@ import picocli.CommandLine.Option;
  */
 final class TechniqueOptions {
 
-    @Option(names = "--technique", defaultValue = "head",
-            description = {"head (features, fast), or an encoder technique trained from text: prompt, attempt, lora,",
-                    "bitfit, unfreeze (about 5-15 examples/s per CPU core at 128 tokens). Default: ${DEFAULT-VALUE}"})
+    @Option(names = "--technique", defaultValue = "hybrid",
+            description = {"hybrid (embedding + hashed word n-grams, refitted on all retained examples, settings chosen on",
+                    "the validation split), head (a streaming head on the embedding), or an encoder technique trained from",
+                    "text: prompt, attempt, lora, bitfit, unfreeze (about 5-15 examples/s per CPU core at 128 tokens).",
+                    "Default: ${DEFAULT-VALUE}"})
     String technique;
 
-    @Option(names = "--set", description = {"Technique/training setting key=value, repeatable: head=mlp, lr=2e-3, head_lr=1e-2,",
+    @Option(names = "--set", description = {"Technique/training setting key=value, repeatable: c_grid=0.5,2,8,32,128,",
+            "lexical_buckets=262144, max_retained=100000 (hybrid), head=mlp, lr=2e-3, head_lr=1e-2,",
             "max_tokens=64, prompt_length=20, lora_rank=8, lora_alpha=16, unfreeze_layers=2, rehearsal_steps=1,",
             "source_tasks=fortune,wordnet (attempt)."})
     Map<String, String> settings = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.model.hybrid.LexicalTerms;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,16 @@ public interface LoadedModel {
      * @throws UnsupportedOperationException when {@link #acceptsPooledFeatures()} is false
      */
     Prediction predictFeatures(float[] pooledEmbedding);
+
+    /**
+     * Predicts from what the featurizer computed for an input: its pooled embedding and the whole text's hashed word
+     * n-grams. Models that read only the embedding ignore {@code terms}; the hybrid technique reads both.
+     *
+     * @throws UnsupportedOperationException when {@link #acceptsPooledFeatures()} is false
+     */
+    default Prediction predictFeatures(float[] pooledEmbedding, LexicalTerms terms) {
+        return predictFeatures(pooledEmbedding);
+    }
 
     /** Predicts from text, running whatever part of the backbone the version needs. */
     Prediction predictText(String text);

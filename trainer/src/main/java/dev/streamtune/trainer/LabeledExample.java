@@ -1,15 +1,22 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.model.hybrid.LexicalTerms;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One training example as the trainer sees it: a pooled embedding (or, for the encoder
  * techniques, token ids; see {@link #tokens}), the index of its label in the trainer's label
- * list, and its weight from the source event.
+ * list, its weight from the source event, and for the hybrid technique the text's hashed word
+ * n-grams ({@code terms}, null otherwise).
  */
-public record LabeledExample(float[] features, int labelIndex, float weight) {
+public record LabeledExample(float[] features, int labelIndex, float weight, LexicalTerms terms) {
     private static final int MAX_EXACT_ID = 1 << 24;
+
+    /** An example without lexical terms (every technique but hybrid). */
+    public LabeledExample(float[] features, int labelIndex, float weight) {
+        this(features, labelIndex, weight, null);
+    }
 
     public LabeledExample {
         Objects.requireNonNull(features, "features");
@@ -60,12 +67,13 @@ public record LabeledExample(float[] features, int labelIndex, float weight) {
     @Override
     public boolean equals(Object other) {
         return other instanceof LabeledExample that && labelIndex == that.labelIndex
-                && Float.compare(weight, that.weight) == 0 && Arrays.equals(features, that.features);
+                && Float.compare(weight, that.weight) == 0 && Arrays.equals(features, that.features)
+                && Objects.equals(terms, that.terms);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(labelIndex, weight, Arrays.hashCode(features));
+        return Objects.hash(labelIndex, weight, Arrays.hashCode(features), terms);
     }
 
     @Override

@@ -49,6 +49,39 @@ public interface StreamingTrainer extends AutoCloseable {
     /** The optimizer and training settings a version records next to the technique's own settings. */
     Map<String, String> trainingSettings();
 
+    /**
+     * Called at each publish point, before the snapshot and the delta: a trainer that refits on
+     * everything it retains (the hybrid technique) fits here; a stepping trainer has nothing to do.
+     */
+    default void consolidate() {
+    }
+
+    /** Whether the trainer also wants the task's validation examples (for model selection); false by default. */
+    default boolean readsValidation() {
+        return false;
+    }
+
+    /**
+     * A validation example of the task, keyed by id (a correction replaces it), for a trainer that
+     * {@link #readsValidation()}: its gold label, pooled embedding and lexical terms.
+     */
+    default void validation(String exampleId, String label, LabeledExample features) {
+    }
+
+    /**
+     * Whether the trainer keeps past train examples that its checkpoint does not hold, so that a
+     * restart must re-read the input from its first offsets up to the checkpoint's and hand each
+     * example to {@link #restoreRetained} (the features topic is a replayable log: re-reading it
+     * is cheaper than checkpointing 100k vectors at every publish).
+     */
+    default boolean retainsInput() {
+        return false;
+    }
+
+    /** An example re-read after a restart, already counted before the crash: retained, not counted again. */
+    default void restoreRetained(LabeledExample example) {
+    }
+
     @Override
     void close();
 

@@ -262,7 +262,7 @@ public final class EvaluationState {
             vector[i] = feature.getVector().get(i);
         }
         try {
-            String predicted = champion.model().predictFeatures(vector).label();
+            String predicted = champion.model().predictFeatures(vector, FeatureStore.terms(feature)).label();
             prequential.record(feature.getTask(), predicted.equals(feature.getLabel()));
             prequentialDirty.add(feature.getTask());
         } catch (IllegalArgumentException e) {
@@ -370,16 +370,17 @@ public final class EvaluationState {
         if (backbone == null) {
             return Optional.of(textExamples.stream().map(HeldOutExample::of).toList());
         }
-        Map<String, float[]> vectors = new HashMap<>();
+        Map<String, LabelledVector> vectors = new HashMap<>();
         for (LabelledVector vector : features.examples(task, split, backbone)) {
-            vectors.put(vector.exampleId(), vector.vector());
+            vectors.put(vector.exampleId(), vector);
         }
         List<HeldOutExample> both = new ArrayList<>();
         for (LabelledText text : textExamples) {
-            float[] vector = vectors.get(text.exampleId());
+            LabelledVector vector = vectors.get(text.exampleId());
             if (vector != null) {
                 // the split topic is the source of truth for the label; the vector may lag a correction by a batch
-                both.add(new HeldOutExample(text.exampleId(), text.label(), vector, text.text()));
+                both.add(new HeldOutExample(text.exampleId(), text.label(), vector.vector(), vector.terms(),
+                        text.text()));
             }
         }
         return Optional.of(both);

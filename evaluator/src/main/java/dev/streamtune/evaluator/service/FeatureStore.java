@@ -1,5 +1,6 @@
 package dev.streamtune.evaluator.service;
 
+import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.avro.Split;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.List;
  * McNemar test needs exactly that. Confined to the evaluator's thread.
  */
 public final class FeatureStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureStore.class);
     private final HeldOutSets<LabelledVector> sets = new HeldOutSets<>();
 
     /** Files one feature vector; a TRAIN vector only removes the id from the held-out splits (it moved). */
@@ -23,9 +25,20 @@ public final class FeatureStore {
             for (int i = 0; i < vector.length; i++) {
                 vector[i] = feature.getVector().get(i);
             }
-            example = new LabelledVector(feature.getExampleId(), feature.getLabel(), feature.getBackbone(), vector);
+            example = new LabelledVector(feature.getExampleId(), feature.getLabel(), feature.getBackbone(), vector,
+                    terms(feature));
         }
         sets.put(feature.getTask(), split, feature.getExampleId(), example);
+    }
+
+    /** The vector's lexical terms; malformed ones (not from our featurizer) count as none, with a warning. */
+    static LexicalTerms terms(FeatureVector feature) {
+        try {
+            return LexicalTerms.of(feature.getTerms(), feature.getTermCounts());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("example '{}': ignoring its lexical terms: {}", feature.getExampleId(), e.getMessage());
+            return LexicalTerms.EMPTY;
+        }
     }
 
     /** A tombstone for an example id: the example is gone from every task's held-out sets. */

@@ -1,5 +1,6 @@
 package dev.streamtune.evaluator.service;
 
+import dev.streamtune.model.hybrid.LexicalTerms;
 import java.util.Objects;
 
 /**
@@ -7,8 +8,13 @@ import java.util.Objects;
  * versions, the text for versions that run the encoder themselves; either may be absent when no model in the
  * comparison needs it.
  */
-public record HeldOutExample(String exampleId, String label, float[] vector, String text) {
+public record HeldOutExample(String exampleId, String label, float[] vector, LexicalTerms terms, String text) {
+    public HeldOutExample(String exampleId, String label, float[] vector, String text) {
+        this(exampleId, label, vector, LexicalTerms.EMPTY, text);
+    }
+
     public HeldOutExample {
+        terms = terms == null ? LexicalTerms.EMPTY : terms;
         Objects.requireNonNull(exampleId, "exampleId");
         Objects.requireNonNull(label, "label");
         if (vector == null && text == null) {
@@ -17,7 +23,7 @@ public record HeldOutExample(String exampleId, String label, float[] vector, Str
     }
 
     public static HeldOutExample of(LabelledVector example) {
-        return new HeldOutExample(example.exampleId(), example.label(), example.vector(), null);
+        return new HeldOutExample(example.exampleId(), example.label(), example.vector(), example.terms(), null);
     }
 
     public static HeldOutExample of(LabelledText example) {

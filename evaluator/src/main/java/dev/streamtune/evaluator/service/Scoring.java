@@ -52,7 +52,7 @@ public final class Scoring {
                     throw new IllegalArgumentException("example '" + example.exampleId() + "' has no pooled vector "
                             + "for head-only version " + model.version() + " of task '" + model.task() + "'");
                 }
-                predictions.add(model.predictFeatures(example.vector()));
+                predictions.add(model.predictFeatures(example.vector(), example.terms()));
             }
             return predictions;
         }

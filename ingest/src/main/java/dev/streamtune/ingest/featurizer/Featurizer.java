@@ -1,6 +1,8 @@
 package dev.streamtune.ingest.featurizer;
 
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.model.hybrid.LexicalHasher;
+import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.Split;
 import dev.streamtune.schemas.DeadLetterHeaders;
@@ -227,6 +229,8 @@ public final class Featurizer implements Runnable, AutoCloseable {
             vector.add(v);
         }
         Header correction = r.headers().lastHeader(CORRECTION_HEADER);
+        // the whole text's word n-grams, not just the encoder's first tokens: the hybrid technique's lexical half
+        LexicalTerms terms = LexicalHasher.terms(e.getText());
         return FeatureVector.newBuilder()
                 .setExampleId(e.getId())
                 .setTask(e.getTask())
@@ -237,12 +241,22 @@ public final class Featurizer implements Runnable, AutoCloseable {
                 .setBackboneSha256(encoder.backboneSha256())
                 .setVector(vector)
                 .setTokens(enc.tokens())
+                .setTerms(toList(terms.hashes()))
+                .setTermCounts(toList(terms.counts()))
                 .setCorrection(correction != null && "true".equals(new String(correction.value(), StandardCharsets.UTF_8)))
                 .setEventTime(e.getEventTime())
                 .setSourceTopic(r.topic())
                 .setSourcePartition(r.partition())
                 .setSourceOffset(r.offset())
                 .build();
+    }
+
+    private static List<Integer> toList(int[] values) {
+        List<Integer> list = new ArrayList<>(values.length);
+        for (int v : values) {
+            list.add(v);
+        }
+        return list;
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> r, String reason, String message) {

@@ -47,6 +47,11 @@ final class OffsetLedger {
         entry[POSITION] = offset + 1;
     }
 
+    /** Where learning from {@code partition} began. */
+    long first(TopicPartition partition) {
+        return partitions.get(partition)[FIRST];
+    }
+
     long position(TopicPartition partition) {
         return partitions.get(partition)[POSITION];
     }

@@ -41,6 +41,8 @@ import dev.streamtune.trainer.OptimizerConfig;
 import dev.streamtune.trainer.StreamingTrainer;
 import dev.streamtune.trainer.TrainerConfig;
 import dev.streamtune.trainer.TrainerState;
+import dev.streamtune.trainer.hybrid.HybridTrainer;
+import dev.streamtune.model.hybrid.HybridTechnique;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +184,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private StreamingTrainer trainer;
     private TrainerConfig trainerConfig;
     private EncoderTrainerConfig encoderConfig;
+    private HybridTrainer.Config hybridConfig;
     private Technique technique;
     private TrainingInput input;
     private SourcePrompts sourcePrompts;
@@ -341,7 +344,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
             CheckpointStore.Restored restored = store.restoreNewest();
             long highest = highestPublishedVersion(consumer, versionDeserializer);
             lastPublishedVersion = highest;
-            if (technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES) {
+            if (HybridTechnique.ID.equals(technique.id())) {
+                hybridConfig = hybridConfig(spec);
+            } else if (technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES) {
                 trainerConfig = trainerConfig(spec);
             } else {
                 encoderConfig = encoderConfig(spec);
@@ -355,8 +360,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 }
             }
             rehearsalSteps = TechniqueSettings.intSetting(spec.getSettings(), REHEARSAL_STEPS,
-                    technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES ? DEFAULT_REHEARSAL_STEPS
-                            : DEFAULT_ENCODER_REHEARSAL_STEPS);
+                    hybridConfig != null ? 0 : technique.inputKind() == BatchInput.InputKind.POOLED_FEATURES
+                            ? DEFAULT_REHEARSAL_STEPS : DEFAULT_ENCODER_REHEARSAL_STEPS);
             if (rehearsalSteps < 0 || rehearsalSteps > 64) {
                 throw new IllegalStateException("task '" + config.task() + "': setting '" + REHEARSAL_STEPS
                         + "' must be between 0 and 64, got " + rehearsalSteps);
@@ -369,13 +374,18 @@ public final class TrainerService implements Runnable, AutoCloseable {
                 trainer = restoreTrainer(state);
                 checkpointVersion = Long.parseLong(state.annotations().getOrDefault(VERSION, "0"));
                 Map<TopicPartition, Long> firsts = OffsetLedger.decodeFirsts(state.annotations().get(FIRSTS));
+                Map<TopicPartition, Long> positions = new LinkedHashMap<>();
                 for (TopicPartition partition : partitions) {
                     Long next = state.nextOffsets().get(OffsetLedger.key(partition));
                     long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
                     long position = next != null ? next : begin;
                     ledger.restore(partition, firsts.getOrDefault(partition, begin), position);
-                    consumer.seek(partition, position);
+                    positions.put(partition, position);
                 }
+                if (trainer.retainsInput()) {
+                    rereadRetained(consumer, positions);
+                }
+                positions.forEach(consumer::seek);
                 if (checkpointVersion > highest) {
                     // crashed between checkpoint (a) and publish (b): publish exactly what the checkpoint recorded
                     publish(producer, versionSerializer, metricsSerializer, state.annotations());
@@ -503,6 +513,11 @@ public final class TrainerService implements Runnable, AutoCloseable {
             LOG.warn("Skipping undecodable record {}@{}: {}", partition, record.offset(), e.getMessage());
             return;
         }
+        if (decoded != null && decoded.split() == Split.VALIDATION && trainer != null && trainer.readsValidation()
+                && config.task().contentEquals(decoded.task())) {
+            offerValidation(decoded);
+            return;
+        }
         if (decoded == null || !config.task().contentEquals(decoded.task()) || decoded.split() != Split.TRAIN) {
             recordsSkipped++;
             return;
@@ -548,6 +563,80 @@ public final class TrainerService implements Runnable, AutoCloseable {
         }
     }
 
+    /** A validation example for a trainer that selects its model on the validation split (not trained on). */
+    private void offerValidation(TrainingInput.Decoded decoded) {
+        if (input.problem(decoded) != null) {
+            return;
+        }
+        try {
+            trainer.validation(decoded.exampleId(), decoded.label(), input.example(decoded, 0));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("Skipping validation example '{}' of task '{}': {}", decoded.exampleId(), config.task(),
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * After a restart, gives a trainer that {@link StreamingTrainer#retainsInput() retains its input} back the
+     * examples it held before the crash: the input from the ledger's first offsets up to the checkpoint's
+     * positions, train examples retained (not counted again), validation examples offered, nothing published.
+     */
+    private void rereadRetained(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> positions) {
+        long start = System.nanoTime();
+        long reread = 0;
+        // what retention has deleted since is gone for the refits too: start at what the log still holds
+        Map<TopicPartition, Long> begins = consumer.beginningOffsets(positions.keySet());
+        Map<TopicPartition, Long> remaining = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
+            long from = Math.max(ledger.first(entry.getKey()), begins.get(entry.getKey()));
+            consumer.seek(entry.getKey(), from);
+            if (from < entry.getValue()) {
+                remaining.put(entry.getKey(), entry.getValue());
+            }
+        }
+        consumer.pause(consumer.assignment().stream().filter(p -> !remaining.containsKey(p)).toList());
+        while (!remaining.isEmpty() && !stopping) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                Long until = remaining.get(partition);
+                if (until == null || record.offset() >= until) {
+                    continue;
+                }
+                reread++;
+                TrainingInput.Decoded decoded;
+                try {
+                    decoded = input.decode(record.topic(), record.value());
+                } catch (RuntimeException e) {
+                    continue; // counted as malformed the first time it was read
+                }
+                if (decoded == null || !config.task().contentEquals(decoded.task()) || input.problem(decoded) != null) {
+                    continue;
+                }
+                if (decoded.split() == Split.VALIDATION) {
+                    offerValidation(decoded);
+                } else if (decoded.split() == Split.TRAIN) {
+                    int labelIndex = trainer.labels().indexOf(decoded.label());
+                    if (labelIndex >= 0) {
+                        try {
+                            trainer.restoreRetained(input.example(decoded, labelIndex));
+                        } catch (IllegalArgumentException e) {
+                            // skipped as malformed the first time too
+                        }
+                    }
+                }
+            }
+            for (TopicPartition partition : List.copyOf(remaining.keySet())) {
+                if (consumer.position(partition) >= remaining.get(partition)) {
+                    remaining.remove(partition);
+                    consumer.pause(List.of(partition));
+                }
+            }
+        }
+        consumer.resume(consumer.assignment());
+        LOG.info(String.format("Trainer for task '%s': re-read %,d records up to the checkpoint's offsets in %.1f s to"
+                + " restore the retained examples", config.task(), reread, (System.nanoTime() - start) / 1e9));
+    }
+
     private void stepPending() {
         if (pending.isEmpty()) {
             return;
@@ -569,6 +658,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             CheckpointStore store, AvroSerializer<ModelVersion> versions, AvroSerializer<MetricsEvent> metrics)
             throws IOException {
         stepPending();
+        trainer.consolidate();
         long version = Math.max(lastPublishedVersion, parentVersion) + 1;
         long now = System.nanoTime();
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -845,6 +935,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     /** A trainer that starts fresh with {@code labels}, or continues {@code state} when it is not null. */
     private StreamingTrainer trainerFor(List<String> labels, TrainerState state) {
+        if (hybridConfig != null) {
+            return state == null ? HybridTrainer.create(hybridConfig, labels) : HybridTrainer.restore(hybridConfig, state);
+        }
         if (encoderConfig == null) {
             return state == null ? HeadTrainer.create(trainerConfig, labels) : HeadTrainer.restore(trainerConfig, state);
         }
@@ -957,6 +1050,20 @@ public final class TrainerService implements Runnable, AutoCloseable {
             pinned.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
         }
         return pinned;
+    }
+
+    /** The hybrid technique's spec from the task's settings ({@code lexical_buckets}, {@code c_grid}), checked. */
+    private HybridTrainer.Config hybridConfig(TaskSpec spec) {
+        Map<String, String> settings = stringSettings(spec);
+        try {
+            TechniqueSpec techniqueSpec = TechniqueSettings.fromSettings(HybridTechnique.ID, backbone.hiddenSize(), settings);
+            technique.tensorSpecs(techniqueSpec, Math.max(1, spec.getLabels().size()));
+            HybridTechnique.cGrid(techniqueSpec);
+            return new HybridTrainer.Config(techniqueSpec, TechniqueSettings.intSetting(settings,
+                    HybridTrainer.MAX_RETAINED, HybridTrainer.DEFAULT_MAX_RETAINED));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("task '" + config.task() + "': " + e.getMessage(), e);
+        }
     }
 
     private TrainerConfig trainerConfig(TaskSpec spec) {

@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.service;
 
 import dev.streamtune.avro.FeatureVector;
+import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.Split;
 import dev.streamtune.schemas.serde.AvroDeserializer;
@@ -60,7 +61,8 @@ sealed interface TrainingInput permits TrainingInput.Features, TrainingInput.Tex
             for (int i = 0; i < features.length; i++) {
                 features[i] = vector.getVector().get(i);
             }
-            return new LabeledExample(features, labelIndex, (float) vector.getWeight());
+            return new LabeledExample(features, labelIndex, (float) vector.getWeight(),
+                    LexicalTerms.of(vector.getTerms(), vector.getTermCounts()));
         }
     }
 

@@ -1,0 +1,509 @@
+package dev.streamtune.trainer.hybrid;
+
+import ai.djl.Device;
+import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.delta.NamedTensor;
+import dev.streamtune.model.head.HeadSpec;
+import dev.streamtune.model.hybrid.HybridClassifier;
+import dev.streamtune.model.hybrid.HybridClassifier.SparseRow;
+import dev.streamtune.model.hybrid.HybridTechnique;
+import dev.streamtune.model.hybrid.LexicalTerms;
+import dev.streamtune.model.technique.TechniqueSpec;
+import dev.streamtune.trainer.AdamW;
+import dev.streamtune.trainer.ClassBalancedReplayBuffer;
+import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.StreamingTrainer;
+import dev.streamtune.trainer.TrainerState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains the {@link HybridTechnique}: keeps every train example it has seen (up to
+ * {@code maxRetained}, oldest evicted first) and the task's validation examples, and at each publish
+ * point refits a {@link HybridClassifier} to convergence on all of them ({@link SoftmaxFit}),
+ * choosing on the validation split, by macro-F1, between three feature sets (lexical and embedding,
+ * lexical only, embedding only), the regularisation {@code C} from the technique's grid, and
+ * balanced or unweighted classes. Fits are warm-started from the previous publish's solution of the
+ * same configuration, so later publishes converge in a few iterations.
+ *
+ * <p>A micro-batch step only retains its examples and reports the current model's log-loss on them
+ * (prequential: measured before the model has seen them). Checkpoints hold the fitted tensors;
+ * the retained examples are re-read from the input topic on restart ({@link #retainsInput()}).
+ */
+public final class HybridTrainer implements StreamingTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(HybridTrainer.class);
+    /** Below this many usable validation examples the fit takes the middle of the grid, both blocks, balanced. */
+    static final int MIN_SELECTION_EXAMPLES = 30;
+    private static final String FIT_TENSOR = "hybrid.fit";
+    /** TaskSpec setting: train examples kept for the refits (oldest evicted first). */
+    public static final String MAX_RETAINED = "max_retained";
+    /** 100k examples of 384 floats and their terms: about 200 MB. */
+    public static final int DEFAULT_MAX_RETAINED = 100_000;
+    private static final int COLD_ITERATIONS = 300;
+    private static final int WARM_ITERATIONS = 120;
+    private static final double GRADIENT_TOLERANCE = 1e-5;
+
+    /** The three feature sets a fit chooses between: {lexical scale, embedding scale}. */
+    enum FeatureSet {
+        BOTH("lexical+embedding", 1, 1), LEXICAL("lexical", 1, 0), EMBEDDING("embedding", 0, 1);
+
+        final String label;
+        final float lexicalScale;
+        final float denseScale;
+
+        FeatureSet(String label, float lexicalScale, float denseScale) {
+            this.label = label;
+            this.lexicalScale = lexicalScale;
+            this.denseScale = denseScale;
+        }
+    }
+
+    /**
+     * @param spec          the hybrid spec ({@code head.inputDim()} is the embedding width; options carry the grid)
+     * @param maxRetained   train examples kept for refits, oldest evicted first
+     */
+    public record Config(TechniqueSpec spec, int maxRetained) {
+        public Config {
+            Objects.requireNonNull(spec, "spec");
+            if (!HybridTechnique.ID.equals(spec.techniqueId())) {
+                throw new IllegalArgumentException("HybridTrainer trains '" + HybridTechnique.ID + "', got '"
+                        + spec.techniqueId() + "'");
+            }
+            if (maxRetained < 1) {
+                throw new IllegalArgumentException("maxRetained must be >= 1, got " + maxRetained);
+            }
+        }
+    }
+
+    private record Held(String label, float[] pooled, LexicalTerms terms) {
+    }
+
+    private record Selection(FeatureSet set, double c, boolean balanced, double validationMacroF1, int validationExamples) {
+    }
+
+    private final Config config;
+    private final int dim;
+    private final int buckets;
+    private final double[] grid;
+    private final TechniqueSpec spec;
+    private final List<String> labels;
+    private final List<Long> classCounts;
+    private final ArrayDeque<LabeledExample> retained = new ArrayDeque<>();
+    private final Map<String, Held> validation = new LinkedHashMap<>();
+    private final Map<String, float[]> warm = new HashMap<>();
+    private HybridClassifier classifier;
+    private Selection selection;
+    private long fits;
+    private long examplesSeen;
+    private double lastFitSeconds;
+
+    private HybridTrainer(Config config, List<String> labels, long[] counts) {
+        this.config = config;
+        this.dim = config.spec().head().inputDim();
+        this.labels = new ArrayList<>(labels);
+        if (this.labels.isEmpty()) {
+            throw new IllegalArgumentException("a hybrid trainer needs at least one label");
+        }
+        this.buckets = HybridTechnique.buckets(config.spec(), this.labels.size());
+        this.grid = HybridTechnique.cGrid(config.spec());
+        Map<String, String> options = new LinkedHashMap<>(config.spec().options());
+        options.put(HybridTechnique.BUCKETS, Integer.toString(buckets));
+        this.spec = new TechniqueSpec(HybridTechnique.ID, config.spec().head(), options);
+        this.classCounts = new ArrayList<>();
+        for (int i = 0; i < this.labels.size(); i++) {
+            classCounts.add(counts == null ? 0L : counts[i]);
+        }
+    }
+
+    public static HybridTrainer create(Config config, List<String> labels) {
+        return new HybridTrainer(config, labels, null);
+    }
+
+    /** Continues from a checkpoint: the fitted model and counters; the retained examples come back by re-reading. */
+    public static HybridTrainer restore(Config config, TrainerState state) {
+        if (!HybridTechnique.ID.equals(state.techniqueId())) {
+            throw new IllegalArgumentException("checkpoint is of technique '" + state.techniqueId() + "', not '"
+                    + HybridTechnique.ID + "'");
+        }
+        HybridTrainer trainer = new HybridTrainer(config, state.labels(), state.classCounts());
+        trainer.examplesSeen = state.examplesSeen();
+        trainer.fits = state.step();
+        List<NamedTensor> tensors = new ArrayList<>(state.parameters());
+        if (!tensors.isEmpty()) {
+            NamedTensor fit = tensors.remove(tensors.size() - 1);
+            if (!FIT_TENSOR.equals(fit.name()) || fit.valuesView().length != 5) {
+                throw new IllegalArgumentException("hybrid checkpoint lacks its '" + FIT_TENSOR + "' tensor");
+            }
+            float[] f = fit.valuesView();
+            trainer.classifier = HybridClassifier.fromTensors(tensors);
+            trainer.selection = new Selection(FeatureSet.values()[(int) f[0]], f[1], f[2] != 0, f[3], (int) f[4]);
+        }
+        return trainer;
+    }
+
+    @Override
+    public StepResult step(List<LabeledExample> newExamples) {
+        double loss = 0;
+        for (LabeledExample example : newExamples) {
+            check(example);
+            retain(example);
+            classCounts.set(example.labelIndex(), classCounts.get(example.labelIndex()) + 1);
+            loss += logLoss(example);
+        }
+        examplesSeen += newExamples.size();
+        return new StepResult(fits, newExamples.isEmpty() ? 0f : (float) (loss / newExamples.size()), 0f,
+                newExamples.size(), 0);
+    }
+
+    @Override
+    public Optional<StepResult> rehearse(int batchSize) {
+        return Optional.empty(); // every publish refits on everything retained: nothing to rehearse
+    }
+
+    @Override
+    public int addLabel(String label) {
+        int index = labels.indexOf(label);
+        if (index >= 0) {
+            return index;
+        }
+        labels.add(label);
+        classCounts.add(0L);
+        warm.clear(); // solutions of the smaller label set no longer fit
+        return labels.size() - 1;
+    }
+
+    @Override
+    public boolean readsValidation() {
+        return true;
+    }
+
+    @Override
+    public void validation(String exampleId, String label, LabeledExample features) {
+        check(features);
+        validation.put(exampleId, new Held(label, features.features(), terms(features)));
+    }
+
+    @Override
+    public boolean retainsInput() {
+        return true;
+    }
+
+    @Override
+    public void restoreRetained(LabeledExample example) {
+        check(example);
+        retain(example);
+    }
+
+    int retainedCount() {
+        return retained.size();
+    }
+
+    private void retain(LabeledExample example) {
+        retained.addLast(example);
+        while (retained.size() > config.maxRetained()) {
+            retained.removeFirst();
+        }
+    }
+
+    private void check(LabeledExample example) {
+        if (example.features().length != dim) {
+            throw new IllegalArgumentException("pooled embedding has " + example.features().length
+                    + " values, the hybrid model expects " + dim);
+        }
+    }
+
+    private static LexicalTerms terms(LabeledExample example) {
+        return example.terms() == null ? LexicalTerms.EMPTY : example.terms();
+    }
+
+    private double logLoss(LabeledExample example) {
+        if (classifier == null || classifier.labelCount() != labels.size()) {
+            return Math.log(labels.size());
+        }
+        float[] p = classifier.probabilities(example.features(), terms(example));
+        return -Math.log(Math.max(p[example.labelIndex()], 1e-12));
+    }
+
+    /** Refits on everything retained, choosing the configuration on the validation split. */
+    @Override
+    public void consolidate() {
+        if (retained.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        int k = labels.size();
+        int n = retained.size();
+        int[] documentFrequency = new int[buckets];
+        int mask = buckets - 1;
+        int[] truth = new int[n];
+        float[][] dense = new float[n][];
+        List<LexicalTerms> termsList = new ArrayList<>(n);
+        int i = 0;
+        for (LabeledExample example : retained) {
+            LexicalTerms t = terms(example);
+            termsList.add(t);
+            markBuckets(t, mask, documentFrequency);
+            truth[i] = example.labelIndex();
+            dense[i] = unit(example.features());
+            i++;
+        }
+        float[] idf = HybridClassifier.idf(documentFrequency, n);
+        SparseRow[] lexical = new SparseRow[n];
+        for (i = 0; i < n; i++) {
+            lexical[i] = HybridClassifier.lexicalRow(termsList.get(i), idf, buckets, 1f);
+        }
+        float[] unweighted = weights(truth, k, false, retained);
+        float[] balanced = weights(truth, k, true, retained);
+        List<Held> heldOut = new ArrayList<>();
+        for (Held held : validation.values()) {
+            if (labels.contains(held.label())) {
+                heldOut.add(held);
+            }
+        }
+        int fitsRun = 0;
+        Selection best = null;
+        float[] bestTheta = null;
+        if (heldOut.size() < MIN_SELECTION_EXAMPLES) {
+            double c = grid[grid.length / 2];
+            bestTheta = fit(FeatureSet.BOTH, c, true, k, lexical, dense, truth, balanced);
+            fitsRun++;
+            best = new Selection(FeatureSet.BOTH, c, true, Double.NaN, heldOut.size());
+        } else {
+            for (FeatureSet set : FeatureSet.values()) {
+                for (double c : grid) {
+                    float[] theta = fit(set, c, true, k, lexical, dense, truth, balanced);
+                    fitsRun++;
+                    double f1 = macroF1(toClassifier(theta, idf, set, k), heldOut);
+                    if (best == null || f1 > best.validationMacroF1() + 1e-9) {
+                        best = new Selection(set, c, true, f1, heldOut.size());
+                        bestTheta = theta;
+                    }
+                }
+            }
+            float[] theta = fit(best.set(), best.c(), false, k, lexical, dense, truth, unweighted);
+            fitsRun++;
+            double f1 = macroF1(toClassifier(theta, idf, best.set(), k), heldOut);
+            if (f1 > best.validationMacroF1() + 1e-9) {
+                best = new Selection(best.set(), best.c(), false, f1, heldOut.size());
+                bestTheta = theta;
+            }
+        }
+        classifier = toClassifier(bestTheta, idf, best.set(), k);
+        selection = best;
+        fits++;
+        lastFitSeconds = (System.nanoTime() - start) / 1e9;
+        LOG.info(String.format("hybrid fit %d: %,d train examples, %d validation; chose %s, C=%s, %s classes,"
+                        + " validation macro-F1 %.4f (%d fits in %.1f s)", fits, n, heldOut.size(), best.set().label,
+                fmt(best.c()), best.balanced() ? "balanced" : "unweighted", best.validationMacroF1(), fitsRun,
+                lastFitSeconds));
+    }
+
+    private float[] fit(FeatureSet set, double c, boolean balanced, int k, SparseRow[] lexical, float[][] dense,
+            int[] truth, float[] weights) {
+        SoftmaxFit fit = new SoftmaxFit(k, buckets, dim, set.lexicalScale == 0 ? null : lexical,
+                set.denseScale == 0 ? null : dense, truth, weights);
+        String key = set + "|" + c + "|" + balanced;
+        float[] init = warm.get(key);
+        if (init != null && init.length != fit.parameterCount()) {
+            init = null;
+        }
+        SoftmaxFit.Result result = fit.fit(c, init, init == null ? COLD_ITERATIONS : WARM_ITERATIONS, GRADIENT_TOLERANCE);
+        warm.put(key, result.theta());
+        return result.theta();
+    }
+
+    private HybridClassifier toClassifier(float[] theta, float[] idf, FeatureSet set, int k) {
+        float[] lexicalWeight = java.util.Arrays.copyOfRange(theta, 0, k * buckets);
+        float[] denseWeight = java.util.Arrays.copyOfRange(theta, k * buckets, k * (buckets + dim));
+        float[] bias = java.util.Arrays.copyOfRange(theta, k * (buckets + dim), k * (buckets + dim + 1));
+        return new HybridClassifier(buckets, dim, k, lexicalWeight, idf, denseWeight, bias, set.lexicalScale,
+                set.denseScale);
+    }
+
+    private double macroF1(HybridClassifier model, List<Held> heldOut) {
+        int k = labels.size();
+        long[] tp = new long[k];
+        long[] fp = new long[k];
+        long[] fn = new long[k];
+        for (Held held : heldOut) {
+            int gold = labels.indexOf(held.label());
+            float[] p = model.probabilities(held.pooled(), held.terms());
+            int predicted = 0;
+            for (int j = 1; j < k; j++) {
+                if (p[j] > p[predicted]) {
+                    predicted = j;
+                }
+            }
+            if (predicted == gold) {
+                tp[gold]++;
+            } else {
+                fp[predicted]++;
+                fn[gold]++;
+            }
+        }
+        double sum = 0;
+        int classes = 0;
+        for (int j = 0; j < k; j++) {
+            if (tp[j] + fn[j] == 0 && fp[j] == 0) {
+                continue; // a class absent from the held-out examples and never predicted
+            }
+            classes++;
+            double denominator = 2.0 * tp[j] + fp[j] + fn[j];
+            sum += denominator == 0 ? 0 : 2.0 * tp[j] / denominator;
+        }
+        return classes == 0 ? 0 : sum / classes;
+    }
+
+    private static void markBuckets(LexicalTerms terms, int mask, int[] documentFrequency) {
+        int[] hashes = terms.hashes();
+        int previous = -1;
+        int[] seen = new int[hashes.length];
+        for (int j = 0; j < hashes.length; j++) {
+            seen[j] = hashes[j] & mask;
+        }
+        java.util.Arrays.sort(seen);
+        for (int bucket : seen) {
+            if (bucket != previous) {
+                documentFrequency[bucket]++;
+                previous = bucket;
+            }
+        }
+    }
+
+    private static float[] unit(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        float factor = s > 0 ? (float) (1 / Math.sqrt(s)) : 1f;
+        float[] out = new float[v.length];
+        for (int j = 0; j < v.length; j++) {
+            out[j] = v[j] * factor;
+        }
+        return out;
+    }
+
+    /** Per-example loss weights: the examples' own weights, times n / (k * count) of their class when balanced. */
+    private static float[] weights(int[] truth, int k, boolean balanced, Iterable<LabeledExample> examples) {
+        long[] counts = new long[k];
+        for (int y : truth) {
+            counts[y]++;
+        }
+        int present = 0;
+        for (long c : counts) {
+            present += c > 0 ? 1 : 0;
+        }
+        float[] w = new float[truth.length];
+        int i = 0;
+        for (LabeledExample example : examples) {
+            double classWeight = balanced ? truth.length / (double) (present * counts[truth[i]]) : 1.0;
+            w[i] = (float) (example.weight() * classWeight);
+            i++;
+        }
+        return w;
+    }
+
+    private static String fmt(double c) {
+        return c == Math.rint(c) ? Long.toString((long) c) : Double.toString(c);
+    }
+
+    @Override
+    public TrainerState snapshot(Map<String, Long> nextOffsets) {
+        List<NamedTensor> parameters = new ArrayList<>();
+        if (classifier != null) {
+            parameters.addAll(classifier.toTensors());
+            parameters.add(new NamedTensor(FIT_TENSOR, new long[] {5}, new float[] {selection.set().ordinal(),
+                    (float) selection.c(), selection.balanced() ? 1 : 0, (float) selection.validationMacroF1(),
+                    selection.validationExamples()}));
+        }
+        long[] counts = classCounts.stream().mapToLong(Long::longValue).toArray();
+        return new TrainerState(HybridTechnique.ID, HeadSpec.linear(dim), labels, fits, examplesSeen, 0L, parameters,
+                new AdamW.State(0, List.of(), List.of()), counts, new ClassBalancedReplayBuffer.State(List.of()),
+                nextOffsets);
+    }
+
+    @Override
+    public Delta delta() {
+        if (classifier == null || classifier.labelCount() != labels.size()) {
+            consolidate();
+        }
+        if (classifier == null) {
+            throw new IllegalStateException("the hybrid model has not been fitted: no train examples yet");
+        }
+        return DeltaCodec.encode(classifier.toTensors());
+    }
+
+    /** The fitted model, if any: for tests and the benchmark. */
+    public Optional<HybridClassifier> classifier() {
+        return Optional.ofNullable(classifier);
+    }
+
+    @Override
+    public List<String> labels() {
+        return List.copyOf(labels);
+    }
+
+    @Override
+    public long step() {
+        return fits;
+    }
+
+    @Override
+    public long examplesSeen() {
+        return examplesSeen;
+    }
+
+    @Override
+    public long trainableParameterCount() {
+        return (long) labels.size() * (buckets + dim + 1);
+    }
+
+    @Override
+    public OptionalDouble trainableFraction() {
+        return OptionalDouble.empty();
+    }
+
+    @Override
+    public TechniqueSpec techniqueSpec() {
+        return spec;
+    }
+
+    @Override
+    public Device device() {
+        return Device.cpu();
+    }
+
+    @Override
+    public Map<String, String> trainingSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("max_retained", Integer.toString(config.maxRetained()));
+        settings.put("retained", Integer.toString(retained.size()));
+        if (selection != null) {
+            settings.put("features", selection.set().label);
+            settings.put("c", fmt(selection.c()));
+            settings.put("class_weight", selection.balanced() ? "balanced" : "none");
+            settings.put("selection_validation_macro_f1", String.format(java.util.Locale.ROOT, "%.4f",
+                    selection.validationMacroF1()));
+            settings.put("selection_validation_examples", Integer.toString(selection.validationExamples()));
+            settings.put("fit_seconds", String.format(java.util.Locale.ROOT, "%.2f", lastFitSeconds));
+        }
+        return settings;
+    }
+
+    @Override
+    public void close() {
+        retained.clear();
+        validation.clear();
+        warm.clear();
+    }
+}

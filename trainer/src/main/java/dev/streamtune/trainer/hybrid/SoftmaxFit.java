@@ -1,0 +1,254 @@
+package dev.streamtune.trainer.hybrid;
+
+import dev.streamtune.model.hybrid.HybridClassifier.SparseRow;
+import java.util.Arrays;
+
+/**
+ * L2-regularised multinomial logistic regression over a sparse block (hashed TF-IDF, {@code buckets}
+ * wide) and a dense block (the pooled embedding, {@code dim} wide), fitted to convergence with
+ * L-BFGS: the same objective as scikit-learn's {@code LogisticRegression(C=...)}, whose solver is
+ * L-BFGS too. The parameters live in one array: lexical weights {@code [labels][buckets]}, dense
+ * weights {@code [labels][dim]}, then the biases, which are not penalised.
+ *
+ * <p>Objective: {@code (1/n) sum_i w_i CE(softmax(W x_i + b), y_i) + ||W||^2 / (2 C n)}.
+ */
+final class SoftmaxFit {
+    private static final int HISTORY = 8;
+    private static final double ARMIJO = 1e-4;
+
+    private final int labels;
+    private final int buckets;
+    private final int dim;
+    private final SparseRow[] lexical;   // null entries when the lexical block is off
+    private final float[][] dense;       // null when the dense block is off
+    private final int[] truth;
+    private final float[] weights;
+    private final int size;
+
+    /**
+     * @param lexical per example, or null when the lexical block is off
+     * @param dense   per example (unit norm), or null when the dense block is off
+     * @param weights per-example loss weights (mean 1 for balanced class weights)
+     */
+    SoftmaxFit(int labels, int buckets, int dim, SparseRow[] lexical, float[][] dense, int[] truth, float[] weights) {
+        this.labels = labels;
+        this.buckets = buckets;
+        this.dim = dim;
+        this.lexical = lexical;
+        this.dense = dense;
+        this.truth = truth;
+        this.weights = weights;
+        this.size = labels * (buckets + dim + 1);
+    }
+
+    int parameterCount() {
+        return size;
+    }
+
+    int denseOffset() {
+        return labels * buckets;
+    }
+
+    int biasOffset() {
+        return labels * (buckets + dim);
+    }
+
+    /** The result of a fit: parameters, final objective and iterations taken. */
+    record Result(float[] theta, double objective, int iterations) {
+    }
+
+    /**
+     * Fits from {@code init} (zeros when null; not modified) for at most {@code maxIterations}.
+     * Stops when the largest gradient component is under {@code gradientTolerance} or the objective's
+     * relative decrease falls under 1e-7.
+     */
+    Result fit(double c, float[] init, int maxIterations, double gradientTolerance) {
+        int n = truth.length;
+        double lambda = 1.0 / (c * Math.max(1, n));
+        float[] x = init == null ? new float[size] : init.clone();
+        float[] g = new float[size];
+        float[] xNew = new float[size];
+        float[] gNew = new float[size];
+        float[] direction = new float[size];
+        float[][] s = new float[HISTORY][];
+        float[][] y = new float[HISTORY][];
+        double[] rho = new double[HISTORY];
+        double[] alpha = new double[HISTORY];
+        int stored = 0;
+        int newest = -1;
+        double f = evaluate(x, g, lambda);
+        int iteration = 0;
+        while (iteration < maxIterations) {
+            if (maxAbs(g) < gradientTolerance) {
+                break;
+            }
+            // two-loop recursion: direction = -H g
+            System.arraycopy(g, 0, direction, 0, size);
+            for (int k = 0; k < stored; k++) {
+                int i = Math.floorMod(newest - k, HISTORY);
+                alpha[i] = rho[i] * dot(s[i], direction);
+                axpy(-alpha[i], y[i], direction);
+            }
+            double gamma = stored > 0 ? dot(s[newest], y[newest]) / dot(y[newest], y[newest]) : 1.0 / norm(g);
+            scale(direction, gamma);
+            for (int k = stored - 1; k >= 0; k--) {
+                int i = Math.floorMod(newest - k, HISTORY);
+                double beta = rho[i] * dot(y[i], direction);
+                axpy(alpha[i] - beta, s[i], direction);
+            }
+            scale(direction, -1);
+            double slope = dot(g, direction);
+            if (!(slope < 0)) {
+                // not a descent direction (numerical trouble): restart from steepest descent
+                stored = 0;
+                System.arraycopy(g, 0, direction, 0, size);
+                scale(direction, -1.0 / norm(g));
+                slope = dot(g, direction);
+            }
+            double step = 1.0;
+            double fNew = Double.NaN;
+            for (int tries = 0; tries < 30; tries++) {
+                for (int j = 0; j < size; j++) {
+                    xNew[j] = (float) (x[j] + step * direction[j]);
+                }
+                fNew = evaluate(xNew, gNew, lambda);
+                if (fNew <= f + ARMIJO * step * slope) {
+                    break;
+                }
+                step *= 0.5;
+            }
+            iteration++;
+            if (!(fNew <= f)) {
+                break; // the line search found no decrease: at the optimum to float precision
+            }
+            int slot = (newest + 1) % HISTORY;
+            if (s[slot] == null) {
+                s[slot] = new float[size];
+                y[slot] = new float[size];
+            }
+            for (int j = 0; j < size; j++) {
+                s[slot][j] = xNew[j] - x[j];
+                y[slot][j] = gNew[j] - g[j];
+            }
+            double sy = dot(s[slot], y[slot]);
+            if (sy > 1e-12) {
+                rho[slot] = 1.0 / sy;
+                newest = slot;
+                stored = Math.min(HISTORY, stored + 1);
+            }
+            double decrease = (f - fNew) / Math.max(1.0, Math.abs(f));
+            float[] swap = x;
+            x = xNew;
+            xNew = swap;
+            swap = g;
+            g = gNew;
+            gNew = swap;
+            f = fNew;
+            if (decrease < 1e-7) {
+                break;
+            }
+        }
+        return new Result(x, f, iteration);
+    }
+
+    /** The objective at {@code theta}; writes its gradient into {@code grad}. */
+    double evaluate(float[] theta, float[] grad, double lambda) {
+        Arrays.fill(grad, 0f);
+        int n = truth.length;
+        int denseOffset = denseOffset();
+        int biasOffset = biasOffset();
+        double[] z = new double[labels];
+        double loss = 0;
+        double invN = 1.0 / Math.max(1, n);
+        for (int i = 0; i < n; i++) {
+            SparseRow row = lexical == null ? null : lexical[i];
+            float[] x = dense == null ? null : dense[i];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < labels; k++) {
+                double v = theta[biasOffset + k];
+                if (row != null) {
+                    int base = k * buckets;
+                    for (int j = 0; j < row.size(); j++) {
+                        v += theta[base + row.index(j)] * row.value(j);
+                    }
+                }
+                if (x != null) {
+                    int base = denseOffset + k * dim;
+                    for (int d = 0; d < dim; d++) {
+                        v += theta[base + d] * x[d];
+                    }
+                }
+                z[k] = v;
+                max = Math.max(max, v);
+            }
+            double sum = 0;
+            for (int k = 0; k < labels; k++) {
+                z[k] = Math.exp(z[k] - max);
+                sum += z[k];
+            }
+            double w = weights[i] * invN;
+            loss -= weights[i] * Math.log(Math.max(z[truth[i]] / sum, 1e-300));
+            for (int k = 0; k < labels; k++) {
+                float coefficient = (float) (w * (z[k] / sum - (k == truth[i] ? 1 : 0)));
+                if (coefficient == 0) {
+                    continue;
+                }
+                grad[biasOffset + k] += coefficient;
+                if (row != null) {
+                    int base = k * buckets;
+                    for (int j = 0; j < row.size(); j++) {
+                        grad[base + row.index(j)] += coefficient * row.value(j);
+                    }
+                }
+                if (x != null) {
+                    int base = denseOffset + k * dim;
+                    for (int d = 0; d < dim; d++) {
+                        grad[base + d] += coefficient * x[d];
+                    }
+                }
+            }
+        }
+        loss *= invN;
+        double penalty = 0;
+        for (int j = 0; j < biasOffset; j++) {
+            float t = theta[j];
+            if (t != 0) {
+                penalty += (double) t * t;
+                grad[j] += (float) (lambda * t);
+            }
+        }
+        return loss + 0.5 * lambda * penalty;
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static void axpy(double a, float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            y[i] += (float) (a * x[i]);
+        }
+    }
+
+    private static void scale(float[] x, double a) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (x[i] * a);
+        }
+    }
+
+    private static double norm(float[] x) {
+        return Math.max(Math.sqrt(dot(x, x)), 1e-30);
+    }
+
+    private static double maxAbs(float[] x) {
+        double m = 0;
+        for (float v : x) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}
