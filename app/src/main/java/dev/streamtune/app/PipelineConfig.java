@@ -72,9 +72,7 @@ record PipelineConfig(
 
     /** The default gate with {@code minValidation} validation examples. */
     static dev.streamtune.evaluator.GateConfig gateWithMinValidation(int minValidation) {
-        dev.streamtune.evaluator.GateConfig d = dev.streamtune.evaluator.GateConfig.defaults();
-        return new dev.streamtune.evaluator.GateConfig(d.minMacroF1Improvement(), d.alpha(), d.firstVersionMacroF1Floor(),
-                minValidation);
+        return dev.streamtune.evaluator.GateConfig.defaults().withMinValidationExamples(minValidation);
     }
 
     /**

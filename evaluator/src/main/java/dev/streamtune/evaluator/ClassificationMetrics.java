@@ -15,8 +15,8 @@ import java.util.Set;
 
 /**
  * The scores of one model version on one labelled set: accuracy, macro-F1, per-class precision/recall/F1,
- * log-loss, expected calibration error and the confusion matrix, plus each example's correctness (which the
- * paired McNemar test in {@link PromotionGate} needs).
+ * log-loss, expected calibration error and the confusion matrix, plus each example's correctness and true label
+ * (which the paired McNemar test in {@link PromotionGate} and a first version's majority baseline need).
  *
  * <p>Conventions, chosen to match scikit-learn so the numbers can be checked against it:
  * <ul>
@@ -57,9 +57,11 @@ public final class ClassificationMetrics {
     private final List<PerClassMetrics> perClass;
     private final long[][] confusion;
     private final boolean[] correct;
+    private final int[] trueLabels;
 
     private ClassificationMetrics(List<String> labels, int examples, double accuracy, double macroF1, double logLoss,
-            double expectedCalibrationError, List<PerClassMetrics> perClass, long[][] confusion, boolean[] correct) {
+            double expectedCalibrationError, List<PerClassMetrics> perClass, long[][] confusion, boolean[] correct,
+            int[] trueLabels) {
         this.labels = labels;
         this.examples = examples;
         this.accuracy = accuracy;
@@ -69,6 +71,7 @@ public final class ClassificationMetrics {
         this.perClass = perClass;
         this.confusion = confusion;
         this.correct = correct;
+        this.trueLabels = trueLabels;
     }
 
     /**
@@ -161,7 +164,7 @@ public final class ClassificationMetrics {
         }
         // n >= 1 guarantees at least one class is present, so classesPresent > 0
         return new ClassificationMetrics(List.copyOf(labels), n, (double) correctCount / n, f1Sum / classesPresent,
-                logLossSum / n, ece, List.copyOf(perClass), confusion, correct);
+                logLossSum / n, ece, List.copyOf(perClass), confusion, correct, trueLabels.clone());
     }
 
     /** Bin b holds confidences in (b/15, (b+1)/15]; a confidence of exactly 0 (impossible for a valid row) joins bin 0. */
@@ -253,6 +256,14 @@ public final class ClassificationMetrics {
     /** A copy of each example's correctness, in input order; the paired test compares these across versions. */
     public boolean[] correctness() {
         return correct.clone();
+    }
+
+    /**
+     * A copy of each example's true label index in {@link #labels()}, in input order; a first version's majority
+     * baseline is built from these.
+     */
+    public int[] trueLabels() {
+        return trueLabels.clone();
     }
 
     /** The scalars published in a {@link MetricsEvent}'s {@code values} map, in a stable order. */

@@ -5,9 +5,10 @@ package dev.streamtune.evaluator;
  *
  * @param promote whether the challenger becomes the champion
  * @param reason  a sentence an operator can read, with every number the decision rested on
- * @param pValue  the one-sided exact McNemar p-value for "challenger better"; NaN for a first version (no champion
- *                to pair with)
- * @param delta   challenger macro-F1 minus the reference: the champion's macro-F1, or the floor for a first version
+ * @param pValue  the one-sided exact McNemar p-value for "challenger better" than the reference (the champion, or
+ *                the majority baseline for a first version); NaN when no paired test was run
+ * @param delta   challenger macro-F1 minus the reference's: the champion's macro-F1, or the majority baseline's for
+ *                a first version
  */
 public record GateDecision(boolean promote, String reason, double pValue, double delta) {
     public GateDecision {

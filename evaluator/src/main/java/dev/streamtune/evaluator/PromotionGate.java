@@ -8,15 +8,28 @@ import java.util.Locale;
  * Decides whether a challenger replaces its task's champion.
  *
  * <ul>
- *   <li>First version (no champion): at least {@code minValidationExamples} validation examples and macro-F1 ≥ the
- *       floor.
  *   <li>Later versions: the same examples for both, at least {@code minValidationExamples} of them, macro-F1 ≥ the
  *       champion's + the margin, <em>and</em> the one-sided exact McNemar test on their per-example correctness
  *       says the challenger is significantly better (p &lt; alpha).
+ *   <li>First version (no champion): the same rule, with the {@linkplain MajorityBaseline majority baseline} in the
+ *       champion's place: the predictor that always answers the most frequent true label of the same validation
+ *       examples (ties to the first label). At least {@code minValidationExamples} examples, macro-F1 ≥ the
+ *       baseline's + the margin, and McNemar on the paired outcomes says the version is right significantly more
+ *       often than the baseline.
  * </ul>
  * Both conditions are needed because each misses something: macro-F1 can rise by chance on a small validation set,
  * and McNemar looks at accuracy only, so it would pass a model that wins on the majority class while failing a
- * minority one. Every condition is checked and each failing one is named in the reason.
+ * minority one. Against the baseline the macro-F1 margin alone is weak (a model that guesses at random with the
+ * class prior beats the baseline's macro-F1 by far, since the baseline scores 0 on every minority class), so there
+ * McNemar is what refuses a version that learned nothing. Every condition is checked and each failing one is named
+ * in the reason.
+ *
+ * <p>There is no absolute floor: what a task's first version can reach depends on its classes and label noise, and
+ * a fixed floor either lets a useless binary model through or keeps a many-class task without a champion forever.
+ * The baseline moves with the task, and the test keeps the chance of promoting a first version that is no more
+ * accurate than answering the most frequent label below alpha. The price, on a very imbalanced task, is that the
+ * baseline is right on most examples, so a first version must be right more often overall: one that buys minority
+ * recall with more majority-class mistakes than it gains is refused until it improves.
  *
  * <p><b>Refresh promotions</b> (when {@link GateConfig#refreshEnabled()}). Once a task's model has converged, a
  * later version is rarely <em>significantly</em> better than the champion, so under the rules above it is never
@@ -54,24 +67,45 @@ public final class PromotionGate {
         return config;
     }
 
-    /** Judges a task's first version, which has no champion to beat. */
+    /**
+     * Judges a task's first version, which has no champion to beat, against the majority baseline on the same
+     * validation examples: the margin, the exact McNemar test and the minimum examples as for a challenger.
+     *
+     * @param challenger its score; must carry the examples' true labels ({@link ValidationScore#of}), from which
+     *                   the baseline's per-example outcomes are built
+     */
     public GateDecision decideFirstVersion(ValidationScore challenger) {
         if (challenger == null) {
             throw new IllegalArgumentException("challenger must not be null");
         }
+        if (!challenger.hasTrueLabels()) {
+            throw new IllegalArgumentException("a first version is judged against the majority baseline on the same "
+                    + "validation examples, so its score must carry their true labels (ValidationScore.of(metrics))");
+        }
+        MajorityBaseline baseline = MajorityBaseline.of(challenger.trueLabels());
         List<String> failures = new ArrayList<>();
         int n = challenger.examples();
         if (n < config.minValidationExamples()) {
             failures.add(fmt("only %d validation examples, need at least %d", n, config.minValidationExamples()));
         }
-        double delta = challenger.macroF1() - config.firstVersionMacroF1Floor();
-        if (delta < -ROUNDING_SLACK) {
-            failures.add(fmt("macro-F1 %.4f is below the first-version floor %.4f",
-                    challenger.macroF1(), config.firstVersionMacroF1Floor()));
+        double delta = challenger.macroF1() - baseline.macroF1();
+        if (delta < config.minMacroF1Improvement() - ROUNDING_SLACK) {
+            failures.add(fmt("macro-F1 gain %+.4f over the majority baseline is below the margin %.4f", delta,
+                    config.minMacroF1Improvement()));
         }
-        String numbers = fmt("first version: macro-F1 %.4f vs floor %.4f (delta %+.4f) on %d validation examples",
-                challenger.macroF1(), config.firstVersionMacroF1Floor(), delta, n);
-        return verdict(failures, numbers, Double.NaN, delta);
+        DiscordantPairs pairs = DiscordantPairs.of(baseline.correct(), challenger.correct());
+        double p = pairs.oneSidedPValueChallengerBetter();
+        if (!(p < config.alpha())) {
+            failures.add(fmt("McNemar p=%.4g against the majority baseline is not below alpha %.4g", p,
+                    config.alpha()));
+        }
+        String numbers = fmt("first version: macro-F1 %.4f vs majority baseline %.4f (delta %+.4f, margin %.4f; "
+                        + "baseline always predicts label #%d, right on %d); exact McNemar one-sided p=%.4g "
+                        + "(alpha %.4g; baseline-only correct b=%d, challenger-only correct c=%d) on %d validation "
+                        + "examples",
+                challenger.macroF1(), baseline.macroF1(), delta, config.minMacroF1Improvement(), baseline.label(),
+                baseline.rightCount(), p, config.alpha(), pairs.championOnly(), pairs.challengerOnly(), n);
+        return verdict(failures, numbers, p, delta);
     }
 
     /**

@@ -12,27 +12,25 @@ class GateConfigTest {
         GateConfig defaults = GateConfig.defaults();
         assertThat(defaults.alpha()).isEqualTo(0.05);
         assertThat(defaults.minMacroF1Improvement()).isEqualTo(0.005);
-        assertThat(defaults.firstVersionMacroF1Floor()).isEqualTo(0.7);
         assertThat(defaults.minValidationExamples()).isEqualTo(200);
+        assertThat(defaults.refreshEnabled()).isFalse();
     }
 
     @Test
     void edgesOfTheValidRangesAreAccepted() {
-        assertThat(new GateConfig(0, 0.5, 0, 1).alpha()).isEqualTo(0.5);
-        assertThat(new GateConfig(0.999, 1e-9, 1, Integer.MAX_VALUE).firstVersionMacroF1Floor()).isEqualTo(1.0);
+        assertThat(new GateConfig(0, 0.5, 1).alpha()).isEqualTo(0.5);
+        assertThat(new GateConfig(0.999, 1e-9, Integer.MAX_VALUE).minValidationExamples()).isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
     void eachFieldIsValidatedWithItsNameAndLimit() {
-        assertThatThrownBy(() -> new GateConfig(-0.01, 0.05, 0.7, 200))
+        assertThatThrownBy(() -> new GateConfig(-0.01, 0.05, 200))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("minMacroF1Improvement must be in [0, 1), got -0.01");
-        assertThatThrownBy(() -> new GateConfig(1.0, 0.05, 0.7, 200)).hasMessageContaining("minMacroF1Improvement must be in [0, 1)");
-        assertThatThrownBy(() -> new GateConfig(Double.NaN, 0.05, 0.7, 200)).hasMessageContaining("minMacroF1Improvement");
-        assertThatThrownBy(() -> new GateConfig(0.01, 0, 0.7, 200)).hasMessage("alpha must be in (0, 0.5], got 0.0");
-        assertThatThrownBy(() -> new GateConfig(0.01, 0.6, 0.7, 200)).hasMessageContaining("alpha must be in (0, 0.5]");
-        assertThatThrownBy(() -> new GateConfig(0.01, Double.NaN, 0.7, 200)).hasMessageContaining("alpha");
-        assertThatThrownBy(() -> new GateConfig(0.01, 0.05, 1.1, 200)).hasMessage("firstVersionMacroF1Floor must be in [0, 1], got 1.1");
-        assertThatThrownBy(() -> new GateConfig(0.01, 0.05, -0.1, 200)).hasMessageContaining("firstVersionMacroF1Floor");
-        assertThatThrownBy(() -> new GateConfig(0.01, 0.05, 0.7, 0)).hasMessage("minValidationExamples must be >= 1, got 0");
+        assertThatThrownBy(() -> new GateConfig(1.0, 0.05, 200)).hasMessageContaining("minMacroF1Improvement must be in [0, 1)");
+        assertThatThrownBy(() -> new GateConfig(Double.NaN, 0.05, 200)).hasMessageContaining("minMacroF1Improvement");
+        assertThatThrownBy(() -> new GateConfig(0.01, 0, 200)).hasMessage("alpha must be in (0, 0.5], got 0.0");
+        assertThatThrownBy(() -> new GateConfig(0.01, 0.6, 200)).hasMessageContaining("alpha must be in (0, 0.5]");
+        assertThatThrownBy(() -> new GateConfig(0.01, Double.NaN, 200)).hasMessageContaining("alpha");
+        assertThatThrownBy(() -> new GateConfig(0.01, 0.05, 0)).hasMessage("minValidationExamples must be >= 1, got 0");
     }
 }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /** Refresh promotions: a non-inferior challenger trained on more data keeps serving fresh. */
 class PromotionGateRefreshTest {
-    private static final GateConfig STRICT = new GateConfig(0.01, 0.05, 0.7, 100);
+    private static final GateConfig STRICT = new GateConfig(0.01, 0.05, 100);
     private static final GateConfig REFRESHING = STRICT.withRefreshTolerance(0.01);
 
     @Test

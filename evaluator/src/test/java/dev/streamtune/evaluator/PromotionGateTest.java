@@ -4,37 +4,171 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PromotionGateTest {
-    private static final GateConfig CONFIG = new GateConfig(0.01, 0.05, 0.7, 100);
+    private static final GateConfig CONFIG = new GateConfig(0.01, 0.05, 100);
     private final PromotionGate gate = new PromotionGate(CONFIG);
 
+    /*
+     * A version that answers the majority class for everything is the baseline itself: no macro-F1 gain and no
+     * discordant pair, so McNemar's p is 1. Even with no margin at all the test alone refuses it.
+     */
     @Test
-    void firstVersionAboveTheFloorIsPromoted() {
-        GateDecision decision = gate.decideFirstVersion(new ValidationScore(0.82, new boolean[150]));
-        assertThat(decision.promote()).isTrue();
-        assertThat(decision.delta()).isCloseTo(0.12, within(1e-12));
-        assertThat(decision.pValue()).isNaN();
-        assertThat(decision.reason()).startsWith("promote: first version")
-                .contains("macro-F1 0.8200 vs floor 0.7000", "delta +0.1200", "150 validation examples");
-        assertThat(gate.decide(new ValidationScore(0.82, new boolean[150]), null)).isEqualTo(decision);
+    void aFirstVersionThatOnlyPredictsTheMajorityClassIsRefused() {
+        int[] truth = binaryTruth(600, 414);
+        int[] alwaysHam = new int[600];
+        ValidationScore score = score(truth, alwaysHam, 2);
+
+        GateDecision decision = gate.decideFirstVersion(score);
+        assertThat(decision.promote()).isFalse();
+        assertThat(decision.delta()).isCloseTo(0, within(1e-12));
+        assertThat(decision.pValue()).isEqualTo(1.0);
+        assertThat(decision.reason()).startsWith("keep champion: macro-F1 gain +0.0000 over the majority baseline is "
+                        + "below the margin 0.0100; McNemar p=1.000 against the majority baseline is not below alpha 0.05")
+                .contains("baseline always predicts label #0, right on 414", "b=0", "c=0", "600 validation examples")
+                .doesNotContain("only 600");
+
+        GateDecision noMargin = new PromotionGate(new GateConfig(0, 0.05, 100)).decideFirstVersion(score);
+        assertThat(noMargin.promote()).isFalse();
+        assertThat(noMargin.reason()).startsWith("keep champion: McNemar p=1.000 against the majority baseline");
+
+        // the majority is whichever label is most frequent, not the first one: all-spam on a spam-heavy set is refused too
+        int[] spamHeavy = new int[600];
+        int[] alwaysSpam = new int[600];
+        for (int i = 0; i < 600; i++) {
+            spamHeavy[i] = i < 200 ? 0 : 1;
+            alwaysSpam[i] = 1;
+        }
+        GateDecision spam = gate.decideFirstVersion(score(spamHeavy, alwaysSpam, 2));
+        assertThat(spam.promote()).isFalse();
+        assertThat(spam.reason()).contains("baseline always predicts label #1, right on 400", "p=1.000");
+    }
+
+    /*
+     * 605 examples, 417 ham and 188 spam; the version is wrong on 30 ham and 20 spam. The baseline answers ham:
+     * right on 417, macro-F1 (2 * 417 / (605 + 417)) / 2 = 417 / 1022. Discordant pairs: b = 30 ham the version
+     * gets wrong, c = 168 spam it gets right.
+     */
+    @Test
+    void aClearlyBetterFirstVersionOnEnoughExamplesIsPromoted() {
+        int n = 605;
+        int[] truth = binaryTruth(n, 417);
+        int[] predicted = truth.clone();
+        for (int i = 0; i < 30; i++) {
+            predicted[i] = 1;
+        }
+        for (int i = n - 20; i < n; i++) {
+            predicted[i] = 0;
+        }
+        ValidationScore score = score(truth, predicted, 2);
+        double baselineMacroF1 = 417.0 / 1022;
+        double expectedP = McNemar.oneSidedPValueChallengerBetter(30, 168);
+
+        GateDecision decision = gate.decideFirstVersion(score);
+        assertThat(decision.promote()).as(decision.reason()).isTrue();
+        assertThat(decision.delta()).isCloseTo(score.macroF1() - baselineMacroF1, within(1e-12));
+        assertThat(decision.pValue()).isEqualTo(expectedP).isLessThan(1e-20);
+        assertThat(decision.reason()).isEqualTo(String.format(Locale.ROOT, "promote: first version: macro-F1 %.4f vs "
+                        + "majority baseline %.4f (delta %+.4f, margin 0.0100; baseline always predicts label #0, right "
+                        + "on 417); exact McNemar one-sided p=%.4g (alpha 0.05000; baseline-only correct b=30, "
+                        + "challenger-only correct c=168) on 605 validation examples", score.macroF1(), baselineMacroF1,
+                score.macroF1() - baselineMacroF1, expectedP));
+        assertThat(decision.reason()).contains("vs majority baseline 0.4080");
+        // no champion: decide() judges it the same way
+        assertThat(gate.decide(score, null)).isEqualTo(decision);
+    }
+
+    /*
+     * Balanced, so the baseline answers the first label (a tie) and is right on half. The version is right on 40 of
+     * 60 ham and 28 of 60 spam: macro-F1 about 0.56 against the baseline's 1/3, far past the margin, but only
+     * b = 20 vs c = 28 discordant pairs, p = P(X <= 20 | 48) = 0.156. Ten times the examples in the same
+     * proportions (b = 200, c = 280) is significant, so what refuses it is the evidence, not the model.
+     */
+    @Test
+    void aSlightlyBetterFirstVersionOnTooFewExamplesIsRefusedAsNotSignificant() {
+        GateDecision few = gate.decideFirstVersion(slightlyBetter(1));
+        assertThat(few.promote()).isFalse();
+        assertThat(few.pValue()).isEqualTo(McNemar.oneSidedPValueChallengerBetter(20, 28)).isGreaterThan(0.15);
+        assertThat(few.delta()).isGreaterThan(0.2);
+        assertThat(few.reason()).startsWith("keep champion: McNemar p=0.1562")
+                .contains("against the majority baseline is not below alpha 0.05", "vs majority baseline 0.3333",
+                        "baseline always predicts label #0, right on 60", "b=20", "c=28", "120 validation examples")
+                .doesNotContain("below the margin").doesNotContain("only 120");
+
+        GateDecision many = gate.decideFirstVersion(slightlyBetter(10));
+        assertThat(many.promote()).as(many.reason()).isTrue();
+        assertThat(many.pValue()).isLessThan(0.001);
+
+        // below the minimum the examples are named too, however large the gain
+        GateDecision belowMinimum = new PromotionGate(CONFIG.withMinValidationExamples(200))
+                .decideFirstVersion(slightlyBetter(1));
+        assertThat(belowMinimum.reason()).contains("only 120 validation examples, need at least 200", "McNemar p=0.1562");
+    }
+
+    /*
+     * Ten balanced classes of 60. The baseline answers label 0 (the tie goes to the first label): right on 60,
+     * macro-F1 (2 * 60 / 660) / 10 = 0.018. The version gets 21 of each class's 60 right and calls the rest the
+     * next class, so every class has precision = recall = 0.35 and macro-F1 is 0.35: half the old 0.7 floor, which
+     * would never have let this task have a champion. Against the baseline, b = 39 and c = 189.
+     */
+    @Test
+    void aTenClassFirstVersionWellAboveTheMajorityIsPromotedThoughFarBelowAnyFixedFloor() {
+        int k = 10;
+        int n = 600;
+        int[] truth = new int[n];
+        int[] predicted = new int[n];
+        int[] seen = new int[k];
+        for (int i = 0; i < n; i++) {
+            truth[i] = i % k;
+            predicted[i] = seen[truth[i]]++ < 21 ? truth[i] : (truth[i] + 1) % k;
+        }
+        ValidationScore score = score(truth, predicted, k);
+        assertThat(score.macroF1()).isCloseTo(0.35, within(1e-12));
+
+        GateDecision decision = new PromotionGate(GateConfig.defaults()).decideFirstVersion(score);
+        assertThat(decision.promote()).as(decision.reason()).isTrue();
+        assertThat(decision.delta()).isCloseTo(0.35 - 12.0 / 660, within(1e-12));
+        assertThat(decision.pValue()).isEqualTo(McNemar.oneSidedPValueChallengerBetter(39, 189));
+        assertThat(decision.reason()).startsWith("promote: first version: macro-F1 0.3500 vs majority baseline 0.0182")
+                .contains("baseline always predicts label #0, right on 60", "b=39", "c=189", "600 validation examples");
     }
 
     @Test
-    void firstVersionBelowTheFloorOrOnTooFewExamplesIsKeptOut() {
-        GateDecision low = gate.decideFirstVersion(new ValidationScore(0.69, new boolean[150]));
-        assertThat(low.promote()).isFalse();
-        assertThat(low.reason()).startsWith("keep champion: macro-F1 0.6900 is below the first-version floor 0.7000");
+    void aFirstVersionNeedsTheTrueLabelsOfItsValidationExamples() {
+        assertThatThrownBy(() -> gate.decideFirstVersion(new ValidationScore(0.9, new boolean[150])))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must carry their true labels");
+        assertThatThrownBy(() -> gate.decide(new ValidationScore(0.9, new boolean[150]), null))
+                .hasMessageContaining("majority baseline");
+        assertThatThrownBy(() -> new ValidationScore(0.9, new boolean[3], new int[2]))
+                .hasMessageContaining("trueLabels has 2 examples but correct has 3");
+        assertThatThrownBy(() -> new ValidationScore(0.9, new boolean[2], new int[] {0, -1}))
+                .hasMessageContaining("trueLabels[1] = -1");
+    }
 
-        GateDecision few = gate.decideFirstVersion(new ValidationScore(0.95, new boolean[99]));
-        assertThat(few.promote()).isFalse();
-        assertThat(few.reason()).contains("only 99 validation examples, need at least 100");
-
-        GateDecision exactlyAtFloor = gate.decideFirstVersion(new ValidationScore(0.7, new boolean[100]));
-        assertThat(exactlyAtFloor.promote()).isTrue();
+    /*
+     * Power on the first version: a real model (85% right on both classes) on 300 SpamAssassin-like examples is
+     * promoted in every one of 200 simulated sets; the baseline is right on ~69%, but b ≈ 31 vs c ≈ 79.
+     */
+    @Test
+    void aRealFirstVersionIsPromotedOnEveryRealisticSet() {
+        PromotionGate realistic = new PromotionGate(GateConfig.defaults());
+        for (int seed = 0; seed < 200; seed++) {
+            Random random = new Random(5000 + seed);
+            int n = 300;
+            int[] truth = new int[n];
+            int[] predicted = new int[n];
+            for (int i = 0; i < n; i++) {
+                truth[i] = random.nextDouble() < 0.31 ? 1 : 0;
+                predicted[i] = random.nextDouble() < 0.85 ? truth[i] : 1 - truth[i];
+            }
+            GateDecision decision = realistic.decideFirstVersion(score(truth, predicted, 2, random));
+            assertThat(decision.promote()).as("seed %d: %s", seed, decision.reason()).isTrue();
+        }
     }
 
     /*
@@ -105,7 +239,8 @@ class PromotionGateTest {
     /*
      * The guard that matters most: a challenger trained on shuffled labels has learned nothing about the text, so its
      * predictions are independent of the truth (it still predicts spam at about the training prior, 31%). Against a
-     * realistic champion (~90% right) it must never be promoted, and as a first version it must never clear the floor.
+     * realistic champion (~90% right) it must never be promoted, and as a first version it must never beat the majority
+     * baseline (ham, right on ~69%; the shuffled one is right on ~57%).
      * 500 simulated validation sets of 600 examples, SpamAssassin's spam share (1,896 / 6,046 = 31%).
      */
     @Test
@@ -115,6 +250,7 @@ class PromotionGateTest {
         double spamShare = 1896.0 / 6046;
         double bestShuffledMacroF1 = 0;
         double smallestPValue = 1;
+        double smallestFirstVersionPValue = 1;
         for (int seed = 0; seed < 500; seed++) {
             Random random = new Random(seed);
             int n = 600;
@@ -133,14 +269,18 @@ class PromotionGateTest {
             assertThat(versusChampion.promote()).as("seed %d: %s", seed, versusChampion.reason()).isFalse();
             GateDecision asFirst = realistic.decideFirstVersion(ValidationScore.of(shuffled));
             assertThat(asFirst.promote()).as("seed %d as first version: %s", seed, asFirst.reason()).isFalse();
+            // its macro-F1 (~0.5) beats the baseline's (~0.41) by far more than the margin: McNemar refuses it
+            assertThat(asFirst.delta()).as("seed %d as first version: %s", seed, asFirst.reason()).isPositive();
 
             bestShuffledMacroF1 = Math.max(bestShuffledMacroF1, shuffled.macroF1());
             smallestPValue = Math.min(smallestPValue, versusChampion.pValue());
+            smallestFirstVersionPValue = Math.min(smallestFirstVersionPValue, asFirst.pValue());
         }
-        System.out.printf("shuffled-label challenger over 500 sets: best macro-F1 %.4f (floor %.2f), smallest McNemar p %.4g%n",
-                bestShuffledMacroF1, GateConfig.defaults().firstVersionMacroF1Floor(), smallestPValue);
+        System.out.printf("shuffled-label challenger over 500 sets: best macro-F1 %.4f, smallest McNemar p %.4g vs "
+                + "champion, %.4g vs majority baseline%n", bestShuffledMacroF1, smallestPValue, smallestFirstVersionPValue);
         assertThat(bestShuffledMacroF1).isLessThan(0.62);
         assertThat(smallestPValue).isGreaterThan(0.99);
+        assertThat(smallestFirstVersionPValue).isGreaterThan(0.99);
     }
 
     /*
@@ -174,6 +314,42 @@ class PromotionGateTest {
         }
         System.out.printf("genuinely better challenger (+~3.5 points accuracy): promoted in %d of %d sets%n", promoted, trials);
         assertThat(promoted).isGreaterThanOrEqualTo(190);
+    }
+
+    /** {@code ham} true labels (0) first, then spam (1). */
+    private static int[] binaryTruth(int n, int ham) {
+        int[] truth = new int[n];
+        for (int i = ham; i < n; i++) {
+            truth[i] = 1;
+        }
+        return truth;
+    }
+
+    /** 60 ham, 60 spam per copy: right on the first 40 ham and the first 28 spam of each. */
+    private static ValidationScore slightlyBetter(int copies) {
+        int n = 120 * copies;
+        int[] truth = new int[n];
+        int[] predicted = new int[n];
+        for (int i = 0; i < n; i++) {
+            int j = i % 120;
+            truth[i] = j < 60 ? 0 : 1;
+            boolean right = j < 60 ? j < 40 : j - 60 < 28;
+            predicted[i] = right ? truth[i] : 1 - truth[i];
+        }
+        return score(truth, predicted, 2);
+    }
+
+    private static ValidationScore score(int[] truth, int[] predicted, int k) {
+        return score(truth, predicted, k, new Random(7));
+    }
+
+    /** The score the evaluator would compute for these predictions: through ClassificationMetrics, true labels and all. */
+    private static ValidationScore score(int[] truth, int[] predicted, int k, Random random) {
+        List<String> labels = new ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            labels.add(k == 2 ? List.of("ham", "spam").get(c) : "class" + c);
+        }
+        return ValidationScore.of(ClassificationMetrics.evaluate(truth, rows(predicted, k, random), labels));
     }
 
     /** Probability rows whose arg-max is the given prediction, with a confidence spread like a real model's. */

@@ -437,7 +437,8 @@ public final class EvaluationState {
             decision = gate.decideFirstVersion(ValidationScore.of(metrics));
         } else if (shared.isEmpty()) {
             // a paired test needs the same examples; vectors of another backbone are other examples
-            LOG.warn("task '{}': candidate {} is on backbone '{}' but champion {} on '{}'; judged against the floor",
+            LOG.warn("task '{}': candidate {} is on backbone '{}' but champion {} on '{}'; judged as a first "
+                    + "version, against the majority baseline",
                     task, candidate.getVersion(), model.backboneId(), champion.model().version(),
                     champion.model().backboneId());
             decision = gate.decideFirstVersion(ValidationScore.of(metrics));

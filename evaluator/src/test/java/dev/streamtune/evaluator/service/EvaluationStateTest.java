@@ -40,7 +40,7 @@ class EvaluationStateTest {
 
     private final MutableClock clock = new MutableClock();
     private final EvaluationState state = new EvaluationState(LOADER,
-            new PromotionGate(new GateConfig(0.005, 0.05, 0.6, MIN_VALIDATION)), new PrequentialAccuracy(100),
+            new PromotionGate(new GateConfig(0.005, 0.05, MIN_VALIDATION)), new PrequentialAccuracy(100),
             "evaluator", Duration.ofSeconds(5), clock);
     private final Synthetic data = new Synthetic(DIM, 42);
     private int nextId;

@@ -54,7 +54,7 @@ class MixedTechniqueStateTest {
             TextEncoderProvider.NONE, List.of(new HeadOnlyModelFactory(), new KeywordFactory()),
             ModelLoader.DEFAULT_MAX_DELTA_BYTES);
     private final EvaluationState state = new EvaluationState(loader,
-            new PromotionGate(new GateConfig(0.005, 0.05, 0.6, MIN_VALIDATION)), new PrequentialAccuracy(100),
+            new PromotionGate(new GateConfig(0.005, 0.05, MIN_VALIDATION)), new PrequentialAccuracy(100),
             "evaluator", Duration.ZERO, Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC));
     private final Synthetic data = new Synthetic(DIM, 42);
 

@@ -130,7 +130,7 @@ class TextCandidateEvaluatorIT {
 
         EvaluatorConfig config = EvaluatorConfig.defaults(platform.bootstrapServers(), platform.registryUrl())
                 .withTopics(TOPICS).withApplicationId("evaluator-text")
-                .withGate(new GateConfig(0.005, 0.05, 0.7, 40))
+                .withGate(new GateConfig(0.005, 0.05, 40))
                 .withPrequential(100, Duration.ofMillis(300)).withArtifactDirectory(artifactDir);
         long judgeStart = System.nanoTime();
         try (EvaluatorService evaluator = EvaluatorService.start(config)) {
