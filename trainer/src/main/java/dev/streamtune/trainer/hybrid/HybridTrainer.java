@@ -44,6 +44,12 @@ public final class HybridTrainer implements StreamingTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(HybridTrainer.class);
     /** Below this many usable validation examples the fit takes the middle of the grid, both blocks, balanced. */
     static final int MIN_SELECTION_EXAMPLES = 30;
+    /**
+     * The full selection (every feature set along the C path, then class weighting) runs again once the
+     * retained or validation examples grew by this factor since the last one; publishes in between refit
+     * the chosen configuration alone. Selections thus cost O(log n) over a stream, not one per publish.
+     */
+    static final double SELECT_AGAIN_GROWTH = 1.8;
     private static final String FIT_TENSOR = "hybrid.fit";
     /** TaskSpec setting: train examples kept for the refits (oldest evicted first). */
     public static final String MAX_RETAINED = "max_retained";
@@ -102,6 +108,9 @@ public final class HybridTrainer implements StreamingTrainer {
     private final Map<String, Held> validation = new LinkedHashMap<>();
     private final Map<String, float[]> warm = new HashMap<>();
     private HybridClassifier classifier;
+    private int selectedAt;
+    private int selectedLabels;
+    private long iterations;
     private Selection selection;
     private long fits;
     private long examplesSeen;
@@ -271,54 +280,84 @@ public final class HybridTrainer implements StreamingTrainer {
             }
         }
         int fitsRun = 0;
+        iterations = 0;
         Selection best = null;
         float[] bestTheta = null;
+        boolean select = heldOut.size() >= MIN_SELECTION_EXAMPLES && (selection == null
+                || selection.validationExamples() < MIN_SELECTION_EXAMPLES || selectedLabels != k
+                || n >= SELECT_AGAIN_GROWTH * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selection.validationExamples());
         if (heldOut.size() < MIN_SELECTION_EXAMPLES) {
             double c = grid[grid.length / 2];
-            bestTheta = fit(FeatureSet.BOTH, c, true, k, lexical, dense, truth, balanced);
+            bestTheta = fit(FeatureSet.BOTH, c, true, k, lexical, dense, truth, balanced, null);
             fitsRun++;
             best = new Selection(FeatureSet.BOTH, c, true, Double.NaN, heldOut.size());
+        } else if (!select) {
+            // between selections: refit the chosen configuration on the new data, warm-started
+            float[] weightsUsed = selection.balanced() ? balanced : unweighted;
+            bestTheta = fit(selection.set(), selection.c(), selection.balanced(), k, lexical, dense, truth, weightsUsed,
+                    null);
+            fitsRun++;
+            best = new Selection(selection.set(), selection.c(), selection.balanced(),
+                    macroF1(toClassifier(bestTheta, idf, selection.set(), k), heldOut), heldOut.size());
         } else {
             for (FeatureSet set : FeatureSet.values()) {
+                // a regularisation path: each C starts from the previous C's solution unless an older fit of
+                // exactly this configuration is at hand; it stops once validation macro-F1 fell twice in a row
+                float[] previous = null;
+                double previousF1 = -1;
+                int falls = 0;
                 for (double c : grid) {
-                    float[] theta = fit(set, c, true, k, lexical, dense, truth, balanced);
+                    float[] theta = fit(set, c, true, k, lexical, dense, truth, balanced, previous);
                     fitsRun++;
                     double f1 = macroF1(toClassifier(theta, idf, set, k), heldOut);
                     if (best == null || f1 > best.validationMacroF1() + 1e-9) {
                         best = new Selection(set, c, true, f1, heldOut.size());
                         bestTheta = theta;
                     }
+                    falls = f1 < previousF1 - 1e-9 ? falls + 1 : 0;
+                    previousF1 = f1;
+                    previous = theta;
+                    if (falls >= 2) {
+                        break;
+                    }
                 }
             }
-            float[] theta = fit(best.set(), best.c(), false, k, lexical, dense, truth, unweighted);
+            float[] theta = fit(best.set(), best.c(), false, k, lexical, dense, truth, unweighted, bestTheta);
             fitsRun++;
             double f1 = macroF1(toClassifier(theta, idf, best.set(), k), heldOut);
             if (f1 > best.validationMacroF1() + 1e-9) {
                 best = new Selection(best.set(), best.c(), false, f1, heldOut.size());
                 bestTheta = theta;
             }
+            selectedAt = n;
+            selectedLabels = k;
         }
         classifier = toClassifier(bestTheta, idf, best.set(), k);
         selection = best;
         fits++;
         lastFitSeconds = (System.nanoTime() - start) / 1e9;
         LOG.info(String.format("hybrid fit %d: %,d train examples, %d validation; chose %s, C=%s, %s classes,"
-                        + " validation macro-F1 %.4f (%d fits in %.1f s)", fits, n, heldOut.size(), best.set().label,
-                fmt(best.c()), best.balanced() ? "balanced" : "unweighted", best.validationMacroF1(), fitsRun,
-                lastFitSeconds));
+                        + " validation macro-F1 %.4f (%s: %d fits, %d L-BFGS iterations, %.1f s)", fits, n, heldOut.size(),
+                best.set().label, fmt(best.c()), best.balanced() ? "balanced" : "unweighted", best.validationMacroF1(),
+                select ? "selection" : "refit", fitsRun, iterations, lastFitSeconds));
     }
 
+    /**
+     * One fit, warm-started from this configuration's previous solution when there is one, else from
+     * {@code fallback} (a neighbouring configuration's), else from zeros.
+     */
     private float[] fit(FeatureSet set, double c, boolean balanced, int k, SparseRow[] lexical, float[][] dense,
-            int[] truth, float[] weights) {
+            int[] truth, float[] weights, float[] fallback) {
         SoftmaxFit fit = new SoftmaxFit(k, buckets, dim, set.lexicalScale == 0 ? null : lexical,
                 set.denseScale == 0 ? null : dense, truth, weights);
         String key = set + "|" + c + "|" + balanced;
         float[] init = warm.get(key);
-        if (init != null && init.length != fit.parameterCount()) {
-            init = null;
+        if (init == null || init.length != fit.parameterCount()) {
+            init = fallback != null && fallback.length == fit.parameterCount() ? fallback : null;
         }
         SoftmaxFit.Result result = fit.fit(c, init, init == null ? COLD_ITERATIONS : WARM_ITERATIONS, GRADIENT_TOLERANCE);
         warm.put(key, result.theta());
+        iterations += result.iterations();
         return result.theta();
     }
 

@@ -8,16 +8,20 @@ import java.util.Arrays;
  * wide) and a dense block (the pooled embedding, {@code dim} wide), fitted to convergence with
  * L-BFGS: the same objective as scikit-learn's {@code LogisticRegression(C=...)}, whose solver is
  * L-BFGS too. The parameters live in one array: lexical weights {@code [labels][buckets]}, dense
- * weights {@code [labels][dim]}, then the biases, which are not penalised.
+ * weights {@code [labels][dim]}, then the biases, which are not penalised. Internally the lexical
+ * block is compacted to the buckets that occur in the data (the others' weights stay exactly 0
+ * under L2), so a fit on few examples costs what their terms cost, not what 2^18 buckets do.
  *
  * <p>Objective: {@code (1/n) sum_i w_i CE(softmax(W x_i + b), y_i) + ||W||^2 / (2 C n)}.
  */
 final class SoftmaxFit {
-    private static final int HISTORY = 8;
+    private static final int HISTORY = 6;
     private static final double ARMIJO = 1e-4;
 
     private final int labels;
-    private final int buckets;
+    private final int fullBuckets;
+    private final int[] active;          // compact bucket -> full bucket
+    private final int buckets;           // compact width
     private final int dim;
     private final SparseRow[] lexical;   // null entries when the lexical block is off
     private final float[][] dense;       // null when the dense block is off
@@ -32,17 +36,71 @@ final class SoftmaxFit {
      */
     SoftmaxFit(int labels, int buckets, int dim, SparseRow[] lexical, float[][] dense, int[] truth, float[] weights) {
         this.labels = labels;
-        this.buckets = buckets;
+        this.fullBuckets = buckets;
         this.dim = dim;
-        this.lexical = lexical;
+        if (lexical != null) {
+            int[] compactOf = new int[buckets];
+            java.util.Arrays.fill(compactOf, -1);
+            int[] order = new int[Math.min(buckets, 1 << 16)];
+            int count = 0;
+            SparseRow[] remapped = new SparseRow[lexical.length];
+            for (int i = 0; i < lexical.length; i++) {
+                SparseRow row = lexical[i];
+                int[] indices = new int[row.size()];
+                for (int j = 0; j < row.size(); j++) {
+                    int bucket = row.index(j);
+                    if (compactOf[bucket] < 0) {
+                        if (count == order.length) {
+                            order = java.util.Arrays.copyOf(order, Math.min(buckets, order.length * 2));
+                        }
+                        compactOf[bucket] = count;
+                        order[count++] = bucket;
+                    }
+                    indices[j] = compactOf[bucket];
+                }
+                remapped[i] = new SparseRow(indices, row.values());
+            }
+            this.active = java.util.Arrays.copyOf(order, count);
+            this.lexical = remapped;
+        } else {
+            this.active = new int[0];
+            this.lexical = null;
+        }
+        this.buckets = active.length;
         this.dense = dense;
         this.truth = truth;
         this.weights = weights;
-        this.size = labels * (buckets + dim + 1);
+        this.size = labels * (this.buckets + dim + 1);
     }
 
+    /** Parameters in the full layout ({@code labels * (buckets + dim + 1)}): what {@link #fit} takes and returns. */
     int parameterCount() {
-        return size;
+        return labels * (fullBuckets + dim + 1);
+    }
+
+    private float[] compact(float[] full) {
+        float[] theta = new float[size];
+        if (full == null) {
+            return theta;
+        }
+        for (int k = 0; k < labels; k++) {
+            for (int a = 0; a < buckets; a++) {
+                theta[k * buckets + a] = full[k * fullBuckets + active[a]];
+            }
+        }
+        System.arraycopy(full, labels * fullBuckets, theta, labels * buckets, labels * (dim + 1));
+        return theta;
+    }
+
+    private float[] expand(float[] theta) {
+        float[] full = new float[parameterCount()];
+        for (int k = 0; k < labels; k++) {
+            for (int a = 0; a < buckets; a++) {
+                full[k * fullBuckets + active[a]] = theta[k * buckets + a];
+            }
+        }
+        System.arraycopy(theta, labels * buckets, full, labels * fullBuckets, labels * (dim + 1));
+        return full;
     }
 
     int denseOffset() {
@@ -58,14 +116,15 @@ final class SoftmaxFit {
     }
 
     /**
-     * Fits from {@code init} (zeros when null; not modified) for at most {@code maxIterations}.
+     * Fits from {@code init} (full layout, zeros when null; not modified) for at most {@code maxIterations};
+     * the result is in the full layout too.
      * Stops when the largest gradient component is under {@code gradientTolerance} or the objective's
      * relative decrease falls under 1e-7.
      */
     Result fit(double c, float[] init, int maxIterations, double gradientTolerance) {
         int n = truth.length;
         double lambda = 1.0 / (c * Math.max(1, n));
-        float[] x = init == null ? new float[size] : init.clone();
+        float[] x = compact(init);
         float[] g = new float[size];
         float[] xNew = new float[size];
         float[] gNew = new float[size];
@@ -148,7 +207,7 @@ final class SoftmaxFit {
                 break;
             }
         }
-        return new Result(x, f, iteration);
+        return new Result(expand(x), f, iteration);
     }
 
     /** The objective at {@code theta}; writes its gradient into {@code grad}. */

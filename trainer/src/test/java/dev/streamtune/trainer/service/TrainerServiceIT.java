@@ -32,6 +32,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.streamtune.model.hybrid.HybridClassifier;
+import dev.streamtune.model.hybrid.HybridTechnique;
+import dev.streamtune.model.hybrid.LexicalHasher;
+import dev.streamtune.model.hybrid.LexicalTerms;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer service on a real KRaft broker and schema registry, with real Avro bytes and DJL. */
@@ -365,6 +369,82 @@ class TrainerServiceIT {
             assertThat(resumed.getDelta().getSha256()).as("delta of version %d", v + 1)
                     .isEqualTo(straight.getDelta().getSha256());
         }
+    }
+
+    @Test
+    void hybridRefitsOnEverythingRetainedAndARestartReReadsWhatTheCheckpointDoesNotHold() throws Exception {
+        String task = "hybrid";
+        ServiceFixture fixture = new ServiceFixture(platform, "hyb.", 2);
+        fixture.declareTask(task, List.of("x", "y"), true, HybridTechnique.ID,
+                Map.of(HybridTechnique.BUCKETS, "1024", HybridTechnique.C_GRID, "1,16"));
+        ServiceFixture.Clusters clusters = new ServiceFixture.Clusters(31, 2.5);
+        Random random = new Random(31);
+        List<FeatureVector> vectors = mixed(task, clusters, List.of("x", "y"), 150, 40, "h", random);
+        // the words carry the label too: one of two words per class, in every train and validation example
+        List<FeatureVector> withTerms = new ArrayList<>();
+        for (FeatureVector v : vectors) {
+            LexicalTerms terms = LexicalHasher.terms(v.getLabel().equals("x") ? "alpha report" : "winner prize");
+            withTerms.add(FeatureVector.newBuilder(v).setTerms(java.util.Arrays.stream(terms.hashes()).boxed().toList())
+                    .setTermCounts(java.util.Arrays.stream(terms.counts()).boxed().toList()).build());
+        }
+        fixture.produce(withTerms);
+        Path checkpoints = tmp.resolve("hybrid");
+        TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
+        TrainerService crashing = new TrainerService(config);
+        crashing.crashAfterCheckpointOf(2);
+        Thread thread = start(crashing);
+        thread.join(60_000);
+        assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+
+        TrainerService restarted = new TrainerService(config);
+        Thread restartedThread = start(restarted);
+        StartupReport report = restarted.awaitStarted(Duration.ofSeconds(60));
+        assertThat(report.republishedVersion()).hasValue(2);
+        List<ModelVersion> versions = fixture.awaitVersions(task,
+                vs -> !vs.isEmpty() && vs.get(vs.size() - 1).getExamplesSeen() == 300, Duration.ofSeconds(60));
+        restarted.close();
+        restartedThread.join(10_000);
+        assertThat(restarted.failure()).isEmpty();
+        assertThat(versions).extracting(ModelVersion::getVersion).containsExactly(1L, 2L, 3L);
+        ModelVersion last = versions.get(2);
+        assertThat(last.getTechnique()).isEqualTo(HybridTechnique.ID);
+        // the refit after the restart saw every train example, not only those that came after the checkpoint
+        assertThat(last.getHyperparameters()).containsEntry("retained", "300")
+                .containsEntry(HybridTechnique.BUCKETS, "1024").containsKey("c");
+        assertThat(Double.parseDouble(last.getHyperparameters().get("selection_validation_macro_f1"))).isGreaterThan(0.95);
+        assertThat(last.getHyperparameters().get("selection_validation_examples")).isEqualTo("80");
+        // exactly-once accounting survives the re-read: each version's new ranges start where the previous ended
+        Map<Integer, Long> next = new TreeMap<>();
+        for (ModelVersion version : versions) {
+            for (OffsetRange range : version.getOffsetRanges()) {
+                assertThat(range.getFromOffset()).isEqualTo(next.getOrDefault(range.getPartition(), 0L));
+                next.put(range.getPartition(), range.getUntilOffset());
+            }
+        }
+        HybridClassifier model = HybridClassifier.fromTensors(dev.streamtune.model.delta.DeltaCodec.decode(
+                deltaOf(last, config), HybridClassifier.tensorSpecs(1024, ServiceFixture.DIM, 2)));
+        int right = 0;
+        List<FeatureVector> held = validation(withTerms, task);
+        for (FeatureVector v : held) {
+            float[] features = new float[v.getVector().size()];
+            for (int i = 0; i < features.length; i++) {
+                features[i] = v.getVector().get(i);
+            }
+            float[] p = model.probabilities(features, LexicalTerms.of(v.getTerms(), v.getTermCounts()));
+            right += (p[1] > p[0] ? "y" : "x").equals(v.getLabel()) ? 1 : 0;
+        }
+        assertThat(right).isEqualTo(held.size());
+    }
+
+    private static dev.streamtune.model.delta.Delta deltaOf(ModelVersion version, TrainerServiceConfig config)
+            throws Exception {
+        if (version.getDelta().getInline() != null) {
+            return TrainerService.deltaOf(version);
+        }
+        byte[] bytes = new dev.streamtune.subscriber.DirectoryArtifactStore(config.artifactDirectory())
+                .fetch(java.net.URI.create(version.getDelta().getUri().toString()), version.getDelta().getSizeBytes());
+        return new dev.streamtune.model.delta.Delta(version.getDelta().getFormat().toString(), bytes,
+                version.getDelta().getSha256().toString());
     }
 
     @Test
