@@ -73,22 +73,26 @@ final class Anchors {
         }
     }
 
-    /** Why the anchors cannot be computed on this machine ("... install python3-sklearn"), or empty when they can. */
+    /** Why the anchors cannot be computed on this machine, or empty when they can; the remedy is {@link #INSTALL}. */
     static Optional<String> unavailable() {
-        if (!Files.isExecutable(PYTHON)) {
-            return Optional.of(PYTHON + " is missing: " + INSTALL);
+        return unavailable(PYTHON);
+    }
+
+    static Optional<String> unavailable(Path python) {
+        if (!Files.isExecutable(python)) {
+            return Optional.of(python + " is missing");
         }
         try {
-            Process probe = new ProcessBuilder(PYTHON.toString(), "-c", "import sklearn, numpy").redirectErrorStream(true).start();
+            Process probe = new ProcessBuilder(python.toString(), "-c", "import sklearn, numpy").redirectErrorStream(true).start();
             probe.getInputStream().readAllBytes();
             if (!probe.waitFor(60, TimeUnit.SECONDS)) {
                 probe.destroyForcibly();
-                return Optional.of(PYTHON + " did not answer within 60 s");
+                return Optional.of(python + " did not answer within 60 s");
             }
             return probe.exitValue() == 0 ? Optional.empty()
-                    : Optional.of("scikit-learn is not importable by " + PYTHON + ": " + INSTALL);
+                    : Optional.of("scikit-learn is not importable by " + python);
         } catch (IOException e) {
-            return Optional.of("cannot run " + PYTHON + ": " + e.getMessage());
+            return Optional.of("cannot run " + python + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted");

@@ -211,10 +211,17 @@ final class CorpusRun implements AutoCloseable {
             if (missing.isPresent() && mode == AnchorMode.IF_AVAILABLE) {
                 out.println("anchors: skipped (" + Anchors.INSTALL + "): " + missing.get());
             } else if (missing.isPresent()) {
-                throw new IllegalStateException(missing.get());
+                throw new IllegalStateException(missing.get() + " (" + Anchors.INSTALL + ")");
             } else {
-                anchors = Anchors.compute(splitExamples(), out);
-                out.println("anchors: " + anchors.describe());
+                try {
+                    anchors = Anchors.compute(splitExamples(), out);
+                    out.println("anchors: " + anchors.describe());
+                } catch (java.io.IOException e) {
+                    if (mode == AnchorMode.REQUIRED) {
+                        throw e;
+                    }
+                    out.println("anchors: failed, left out of the summary: " + e.getMessage());
+                }
             }
         }
         return summary.withAnchors(anchors);

@@ -59,8 +59,8 @@ final class QualityBenchmark implements Callable<Integer> {
         run.tick();
         Optional<String> missing = Anchors.unavailable();
         if (missing.isPresent()) {
-            System.err.println("bench quality fits its anchors with scikit-learn: " + missing.get()
-                    + " (apt-get install python3-sklearn)");
+            System.err.println("bench quality fits its anchors with scikit-learn under " + Anchors.PYTHON + ": "
+                    + missing.get() + "; " + Anchors.INSTALL + " (apt-get install python3-sklearn)");
             return 3;
         }
         List<String> specs = corpora.isEmpty() ? CorpusSource.BUNDLED : corpora;

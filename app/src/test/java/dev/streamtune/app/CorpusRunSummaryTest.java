@@ -120,6 +120,15 @@ class CorpusRunSummaryTest {
     }
 
     @Test
+    void aMissingInterpreterOrScikitLearnIsNamed() {
+        assertThat(Anchors.unavailable(Path.of("/nonexistent/python3"))).hasValue("/nonexistent/python3 is missing");
+        // an interpreter that runs but cannot import scikit-learn: /bin/false exits 1 whatever it is asked
+        Path python = Path.of("/bin/false");
+        assumeTrue(Files.isExecutable(python));
+        assertThat(Anchors.unavailable(python)).hasValue("scikit-learn is not importable by /bin/false");
+    }
+
+    @Test
     void theDumpIsOneJsonObjectPerExample(@TempDir Path dir) throws Exception {
         Path dump = dir.resolve("dump.jsonl");
         Anchors.writeDump(dump, List.of(new Anchors.Example("a", Split.VALIDATION, "ham", "hi \"there\"\nnext", new float[] {0.5f, -1f})));
