@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * becomes a {@link LabelledExample} or a {@link BadLine} naming the line and what is wrong;
  * a bad line never stops the rest. Content checks (empty text, label set, limits) are ingest's
  * job, so that every rule lives in one place; this reader only checks that a line can be read.
+ * {@link #corpusFields()} reads only id, text and label and ignores every other field, for corpus
+ * files whose lines carry more than an example (see {@link CorpusSource}).
  */
 final class ExampleReader {
     static final Set<String> FIELDS = Set.of("id", "task", "text", "label", "weight", "split", "source",
@@ -36,18 +38,40 @@ final class ExampleReader {
 
     record BadLine(long line, String problem) {}
 
+    /** An example and the line (or CSV row's first line) it came from. */
+    @FunctionalInterface
+    interface NumberedExample {
+        void accept(long line, LabelledExample example);
+    }
+
     private final String defaultTask;
+    private final boolean corpusFields;
 
     ExampleReader(String defaultTask) {
+        this(defaultTask, false);
+    }
+
+    private ExampleReader(String defaultTask, boolean corpusFields) {
         this.defaultTask = defaultTask;
+        this.corpusFields = corpusFields;
+    }
+
+    /** A reader of id, text and label only: other fields are ignored, not refused; the task is left unset. */
+    static ExampleReader corpusFields() {
+        return new ExampleReader(null, true);
     }
 
     /** Reads every line, handing each example or bad line to the callbacks; returns the number of lines read. */
     long read(Reader input, Format format, Consumer<LabelledExample> examples, Consumer<BadLine> bad) throws IOException {
+        return readNumbered(input, format, (line, example) -> examples.accept(example), bad);
+    }
+
+    /** As {@link #read(Reader, Format, Consumer, Consumer)}, with each example's line number. */
+    long readNumbered(Reader input, Format format, NumberedExample examples, Consumer<BadLine> bad) throws IOException {
         return format == Format.JSONL ? readJsonLines(input, examples, bad) : readCsv(input, examples, bad);
     }
 
-    private long readJsonLines(Reader input, Consumer<LabelledExample> examples, Consumer<BadLine> bad) throws IOException {
+    private long readJsonLines(Reader input, NumberedExample examples, Consumer<BadLine> bad) throws IOException {
         BufferedReader lines = new BufferedReader(input);
         long n = 0;
         String line;
@@ -62,7 +86,7 @@ final class ExampleReader {
                     bad.accept(new BadLine(n, "expected a JSON object, got " + node.getNodeType().name().toLowerCase(Locale.ROOT)));
                     continue;
                 }
-                examples.accept(toExample(object));
+                examples.accept(n, toExample(object));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 bad.accept(new BadLine(n, "not valid JSON: " + e.getOriginalMessage()));
             } catch (IllegalArgumentException e) {
@@ -72,7 +96,7 @@ final class ExampleReader {
         return n;
     }
 
-    private long readCsv(Reader input, Consumer<LabelledExample> examples, Consumer<BadLine> bad) throws IOException {
+    private long readCsv(Reader input, NumberedExample examples, Consumer<BadLine> bad) throws IOException {
         CsvMapper csv = new CsvMapper();
         csv.enable(CsvParser.Feature.WRAP_AS_ARRAY);
         CsvSchema schema = CsvSchema.emptySchema().withHeader();
@@ -99,7 +123,7 @@ final class ExampleReader {
                             object.put(e.getKey(), e.getValue());
                         }
                     }
-                    examples.accept(toExample(object));
+                    examples.accept(line, toExample(object));
                 } catch (IllegalArgumentException e) {
                     bad.accept(new BadLine(line, e.getMessage()));
                 }
@@ -109,6 +133,10 @@ final class ExampleReader {
     }
 
     private LabelledExample toExample(ObjectNode o) {
+        if (corpusFields) {
+            return LabelledExample.newBuilder().setId(text(o, "id")).setText(text(o, "text")).setLabel(text(o, "label"))
+                    .setMetadata(Map.of()).build();
+        }
         Iterator<String> names = o.fieldNames();
         while (names.hasNext()) {
             String name = names.next();

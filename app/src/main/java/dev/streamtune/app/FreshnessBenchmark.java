@@ -193,11 +193,11 @@ final class FreshnessBenchmark implements Callable<Integer> {
                         (drainDeadline - System.nanoTime()) / 1e9);
                 System.out.printf("[%s] produced %d/%d · featurized %d (%.1f/s) · train vectors %d/%d routed · "
                                 + "candidates %d · promotions %d (%d refresh) · train examples not yet served %d · ETA %s%n",
-                        DemoCommand.Progress.formatSeconds(elapsed), produced.get(), corpus.size(),
+                        CorpusRun.Progress.formatSeconds(elapsed), produced.get(), corpus.size(),
                         pipeline.featurizer().textsEncoded(), pipeline.featurizer().textsEncoded() / Math.max(elapsed, 1e-9),
                         train.size(), routedTrain, watcher.candidates.size(), promotions.size(), refreshes, uncovered,
-                        producing.get() ? DemoCommand.Progress.formatSeconds(eta) + " to produce"
-                                : "<= " + DemoCommand.Progress.formatSeconds(eta) + " of drain");
+                        producing.get() ? CorpusRun.Progress.formatSeconds(eta) + " to produce"
+                                : "<= " + CorpusRun.Progress.formatSeconds(eta) + " of drain");
                 List<String> failures = pipeline.failures();
                 if (!failures.isEmpty()) {
                     System.err.println("a service failed: " + failures);

@@ -6,13 +6,14 @@ import java.text.Normalizer;
  * The one way ingest canonicalizes text and labels: Unicode NFC, then leading and trailing
  * whitespace removed. "Whitespace" here is wider than {@link String#strip()}: it also covers
  * no-break spaces, zero-width spaces and the byte-order mark, which text pasted from the web or
- * exported from spreadsheets often carries, so that such a text counts as empty.
+ * exported from spreadsheets often carries, so that such a text counts as empty. Public so that a
+ * client declaring a closed label set (the app's corpus files) names its labels as ingest will see them.
  */
-final class TextNormalizer {
+public final class TextNormalizer {
     private TextNormalizer() {}
 
     /** NFC first, so that a combining sequence and its precomposed form compare and hash equal. */
-    static String normalize(String text) {
+    public static String normalize(String text) {
         if (text == null) {
             return null;
         }
