@@ -1,5 +1,6 @@
 package dev.streamtune.app;
 
+import dev.streamtune.model.hybrid.HybridTechnique;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.streamtune.avro.FeatureVector;
@@ -158,7 +159,7 @@ final class FreshnessBenchmark implements Callable<Integer> {
             AvroSerdeConfig serde = platform.serdeConfig();
             TaskCommand.publish(ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl()),
                     TaskSpec.newBuilder().setTask(TASK).setLabels(List.of("ham", "spam")).setLabelSetClosed(true)
-                            .setTechnique("head").setDescription("SpamAssassin public corpus (freshness benchmark)")
+                            .setTechnique(HybridTechnique.ID).setDescription("SpamAssassin public corpus (freshness benchmark)")
                             .setCreatedAt(Instant.now()).build());
 
             Map<String, Long> producedAt = new ConcurrentHashMap<>();

@@ -49,15 +49,18 @@ public final class HybridTrainer implements StreamingTrainer {
      * retained or validation examples grew by this factor since the last one; publishes in between refit
      * the chosen configuration alone. Selections thus cost O(log n) over a stream, not one per publish.
      */
-    static final double SELECT_AGAIN_GROWTH = 1.8;
+    static final double SELECT_AGAIN_GROWTH = 1.5;
+    /** ... or once a class's share of the retained examples moved by this much (a stream ordered by class). */
+    static final double SELECT_AGAIN_SHIFT = 0.05;
     private static final String FIT_TENSOR = "hybrid.fit";
     /** TaskSpec setting: train examples kept for the refits (oldest evicted first). */
     public static final String MAX_RETAINED = "max_retained";
     /** 100k examples of 384 floats and their terms: about 200 MB. */
     public static final int DEFAULT_MAX_RETAINED = 100_000;
-    private static final int COLD_ITERATIONS = 300;
-    private static final int WARM_ITERATIONS = 120;
-    private static final double GRADIENT_TOLERANCE = 1e-5;
+    /** Iteration caps and tolerance in the range scikit-learn's lbfgs uses (100 iterations, tol 1e-4). */
+    private static final int COLD_ITERATIONS = 150;
+    private static final int WARM_ITERATIONS = 60;
+    private static final double GRADIENT_TOLERANCE = 1e-4;
 
     /** The three feature sets a fit chooses between: {lexical scale, embedding scale}. */
     enum FeatureSet {
@@ -109,7 +112,7 @@ public final class HybridTrainer implements StreamingTrainer {
     private final Map<String, float[]> warm = new HashMap<>();
     private HybridClassifier classifier;
     private int selectedAt;
-    private int selectedLabels;
+    private double[] selectedShares = new double[0];
     private long iterations;
     private Selection selection;
     private long fits;
@@ -283,9 +286,11 @@ public final class HybridTrainer implements StreamingTrainer {
         iterations = 0;
         Selection best = null;
         float[] bestTheta = null;
+        double[] shares = shares(truth, k);
         boolean select = heldOut.size() >= MIN_SELECTION_EXAMPLES && (selection == null
-                || selection.validationExamples() < MIN_SELECTION_EXAMPLES || selectedLabels != k
-                || n >= SELECT_AGAIN_GROWTH * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selection.validationExamples());
+                || selection.validationExamples() < MIN_SELECTION_EXAMPLES || selectedShares.length != k
+                || n >= SELECT_AGAIN_GROWTH * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selection.validationExamples()
+                || shifted(shares, selectedShares));
         if (heldOut.size() < MIN_SELECTION_EXAMPLES) {
             double c = grid[grid.length / 2];
             bestTheta = fit(FeatureSet.BOTH, c, true, k, lexical, dense, truth, balanced, null);
@@ -330,7 +335,7 @@ public final class HybridTrainer implements StreamingTrainer {
                 bestTheta = theta;
             }
             selectedAt = n;
-            selectedLabels = k;
+            selectedShares = shares;
         }
         classifier = toClassifier(bestTheta, idf, best.set(), k);
         selection = best;
@@ -401,6 +406,23 @@ public final class HybridTrainer implements StreamingTrainer {
             sum += denominator == 0 ? 0 : 2.0 * tp[j] / denominator;
         }
         return classes == 0 ? 0 : sum / classes;
+    }
+
+    private static double[] shares(int[] truth, int k) {
+        double[] shares = new double[k];
+        for (int y : truth) {
+            shares[y] += 1.0 / truth.length;
+        }
+        return shares;
+    }
+
+    private static boolean shifted(double[] now, double[] then) {
+        for (int j = 0; j < now.length; j++) {
+            if (Math.abs(now[j] - then[j]) > SELECT_AGAIN_SHIFT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void markBuckets(LexicalTerms terms, int mask, int[] documentFrequency) {

@@ -10,7 +10,9 @@ import java.util.Arrays;
  * L-BFGS too. The parameters live in one array: lexical weights {@code [labels][buckets]}, dense
  * weights {@code [labels][dim]}, then the biases, which are not penalised. Internally the lexical
  * block is compacted to the buckets that occur in the data (the others' weights stay exactly 0
- * under L2), so a fit on few examples costs what their terms cost, not what 2^18 buckets do.
+ * under L2), so a fit on few examples costs what their terms cost, not what 2^18 buckets do, and
+ * laid out bucket-major ({@code [bucket][label]}), so one term's weights for every label share a
+ * cache line: the sparse gather, not arithmetic, is what a fit's time goes to.
  *
  * <p>Objective: {@code (1/n) sum_i w_i CE(softmax(W x_i + b), y_i) + ||W||^2 / (2 C n)}.
  */
@@ -56,7 +58,7 @@ final class SoftmaxFit {
                         compactOf[bucket] = count;
                         order[count++] = bucket;
                     }
-                    indices[j] = compactOf[bucket];
+                    indices[j] = compactOf[bucket] * labels; // interleaved: a bucket's weights for every label adjacent
                 }
                 remapped[i] = new SparseRow(indices, row.values());
             }
@@ -85,7 +87,7 @@ final class SoftmaxFit {
         }
         for (int k = 0; k < labels; k++) {
             for (int a = 0; a < buckets; a++) {
-                theta[k * buckets + a] = full[k * fullBuckets + active[a]];
+                theta[a * labels + k] = full[k * fullBuckets + active[a]];
             }
         }
         System.arraycopy(full, labels * fullBuckets, theta, labels * buckets, labels * (dim + 1));
@@ -96,7 +98,7 @@ final class SoftmaxFit {
         float[] full = new float[parameterCount()];
         for (int k = 0; k < labels; k++) {
             for (int a = 0; a < buckets; a++) {
-                full[k * fullBuckets + active[a]] = theta[k * buckets + a];
+                full[k * fullBuckets + active[a]] = theta[a * labels + k];
             }
         }
         System.arraycopy(theta, labels * buckets, full, labels * fullBuckets, labels * (dim + 1));
@@ -119,7 +121,7 @@ final class SoftmaxFit {
      * Fits from {@code init} (full layout, zeros when null; not modified) for at most {@code maxIterations};
      * the result is in the full layout too.
      * Stops when the largest gradient component is under {@code gradientTolerance} or the objective's
-     * relative decrease falls under 1e-7.
+     * relative decrease falls under 1e-6.
      */
     Result fit(double c, float[] init, int maxIterations, double gradientTolerance) {
         int n = truth.length;
@@ -203,7 +205,7 @@ final class SoftmaxFit {
             g = gNew;
             gNew = swap;
             f = fNew;
-            if (decrease < 1e-7) {
+            if (decrease < 1e-6) {
                 break;
             }
         }
@@ -217,20 +219,33 @@ final class SoftmaxFit {
         int denseOffset = denseOffset();
         int biasOffset = biasOffset();
         double[] z = new double[labels];
+        float[] coefficients = new float[labels];
         double loss = 0;
         double invN = 1.0 / Math.max(1, n);
         for (int i = 0; i < n; i++) {
             SparseRow row = lexical == null ? null : lexical[i];
             float[] x = dense == null ? null : dense[i];
             double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < labels; k++) {
-                double v = theta[biasOffset + k];
-                if (row != null) {
-                    int base = k * buckets;
-                    for (int j = 0; j < row.size(); j++) {
-                        v += theta[base + row.index(j)] * row.value(j);
+            if (row != null) {
+                for (int k = 0; k < labels; k++) {
+                    z[k] = theta[biasOffset + k];
+                }
+                int[] idx = row.indices();
+                float[] val = row.values();
+                for (int j = 0; j < idx.length; j++) {
+                    int base = idx[j];
+                    float value = val[j];
+                    for (int k = 0; k < labels; k++) {
+                        z[k] += theta[base + k] * value;
                     }
                 }
+            } else {
+                for (int k = 0; k < labels; k++) {
+                    z[k] = theta[biasOffset + k];
+                }
+            }
+            for (int k = 0; k < labels; k++) {
+                double v = z[k];
                 if (x != null) {
                     int base = denseOffset + k * dim;
                     for (int d = 0; d < dim; d++) {
@@ -248,17 +263,25 @@ final class SoftmaxFit {
             double w = weights[i] * invN;
             loss -= weights[i] * Math.log(Math.max(z[truth[i]] / sum, 1e-300));
             for (int k = 0; k < labels; k++) {
-                float coefficient = (float) (w * (z[k] / sum - (k == truth[i] ? 1 : 0)));
+                coefficients[k] = (float) (w * (z[k] / sum - (k == truth[i] ? 1 : 0)));
+            }
+            if (row != null) {
+                int[] idx = row.indices();
+                float[] val = row.values();
+                for (int j = 0; j < idx.length; j++) {
+                    int base = idx[j];
+                    float value = val[j];
+                    for (int k = 0; k < labels; k++) {
+                        grad[base + k] += coefficients[k] * value;
+                    }
+                }
+            }
+            for (int k = 0; k < labels; k++) {
+                float coefficient = coefficients[k];
                 if (coefficient == 0) {
                     continue;
                 }
                 grad[biasOffset + k] += coefficient;
-                if (row != null) {
-                    int base = k * buckets;
-                    for (int j = 0; j < row.size(); j++) {
-                        grad[base + row.index(j)] += coefficient * row.value(j);
-                    }
-                }
                 if (x != null) {
                     int base = denseOffset + k * dim;
                     for (int d = 0; d < dim; d++) {
