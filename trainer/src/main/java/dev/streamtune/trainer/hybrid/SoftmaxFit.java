@@ -212,9 +212,55 @@ final class SoftmaxFit {
         return new Result(expand(x), f, iteration);
     }
 
+    /** Threads of the data pass: the machine's cores, at most 4; a pass is split only when it is big enough. */
+    private static final int THREADS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private static final long MIN_WORK_PER_THREAD = 2_000_000;
+
     /** The objective at {@code theta}; writes its gradient into {@code grad}. */
     double evaluate(float[] theta, float[] grad, double lambda) {
-        Arrays.fill(grad, 0f);
+        int n = truth.length;
+        long work = (long) n * labels * (dim + 64);
+        int threads = (int) Math.max(1, Math.min(THREADS, work / MIN_WORK_PER_THREAD));
+        double loss;
+        if (threads == 1) {
+            Arrays.fill(grad, 0f);
+            loss = dataPass(theta, grad, 0, n);
+        } else {
+            int chunk = (n + threads - 1) / threads;
+            float[][] partial = new float[threads][];
+            double[] losses = new double[threads];
+            java.util.concurrent.CompletableFuture<?>[] futures = new java.util.concurrent.CompletableFuture<?>[threads - 1];
+            for (int t = 1; t < threads; t++) {
+                int index = t;
+                futures[t - 1] = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    partial[index] = new float[size];
+                    losses[index] = dataPass(theta, partial[index], index * chunk, Math.min(n, (index + 1) * chunk));
+                }, POOL);
+            }
+            Arrays.fill(grad, 0f);
+            losses[0] = dataPass(theta, grad, 0, Math.min(n, chunk));
+            java.util.concurrent.CompletableFuture.allOf(futures).join();
+            loss = losses[0];
+            for (int t = 1; t < threads; t++) {
+                float[] g = partial[t];
+                for (int j = 0; j < size; j++) {
+                    grad[j] += g[j];
+                }
+                loss += losses[t];
+            }
+        }
+        return regularise(theta, grad, loss, lambda);
+    }
+
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(
+            Math.max(1, THREADS - 1), runnable -> {
+                Thread thread = new Thread(runnable, "hybrid-fit");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    /** Adds examples [from, to)'s share of the data term's gradient into {@code grad}; returns their share of the loss. */
+    private double dataPass(float[] theta, float[] grad, int from, int to) {
         int n = truth.length;
         int denseOffset = denseOffset();
         int biasOffset = biasOffset();
@@ -222,7 +268,7 @@ final class SoftmaxFit {
         float[] coefficients = new float[labels];
         double loss = 0;
         double invN = 1.0 / Math.max(1, n);
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             SparseRow row = lexical == null ? null : lexical[i];
             float[] x = dense == null ? null : dense[i];
             double max = Double.NEGATIVE_INFINITY;
@@ -290,7 +336,11 @@ final class SoftmaxFit {
                 }
             }
         }
-        loss *= invN;
+        return loss * invN;
+    }
+
+    private double regularise(float[] theta, float[] grad, double loss, double lambda) {
+        int biasOffset = biasOffset();
         double penalty = 0;
         for (int j = 0; j < biasOffset; j++) {
             float t = theta[j];

@@ -119,6 +119,20 @@ class HybridTrainerTest {
     }
 
     @Test
+    void pastTheSelectionSampleTheSearchRunsOnASampleAndTheWinnerIsRefitOnEverything() {
+        HybridTrainer trainer = trained(HybridTrainerTest::lexical, HybridTrainer.SELECTION_SAMPLE + 500, 90, 8);
+        assertThat(trainer.trainingSettings()).containsEntry("retained",
+                Integer.toString(HybridTrainer.SELECTION_SAMPLE + 500));
+        assertThat(Double.parseDouble(trainer.trainingSettings().get("selection_validation_macro_f1"))).isGreaterThan(0.95);
+        Random random = new Random(97);
+        List<LabeledExample> test = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            test.add(lexical(random, i % 2));
+        }
+        assertThat(accuracy(trainer.classifier().orElseThrow(), test)).isGreaterThan(0.97);
+    }
+
+    @Test
     void withTooFewValidationExamplesItFitsTheMiddleOfTheGridOnBothHalves() {
         HybridTrainer trainer = trained(HybridTrainerTest::lexical, 100, 5, 3);
         assertThat(trainer.trainingSettings()).containsEntry("features", "lexical+embedding").containsEntry("c", "4")
