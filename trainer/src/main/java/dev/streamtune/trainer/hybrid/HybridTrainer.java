@@ -118,6 +118,8 @@ public final class HybridTrainer implements StreamingTrainer {
     private final Map<String, float[]> warm = new HashMap<>();
     private HybridClassifier classifier;
     private int selectedAt;
+    private int selectedValidation;
+    private int selections;
     private double[] selectedShares = new double[0];
     private long iterations;
     private Selection selection;
@@ -222,6 +224,11 @@ public final class HybridTrainer implements StreamingTrainer {
         retain(example);
     }
 
+    /** Full model searches run so far (the other fits refit the chosen configuration). */
+    int selections() {
+        return selections;
+    }
+
     int retainedCount() {
         return retained.size();
     }
@@ -296,7 +303,7 @@ public final class HybridTrainer implements StreamingTrainer {
         boolean select = heldOut.size() >= MIN_SELECTION_EXAMPLES && (selection == null
                 || selection.validationExamples() < MIN_SELECTION_EXAMPLES || selectedShares.length != k
                 || Math.min(n, SELECTION_SAMPLE) >= SELECT_AGAIN_GROWTH * Math.min(selectedAt, SELECTION_SAMPLE)
-                || n >= 4L * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selection.validationExamples()
+                || n >= 4L * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selectedValidation
                 || shifted(shares, selectedShares));
         if (heldOut.size() < MIN_SELECTION_EXAMPLES) {
             double c = grid[grid.length / 2];
@@ -375,6 +382,8 @@ public final class HybridTrainer implements StreamingTrainer {
                         macroF1(toClassifier(bestTheta, idf, best.set(), k), heldOut), heldOut.size());
             }
             selectedAt = n;
+            selections++;
+            selectedValidation = heldOut.size();
             selectedShares = shares;
         }
         classifier = toClassifier(bestTheta, idf, best.set(), k);

@@ -133,6 +133,21 @@ class HybridTrainerTest {
     }
 
     @Test
+    void theSearchRunsAgainWhenTheValidationSetGrowsButNotAtEveryPublish() {
+        HybridTrainer trainer = trained(HybridTrainerTest::lexical, 300, 40, 9);
+        assertThat(trainer.selections()).isEqualTo(1);
+        Random random = new Random(9);
+        trainer.step(List.of(lexical(random, 0), lexical(random, 1)));
+        trainer.consolidate();
+        assertThat(trainer.selections()).as("a few more examples: refit only").isEqualTo(1);
+        for (int i = 0; i < 40; i++) {
+            trainer.validation("more" + i, LABELS.get(i % 2), lexical(random, i % 2));
+        }
+        trainer.consolidate();
+        assertThat(trainer.selections()).as("validation doubled: search again").isEqualTo(2);
+    }
+
+    @Test
     void withTooFewValidationExamplesItFitsTheMiddleOfTheGridOnBothHalves() {
         HybridTrainer trainer = trained(HybridTrainerTest::lexical, 100, 5, 3);
         assertThat(trainer.trainingSettings()).containsEntry("features", "lexical+embedding").containsEntry("c", "4")
