@@ -56,6 +56,8 @@ public final class HybridTrainer implements StreamingTrainer {
      * that wins on 30,000, at a tenth of the cost. Past it, selection repeats when the data quadrupled.
      */
     static final int SELECTION_SAMPLE = 3_000;
+    /** How many times the search may go past the grid's largest C (by x4 each) while validation improves. */
+    static final int MAX_GRID_EXTENSIONS = 2;
     /** ... or once a class's share of the retained examples moved by this much (a stream ordered by class). */
     static final double SELECT_AGAIN_SHIFT = 0.05;
     private static final String FIT_TENSOR = "hybrid.fit";
@@ -366,6 +368,19 @@ public final class HybridTrainer implements StreamingTrainer {
                         break;
                     }
                 }
+            }
+            // the best C at the grid's upper edge: the data wants less regularisation than the grid offers
+            for (int extra = 0; extra < MAX_GRID_EXTENSIONS && grid.length > 1 && best.c() >= grid[grid.length - 1]
+                    && best.c() < 1e6; extra++) {
+                double c = best.c() * 4;
+                float[] theta = fit(prefix, best.set(), c, true, k, sLexical, sDense, sTruth, sBalanced, bestTheta);
+                fitsRun++;
+                double f1 = macroF1(toClassifier(theta, idf, best.set(), k), heldOut);
+                if (!(f1 > best.validationMacroF1() + 1e-9)) {
+                    break;
+                }
+                best = new Selection(best.set(), c, true, f1, heldOut.size());
+                bestTheta = theta;
             }
             float[] theta = fit(prefix, best.set(), best.c(), false, k, sLexical, sDense, sTruth, sUnweighted, bestTheta);
             fitsRun++;
