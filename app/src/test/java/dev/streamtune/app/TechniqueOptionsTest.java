@@ -15,8 +15,18 @@ class TechniqueOptionsTest {
     }
 
     @Test
-    void headOnlyIsTheDefaultAndTakesItsHeadSettings() {
-        TechniqueOptions options = parse("spam", "--set", "head=mlp");
+    void hybridIsTheDefaultAndItsSettingsAreChecked() {
+        TechniqueOptions options = parse("spam", "--set", "lexical_buckets=65536", "--set", "c_grid=1,8,64");
+        assertThat(options.technique).isEqualTo("hybrid");
+        assertThat(options.encoder()).isFalse();
+        assertThat(options.problem(List.of(), LocalPipeline.BACKBONE)).isNull();
+        assertThat(parse("spam", "--set", "lexical_buckets=1000").problem(List.of("a", "b"), LocalPipeline.BACKBONE))
+                .contains("--set").contains("lexical_buckets").contains("power of two");
+    }
+
+    @Test
+    void headOnlyTakesItsHeadSettings() {
+        TechniqueOptions options = parse("spam", "--technique", "head", "--set", "head=mlp");
         assertThat(options.technique).isEqualTo("head");
         assertThat(options.encoder()).isFalse();
         assertThat(options.problem(List.of(), LocalPipeline.BACKBONE)).isNull();
