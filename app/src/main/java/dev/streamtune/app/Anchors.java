@@ -121,6 +121,8 @@ final class Anchors {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             if (!python.waitFor(30, TimeUnit.MINUTES)) {
+                // the grid's fits run in joblib worker processes: end them too, or they keep both cores busy
+                python.descendants().forEach(ProcessHandle::destroyForcibly);
                 python.destroyForcibly();
                 throw new IOException(SCRIPT + " did not finish within 30 minutes");
             }

@@ -29,7 +29,7 @@ except ImportError as e:  # pragma: no cover - depends on the machine
     sys.exit(3)
 
 C_GRID = [0.01, 0.1, 1.0, 10.0, 100.0]
-MAX_ITER = 1000
+MAX_ITER = 200
 
 
 def log(message):
