@@ -272,10 +272,10 @@ final class SoftmaxFit {
             SparseRow row = lexical == null ? null : lexical[i];
             float[] x = dense == null ? null : dense[i];
             double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < labels; k++) {
+                z[k] = theta[biasOffset + k];
+            }
             if (row != null) {
-                for (int k = 0; k < labels; k++) {
-                    z[k] = theta[biasOffset + k];
-                }
                 int[] idx = row.indices();
                 float[] val = row.values();
                 for (int j = 0; j < idx.length; j++) {
@@ -284,10 +284,6 @@ final class SoftmaxFit {
                     for (int k = 0; k < labels; k++) {
                         z[k] += theta[base + k] * value;
                     }
-                }
-            } else {
-                for (int k = 0; k < labels; k++) {
-                    z[k] = theta[biasOffset + k];
                 }
             }
             for (int k = 0; k < labels; k++) {

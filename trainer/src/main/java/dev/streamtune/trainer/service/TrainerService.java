@@ -583,58 +583,37 @@ public final class TrainerService implements Runnable, AutoCloseable {
      */
     private void rereadRetained(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> positions) {
         long start = System.nanoTime();
-        long reread = 0;
-        // what retention has deleted since is gone for the refits too: start at what the log still holds
-        Map<TopicPartition, Long> begins = consumer.beginningOffsets(positions.keySet());
-        Map<TopicPartition, Long> remaining = new LinkedHashMap<>();
-        for (Map.Entry<TopicPartition, Long> entry : positions.entrySet()) {
-            long from = Math.max(ledger.first(entry.getKey()), begins.get(entry.getKey()));
-            consumer.seek(entry.getKey(), from);
-            if (from < entry.getValue()) {
-                remaining.put(entry.getKey(), entry.getValue());
-            }
-        }
-        consumer.pause(consumer.assignment().stream().filter(p -> !remaining.containsKey(p)).toList());
-        while (!remaining.isEmpty() && !stopping) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                Long until = remaining.get(partition);
-                if (until == null || record.offset() >= until) {
-                    continue;
-                }
-                reread++;
-                TrainingInput.Decoded decoded;
-                try {
-                    decoded = input.decode(record.topic(), record.value());
-                } catch (RuntimeException e) {
-                    continue; // counted as malformed the first time it was read
-                }
-                if (decoded == null || !config.task().contentEquals(decoded.task()) || input.problem(decoded) != null) {
-                    continue;
-                }
-                if (decoded.split() == Split.VALIDATION) {
-                    offerValidation(decoded);
-                } else if (decoded.split() == Split.TRAIN) {
-                    int labelIndex = trainer.labels().indexOf(decoded.label());
-                    if (labelIndex >= 0) {
-                        try {
-                            trainer.restoreRetained(input.example(decoded, labelIndex));
-                        } catch (IllegalArgumentException e) {
-                            // skipped as malformed the first time too
-                        }
-                    }
-                }
-            }
-            for (TopicPartition partition : List.copyOf(remaining.keySet())) {
-                if (consumer.position(partition) >= remaining.get(partition)) {
-                    remaining.remove(partition);
-                    consumer.pause(List.of(partition));
-                }
-            }
-        }
-        consumer.resume(consumer.assignment());
+        Map<TopicPartition, Long> firsts = new LinkedHashMap<>();
+        positions.keySet().forEach(p -> firsts.put(p, ledger.first(p)));
+        // what retention has deleted since is gone for the refits too: RangeReader starts at what the log holds
+        long reread = RangeReader.read(consumer, firsts, positions, POLL, () -> stopping, this::retainAgain);
         LOG.info(String.format("Trainer for task '%s': re-read %,d records up to the checkpoint's offsets in %.1f s to"
                 + " restore the retained examples", config.task(), reread, (System.nanoTime() - start) / 1e9));
+    }
+
+    /** One re-read record: a train example is retained again (not counted), a validation example offered. */
+    private void retainAgain(ConsumerRecord<byte[], byte[]> record) {
+        TrainingInput.Decoded decoded;
+        try {
+            decoded = input.decode(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            return; // counted as malformed the first time it was read
+        }
+        if (decoded == null || !config.task().contentEquals(decoded.task()) || input.problem(decoded) != null) {
+            return;
+        }
+        if (decoded.split() == Split.VALIDATION) {
+            offerValidation(decoded);
+        } else if (decoded.split() == Split.TRAIN) {
+            int labelIndex = trainer.labels().indexOf(decoded.label());
+            if (labelIndex >= 0) {
+                try {
+                    trainer.restoreRetained(input.example(decoded, labelIndex));
+                } catch (IllegalArgumentException e) {
+                    // skipped as malformed the first time too
+                }
+            }
+        }
     }
 
     private void stepPending() {
