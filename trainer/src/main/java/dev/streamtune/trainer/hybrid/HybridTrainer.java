@@ -279,9 +279,9 @@ public final class HybridTrainer implements StreamingTrainer {
         for (LabeledExample example : retained) {
             LexicalTerms t = terms(example);
             termsList.add(t);
-            markBuckets(t, mask, documentFrequency);
+            FitData.markBuckets(t, mask, documentFrequency);
             truth[i] = example.labelIndex();
-            dense[i] = unit(example.features());
+            dense[i] = FitData.unit(example.features());
             i++;
         }
         float[] idf = HybridClassifier.idf(documentFrequency, n);
@@ -289,8 +289,8 @@ public final class HybridTrainer implements StreamingTrainer {
         for (i = 0; i < n; i++) {
             lexical[i] = HybridClassifier.lexicalRow(termsList.get(i), idf, buckets, 1f);
         }
-        float[] unweighted = weights(truth, k, false, retained);
-        float[] balanced = weights(truth, k, true, retained);
+        float[] unweighted = FitData.weights(truth, k, false, retained);
+        float[] balanced = FitData.weights(truth, k, true, retained);
         List<Held> heldOut = new ArrayList<>();
         for (Held held : validation.values()) {
             if (labels.contains(held.label())) {
@@ -301,12 +301,12 @@ public final class HybridTrainer implements StreamingTrainer {
         iterations = 0;
         Selection best = null;
         float[] bestTheta = null;
-        double[] shares = shares(truth, k);
+        double[] shares = FitData.shares(truth, k);
         boolean select = heldOut.size() >= MIN_SELECTION_EXAMPLES && (selection == null
                 || selection.validationExamples() < MIN_SELECTION_EXAMPLES || selectedShares.length != k
                 || Math.min(n, SELECTION_SAMPLE) >= SELECT_AGAIN_GROWTH * Math.min(selectedAt, SELECTION_SAMPLE)
                 || n >= 4L * selectedAt || heldOut.size() >= SELECT_AGAIN_GROWTH * selectedValidation
-                || shifted(shares, selectedShares));
+                || FitData.shifted(shares, selectedShares));
         if (heldOut.size() < MIN_SELECTION_EXAMPLES) {
             double c = grid[grid.length / 2];
             bestTheta = fit("", FeatureSet.BOTH, c, true, k, lexical, dense, truth, balanced, null);
@@ -322,7 +322,7 @@ public final class HybridTrainer implements StreamingTrainer {
                     macroF1(toClassifier(bestTheta, idf, selection.set(), k), heldOut), heldOut.size());
         } else {
             // the search runs on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit on all
-            int[] sample = sample(n);
+            int[] sample = FitData.sample(n, SELECTION_SAMPLE);
             SparseRow[] sLexical = lexical;
             float[][] sDense = dense;
             int[] sTruth = truth;
@@ -341,7 +341,7 @@ public final class HybridTrainer implements StreamingTrainer {
                     sTruth[j] = truth[sample[j]];
                     sUnweighted[j] = unweighted[sample[j]];
                 }
-                float[] classWeights = balancedFactors(sTruth, k);
+                float[] classWeights = FitData.balancedFactors(sTruth, k);
                 for (int j = 0; j < sample.length; j++) {
                     sBalanced[j] = sUnweighted[j] * classWeights[sTruth[j]];
                 }
@@ -470,93 +470,6 @@ public final class HybridTrainer implements StreamingTrainer {
             sum += denominator == 0 ? 0 : 2.0 * tp[j] / denominator;
         }
         return classes == 0 ? 0 : sum / classes;
-    }
-
-    private static double[] shares(int[] truth, int k) {
-        double[] shares = new double[k];
-        for (int y : truth) {
-            shares[y] += 1.0 / truth.length;
-        }
-        return shares;
-    }
-
-    private static boolean shifted(double[] now, double[] then) {
-        for (int j = 0; j < now.length; j++) {
-            if (Math.abs(now[j] - then[j]) > SELECT_AGAIN_SHIFT) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void markBuckets(LexicalTerms terms, int mask, int[] documentFrequency) {
-        int[] hashes = terms.hashes();
-        int previous = -1;
-        int[] seen = new int[hashes.length];
-        for (int j = 0; j < hashes.length; j++) {
-            seen[j] = hashes[j] & mask;
-        }
-        java.util.Arrays.sort(seen);
-        for (int bucket : seen) {
-            if (bucket != previous) {
-                documentFrequency[bucket]++;
-                previous = bucket;
-            }
-        }
-    }
-
-    private static float[] unit(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += (double) x * x;
-        }
-        float factor = s > 0 ? (float) (1 / Math.sqrt(s)) : 1f;
-        float[] out = new float[v.length];
-        for (int j = 0; j < v.length; j++) {
-            out[j] = v[j] * factor;
-        }
-        return out;
-    }
-
-    /** Per-example loss weights: the examples' own weights, times n / (k * count) of their class when balanced. */
-    private static float[] weights(int[] truth, int k, boolean balanced, Iterable<LabeledExample> examples) {
-        float[] factors = balancedFactors(truth, k);
-        float[] w = new float[truth.length];
-        int i = 0;
-        for (LabeledExample example : examples) {
-            w[i] = example.weight() * (balanced ? factors[truth[i]] : 1f);
-            i++;
-        }
-        return w;
-    }
-
-    /** scikit-learn's balanced class weights: n / (classes present * count of the class). */
-    private static float[] balancedFactors(int[] truth, int k) {
-        long[] counts = new long[k];
-        for (int y : truth) {
-            counts[y]++;
-        }
-        int present = 0;
-        for (long c : counts) {
-            present += c > 0 ? 1 : 0;
-        }
-        float[] factors = new float[k];
-        for (int j = 0; j < k; j++) {
-            factors[j] = counts[j] == 0 ? 0f : (float) (truth.length / (double) (present * counts[j]));
-        }
-        return factors;
-    }
-
-    /** Evenly spaced indices of at most {@link #SELECTION_SAMPLE} of {@code n} examples; null when all of them fit. */
-    private static int[] sample(int n) {
-        if (n <= SELECTION_SAMPLE) {
-            return null;
-        }
-        int[] indices = new int[SELECTION_SAMPLE];
-        for (int j = 0; j < indices.length; j++) {
-            indices[j] = (int) ((long) j * n / SELECTION_SAMPLE);
-        }
-        return indices;
     }
 
     private static String fmt(double c) {

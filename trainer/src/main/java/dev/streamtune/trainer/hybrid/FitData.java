@@ -1,0 +1,97 @@
+package dev.streamtune.trainer.hybrid;
+
+import dev.streamtune.model.hybrid.LexicalTerms;
+import dev.streamtune.trainer.LabeledExample;
+
+/** The arithmetic a {@link HybridTrainer} fit prepares its data with: document frequencies, weights, samples. */
+final class FitData {
+    private FitData() {
+    }
+
+    static double[] shares(int[] truth, int k) {
+        double[] shares = new double[k];
+        for (int y : truth) {
+            shares[y] += 1.0 / truth.length;
+        }
+        return shares;
+    }
+
+    static boolean shifted(double[] now, double[] then) {
+        for (int j = 0; j < now.length; j++) {
+            if (Math.abs(now[j] - then[j]) > HybridTrainer.SELECT_AGAIN_SHIFT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void markBuckets(LexicalTerms terms, int mask, int[] documentFrequency) {
+        int[] hashes = terms.hashes();
+        int previous = -1;
+        int[] seen = new int[hashes.length];
+        for (int j = 0; j < hashes.length; j++) {
+            seen[j] = hashes[j] & mask;
+        }
+        java.util.Arrays.sort(seen);
+        for (int bucket : seen) {
+            if (bucket != previous) {
+                documentFrequency[bucket]++;
+                previous = bucket;
+            }
+        }
+    }
+
+    static float[] unit(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += (double) x * x;
+        }
+        float factor = s > 0 ? (float) (1 / Math.sqrt(s)) : 1f;
+        float[] out = new float[v.length];
+        for (int j = 0; j < v.length; j++) {
+            out[j] = v[j] * factor;
+        }
+        return out;
+    }
+
+    /** Per-example loss weights: the examples' own weights, times n / (k * count) of their class when balanced. */
+    static float[] weights(int[] truth, int k, boolean balanced, Iterable<LabeledExample> examples) {
+        float[] factors = balancedFactors(truth, k);
+        float[] w = new float[truth.length];
+        int i = 0;
+        for (LabeledExample example : examples) {
+            w[i] = example.weight() * (balanced ? factors[truth[i]] : 1f);
+            i++;
+        }
+        return w;
+    }
+
+    /** scikit-learn's balanced class weights: n / (classes present * count of the class). */
+    static float[] balancedFactors(int[] truth, int k) {
+        long[] counts = new long[k];
+        for (int y : truth) {
+            counts[y]++;
+        }
+        int present = 0;
+        for (long c : counts) {
+            present += c > 0 ? 1 : 0;
+        }
+        float[] factors = new float[k];
+        for (int j = 0; j < k; j++) {
+            factors[j] = counts[j] == 0 ? 0f : (float) (truth.length / (double) (present * counts[j]));
+        }
+        return factors;
+    }
+
+    /** Evenly spaced indices of at most {@code size} of {@code n} examples; null when all of them fit. */
+    static int[] sample(int n, int size) {
+        if (n <= size) {
+            return null;
+        }
+        int[] indices = new int[size];
+        for (int j = 0; j < indices.length; j++) {
+            indices[j] = (int) ((long) j * n / size);
+        }
+        return indices;
+    }
+}
