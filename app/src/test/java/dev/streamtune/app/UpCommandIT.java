@@ -72,6 +72,21 @@ class UpCommandIT {
                 }
             }
             assertThat(bootstrap).as("addresses printed by up; output: %s", output).isNotNull();
+            // keep draining up's output: a full pipe would block its logging threads and stall the pipeline
+            Thread drain = new Thread(() -> {
+                try {
+                    String more;
+                    while ((more = lines.readLine()) != null) {
+                        synchronized (output) {
+                            output.add(more);
+                        }
+                    }
+                } catch (java.io.IOException closed) {
+                    // up exited
+                }
+            }, "up-output");
+            drain.setDaemon(true);
+            drain.start();
             assertThat(registryUrl).isNotNull();
             assertThat(dashboardUrl).as("up runs the dashboard too").isNotNull();
             java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
@@ -126,10 +141,11 @@ class UpCommandIT {
                 jsonLines.append(json.writeValueAsString(Map.of("id", e.id(), "text", e.text(), "label", e.label()))).append('\n');
             }
             Files.writeString(examples, jsonLines);
+            Path subscribeLog = data.resolve("subscribe.log");
             Process subscribe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-Dai.djl.offline=true", "-cp", classpath, "dev.streamtune.app.Streamtune", "subscribe",
                     "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true).redirectOutput(subscribeLog.toFile()).start();
             Process bulk = new ProcessBuilder("/usr/bin/python3", Path.of("src", "test", "python",
                     "produce_labelled_example.py").toString(), bootstrap, registryUrl, "examples.raw",
                     schemaFile.toString(), "--file", examples.toString()).redirectErrorStream(true).start();
@@ -140,8 +156,13 @@ class UpCommandIT {
             if (!promoted) {
                 subscribe.destroyForcibly();
             }
-            String subscribed = new String(subscribe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(promoted).as("a promotion reached the subscriber; it printed:%n%s", subscribed).isTrue();
+            String subscribed = Files.readString(subscribeLog);
+            String upTail;
+            synchronized (output) {
+                upTail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
+            }
+            assertThat(promoted).as("a promotion reached the subscriber; it printed:%n%s%nup's last lines:%n%s",
+                    subscribed, upTail).isTrue();
             assertThat(subscribed).containsPattern("PROMOTE task=spam version=\\d+");
         } finally {
             up.destroy(); // SIGTERM: the shutdown hook closes registry then broker
