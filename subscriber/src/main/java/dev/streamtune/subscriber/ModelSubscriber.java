@@ -54,7 +54,7 @@ public final class ModelSubscriber implements AutoCloseable {
 
     private ModelSubscriber(SubscriberConfig config, ModelLoader loader, AutoCloseable ownedEncoders) {
         this.config = config;
-        this.serving = new ServingModels(loader);
+        this.serving = new ServingModels(loader, config.trustedKeys());
         this.ownedEncoders = ownedEncoders;
         AvroSerdeConfig serde = AvroSerdeConfig.of(config.registryUrl());
         this.deserializer = new AvroDeserializer<>(SchemaRegistryClients.create(serde), serde, ModelUpdate.class);

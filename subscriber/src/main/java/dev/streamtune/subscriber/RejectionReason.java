@@ -19,5 +19,22 @@ public enum RejectionReason {
     /** The bytes verify but do not decode into the tensors the technique expects (format, names, shapes). */
     UNREADABLE_DELTA,
     /** The event could not even be decoded from the topic. */
-    UNDECODABLE_EVENT
+    UNDECODABLE_EVENT,
+    /** The update carries no signature; only updates signed by a trusted evaluator key are served. */
+    UNSIGNED,
+    /** The update is signed by a key that is not trusted here (a forger's, or one rotated out). */
+    UNTRUSTED_KEY,
+    /** The signature does not cover exactly this update: a signed field (version, action, provenance, delta sha256) was altered. */
+    BAD_SIGNATURE,
+    /** A validly signed update older than the one serving: a replay of an earlier promotion. */
+    REPLAYED;
+
+    /** The refusal that a signature check's failure amounts to. */
+    public static RejectionReason of(dev.streamtune.schemas.signing.SignatureRefusedException.Reason reason) {
+        return switch (reason) {
+            case UNSIGNED -> UNSIGNED;
+            case UNKNOWN_KEY -> UNTRUSTED_KEY;
+            case UNSUPPORTED_ALGORITHM, BAD_SIGNATURE -> BAD_SIGNATURE;
+        };
+    }
 }

@@ -1,6 +1,9 @@
 package dev.streamtune.subscriber;
 
 import dev.streamtune.avro.ModelUpdate;
+import dev.streamtune.schemas.signing.SignatureRefusedException;
+import dev.streamtune.schemas.signing.TrustedKeys;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -21,18 +24,30 @@ import org.slf4j.LoggerFactory;
  * <p>A replaced model that is {@link AutoCloseable} (one that holds native tensors, such as
  * {@link EncoderTechniqueModel}) is closed right after the swap, once the calls running on it finish.
  *
+ * <p>Nothing is loaded before its signature verifies: an update must be signed by one of the trusted evaluator keys
+ * over exactly its action, version, provenance and delta digest, and must not be older than the update serving
+ * (a replayed earlier promotion is refused). Digests in the event alone prove nothing, since whoever writes the
+ * event can recompute them.
+ *
  * <p>Updates are applied by one thread (the subscriber's poll loop); any number of threads may predict.
  */
 public final class ServingModels {
     private static final Logger LOG = LoggerFactory.getLogger(ServingModels.class);
 
     private final ModelLoader loader;
+    private final TrustedKeys trusted;
+    private final Map<String, Instant> servingSince = new HashMap<>();
     private final AtomicReference<Map<String, LoadedModel>> models = new AtomicReference<>(Map.of());
     private final List<Consumer<ModelSwap>> swapListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<ModelRejectedException>> rejectionListeners = new CopyOnWriteArrayList<>();
 
-    public ServingModels(ModelLoader loader) {
+    /**
+     * @param loader  verifies and decodes a version's delta
+     * @param trusted the evaluators' public keys; updates signed by any other key, or unsigned, are refused
+     */
+    public ServingModels(ModelLoader loader, TrustedKeys trusted) {
         this.loader = Objects.requireNonNull(loader, "loader");
+        this.trusted = Objects.requireNonNull(trusted, "trusted");
     }
 
     public void onUpdate(Consumer<ModelSwap> listener) {
@@ -53,6 +68,19 @@ public final class ServingModels {
         Objects.requireNonNull(update, "update");
         String task = update.getTask();
         LoadedModel current = models.get().get(task);
+        try {
+            trusted.verify(update);
+        } catch (SignatureRefusedException e) {
+            reject(new ModelRejectedException(RejectionReason.of(e.reason()), task, update.getVersion(), e.getMessage()));
+            return false;
+        }
+        Instant since = servingSince.get(task);
+        if (since != null && update.getTimestamp() != null && update.getTimestamp().isBefore(since)) {
+            reject(new ModelRejectedException(RejectionReason.REPLAYED, task, update.getVersion(), "the update is"
+                    + " signed at " + update.getTimestamp() + ", before the serving update's " + since
+                    + "; an older promotion replayed is not served"));
+            return false;
+        }
         if (current != null && update.getModel() != null && current.version() == update.getVersion()
                 && current.deltaSha256().equals(update.getModel().getDelta().getSha256())) {
             return true;
@@ -72,6 +100,9 @@ public final class ServingModels {
             return false;
         }
         swap(task, loaded);
+        if (update.getTimestamp() != null) {
+            servingSince.put(task, update.getTimestamp());
+        }
         ModelSwap swap = new ModelSwap(task, current == null ? null : current.version(), loaded.version(),
                 update.getAction(), update.getReason(), loaded);
         LOG.info("task '{}': now serving version {} ({}, was {}): {}", task, loaded.version(), update.getAction(),

@@ -3,6 +3,7 @@ package dev.streamtune.subscriber;
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.schemas.Topics;
+import dev.streamtune.schemas.signing.TrustedKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,9 +18,10 @@ import java.util.Optional;
  * @param artifactDirectory the directory artifact store holding deltas sent by URI; empty accepts inline deltas only
  * @param embedder          encoder settings (tokens, threads); the backbone id is taken from each model
  * @param pollTimeout       how long one poll waits, in [10 ms, 10 s]; also bounds how long {@code close} waits
+ * @param trustedKeys       the evaluators' public keys: only updates signed by one of them are served
  */
 public record SubscriberConfig(String bootstrapServers, String registryUrl, String updatesTopic, Optional<String> task,
-        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout) {
+        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout, TrustedKeys trustedKeys) {
 
     public SubscriberConfig {
         requireText(bootstrapServers, "bootstrapServers");
@@ -38,32 +40,36 @@ public record SubscriberConfig(String bootstrapServers, String registryUrl, Stri
                 || pollTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new IllegalArgumentException("pollTimeout must be between 10 ms and 10 s, got " + pollTimeout);
         }
+        if (trustedKeys == null || trustedKeys.keyIds().isEmpty()) {
+            throw new IllegalArgumentException("trustedKeys must hold at least one evaluator public key; without one"
+                    + " every update would be refused");
+        }
     }
 
     /** Every task, the default topic, inline deltas only, default encoder settings, 200 ms polls. */
-    public static SubscriberConfig of(String bootstrapServers, String registryUrl) {
+    public static SubscriberConfig of(String bootstrapServers, String registryUrl, TrustedKeys trustedKeys) {
         return new SubscriberConfig(bootstrapServers, registryUrl, Topics.defaults().updates(), Optional.empty(),
-                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200));
+                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200), trustedKeys);
     }
 
     public SubscriberConfig withTask(String name) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, Optional.of(name), artifactDirectory,
-                embedder, pollTimeout);
+                embedder, pollTimeout, trustedKeys);
     }
 
     public SubscriberConfig withUpdatesTopic(String topic) {
         return new SubscriberConfig(bootstrapServers, registryUrl, topic, task, artifactDirectory, embedder,
-                pollTimeout);
+                pollTimeout, trustedKeys);
     }
 
     public SubscriberConfig withArtifactDirectory(Path directory) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, Optional.of(directory), embedder,
-                pollTimeout);
+                pollTimeout, trustedKeys);
     }
 
     public SubscriberConfig withEmbedder(EmbedderConfig config) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, artifactDirectory, config,
-                pollTimeout);
+                pollTimeout, trustedKeys);
     }
 
     private static void requireText(String value, String field) {

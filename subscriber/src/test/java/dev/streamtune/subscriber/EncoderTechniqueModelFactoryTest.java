@@ -177,7 +177,7 @@ class EncoderTechniqueModelFactoryTest {
             second = version(LoraTechnique.ID, spec(two.techniqueId(), Map.of("lora_rank", "2")), 2,
                     DeltaCodec.encode(two.exportTensors()));
         }
-        ServingModels serving = new ServingModels(loader);
+        ServingModels serving = new ServingModels(loader, TestModels.EVALUATOR.asTrusted());
         assertThat(serving.apply(update(first))).isTrue();
         LoadedModel servedFirst = serving.current("spam").orElseThrow();
         Prediction before = serving.predict("spam", PROBE_TEXTS.get(0));
@@ -296,8 +296,8 @@ class EncoderTechniqueModelFactoryTest {
     }
 
     private static ModelUpdate update(ModelVersion version) {
-        return ModelUpdate.newBuilder().setTask(version.getTask()).setAction(UpdateAction.PROMOTE)
+        return TestModels.EVALUATOR.sign(ModelUpdate.newBuilder().setTask(version.getTask()).setAction(UpdateAction.PROMOTE)
                 .setVersion(version.getVersion()).setReason("test").setModel(version)
-                .setTimestamp(Instant.parse("2026-11-26T10:00:00Z")).build();
+                .setTimestamp(Instant.parse("2026-11-26T10:00:00Z")).build());
     }
 }

@@ -36,7 +36,7 @@ class ServingModelsTest {
             }
         }
         return INPUT;
-    }));
+    }), TestModels.EVALUATOR.asTrusted());
     private final List<ModelSwap> swaps = new CopyOnWriteArrayList<>();
     private final List<ModelRejectedException> rejections = new CopyOnWriteArrayList<>();
 
@@ -51,9 +51,15 @@ class ServingModelsTest {
         pool.shutdownNow();
     }
 
+    private static final Instant T = Instant.parse("2026-11-26T10:00:00Z");
+
     private static ModelUpdate update(ModelVersion version, UpdateAction action, String reason) {
+        return TestModels.EVALUATOR.sign(unsigned(version, action, reason, T));
+    }
+
+    private static ModelUpdate unsigned(ModelVersion version, UpdateAction action, String reason, Instant at) {
         return ModelUpdate.newBuilder().setTask(version.getTask()).setAction(action).setVersion(version.getVersion())
-                .setReason(reason).setModel(version).setTimestamp(Instant.parse("2026-11-26T10:00:00Z")).build();
+                .setReason(reason).setModel(version).setTimestamp(at).build();
     }
 
     private static ModelVersion version(long number) {
@@ -117,8 +123,9 @@ class ServingModelsTest {
         assertThat(serving.apply(update(v1, UpdateAction.PROMOTE, "again"))).isTrue();
         assertThat(swaps).hasSize(1);
 
-        ModelUpdate mismatched = update(version(2), UpdateAction.PROMOTE, "x");
+        ModelUpdate mismatched = unsigned(version(2), UpdateAction.PROMOTE, "x", T);
         mismatched.setVersion(5);
+        mismatched = TestModels.EVALUATOR.sign(mismatched);
         assertThat(serving.apply(mismatched)).isFalse();
         assertThat(rejections).singleElement().extracting(ModelRejectedException::reason)
                 .isEqualTo(RejectionReason.INVALID_METADATA);
@@ -142,7 +149,8 @@ class ServingModelsTest {
     void concurrentReadersAlwaysSeeACompleteVersion() throws Exception {
         List<ModelVersion> versions = new ArrayList<>();
         List<Prediction> expected = new ArrayList<>();
-        ServingModels reference = new ServingModels(TestModels.loader(backbone -> text -> INPUT));
+        ServingModels reference = new ServingModels(TestModels.loader(backbone -> text -> INPUT),
+                TestModels.EVALUATOR.asTrusted());
         for (long v = 1; v <= 20; v++) {
             versions.add(version(v));
             reference.apply(update(versions.get((int) v - 1), UpdateAction.PROMOTE, "v" + v));
@@ -171,5 +179,48 @@ class ServingModelsTest {
             assertThat(reader.get(10, TimeUnit.SECONDS)).isPositive();
         }
         assertThat(serving.current("spam")).get().extracting(LoadedModel::version).isEqualTo(20L);
+    }
+
+    @Test
+    void onlyUpdatesSignedByATrustedEvaluatorServeAndTheChampionKeepsServingThroughForgeries() {
+        serving.apply(update(version(1), UpdateAction.PROMOTE, "first"));
+        Prediction champion = serving.predict("spam", "hello");
+
+        // unsigned; signed by a key nobody trusts; a signed update whose delta was swapped for a candidate the
+        // evaluator never promoted (with that delta's own, correct sha256); a replayed older promotion
+        ModelUpdate forgedUnsigned = unsigned(version(1004), UpdateAction.PROMOTE, "forged", T.plusSeconds(9));
+        ModelUpdate byStranger = dev.streamtune.schemas.signing.SigningKey.generate().sign(forgedUnsigned);
+        ModelUpdate genuine2 = TestModels.EVALUATOR.sign(unsigned(version(2), UpdateAction.PROMOTE, "two",
+                T.plusSeconds(10)));
+        ModelVersion neverPromoted = version(77);
+        ModelUpdate swappedDelta = ModelUpdate.newBuilder(genuine2).setModel(ModelVersion.newBuilder(genuine2.getModel())
+                .setDelta(neverPromoted.getDelta()).build()).build();
+        assertThat(serving.apply(forgedUnsigned)).isFalse();
+        assertThat(serving.apply(byStranger)).isFalse();
+        assertThat(serving.apply(swappedDelta)).isFalse();
+        assertThat(serving.predict("spam", "hello")).isEqualTo(champion);
+
+        assertThat(serving.apply(genuine2)).isTrue();
+        ModelUpdate replayed = update(version(1), UpdateAction.PROMOTE, "first");
+        assertThat(serving.apply(replayed)).isFalse();
+        assertThat(serving.current("spam")).get().extracting(LoadedModel::version).isEqualTo(2L);
+        assertThat(rejections).extracting(ModelRejectedException::reason).containsExactly(RejectionReason.UNSIGNED,
+                RejectionReason.UNTRUSTED_KEY, RejectionReason.BAD_SIGNATURE, RejectionReason.REPLAYED);
+        assertThat(rejections.get(1)).hasMessageContaining(byStranger.getSignature().getKeyId());
+    }
+
+    @Test
+    void aRotatedEvaluatorKeyServesOnceTrustedBesideTheOldOne() {
+        dev.streamtune.schemas.signing.SigningKey rotated = dev.streamtune.schemas.signing.SigningKey.generate();
+        ServingModels both = new ServingModels(TestModels.loader(backbone -> text -> INPUT),
+                TestModels.EVALUATOR.asTrusted().and(rotated.asTrusted()));
+        assertThat(both.apply(update(version(1), UpdateAction.PROMOTE, "old key"))).isTrue();
+        assertThat(both.apply(rotated.sign(unsigned(version(2), UpdateAction.PROMOTE, "new key", T.plusSeconds(1)))))
+                .isTrue();
+        assertThat(both.current("spam")).get().extracting(LoadedModel::version).isEqualTo(2L);
+        // the process that trusts only the old key refuses the new key's update
+        assertThat(serving.apply(rotated.sign(unsigned(version(2), UpdateAction.PROMOTE, "new key", T)))).isFalse();
+        assertThat(rejections).singleElement().extracting(ModelRejectedException::reason)
+                .isEqualTo(RejectionReason.UNTRUSTED_KEY);
     }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SubscriberConfigTest {
-    private static final SubscriberConfig DEFAULTS = SubscriberConfig.of("localhost:9092", "http://localhost:8081");
+    private static final SubscriberConfig DEFAULTS = SubscriberConfig.of("localhost:9092", "http://localhost:8081",
+            TestModels.EVALUATOR.asTrusted());
 
     @Test
     void defaultsFollowEveryTaskOnTheStandardTopicWithInlineDeltasOnly() {
@@ -24,15 +25,18 @@ class SubscriberConfigTest {
 
     @Test
     void badValuesAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> SubscriberConfig.of("", "http://r")).hasMessageContaining("bootstrapServers");
-        assertThatThrownBy(() -> SubscriberConfig.of("k:9092", " ")).hasMessageContaining("registryUrl");
+        assertThatThrownBy(() -> SubscriberConfig.of("", "http://r", TestModels.EVALUATOR.asTrusted())).hasMessageContaining("bootstrapServers");
+        assertThatThrownBy(() -> SubscriberConfig.of("k:9092", " ", TestModels.EVALUATOR.asTrusted())).hasMessageContaining("registryUrl");
         assertThatThrownBy(() -> DEFAULTS.withTask(" ")).hasMessageContaining("task must be a non-blank");
         assertThatThrownBy(() -> DEFAULTS.withUpdatesTopic("")).hasMessageContaining("updatesTopic");
         assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), Optional.empty(),
-                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofMinutes(1)))
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofMinutes(1), TestModels.EVALUATOR.asTrusted()))
                 .hasMessageContaining("pollTimeout must be between 10 ms and 10 s");
         assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), null,
-                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1)))
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), TestModels.EVALUATOR.asTrusted()))
                 .hasMessageContaining("artifactDirectory");
+        assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), Optional.empty(),
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), null))
+                .hasMessageContaining("trustedKeys");
     }
 }

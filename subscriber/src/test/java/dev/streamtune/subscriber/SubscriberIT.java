@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A subscriber on the real broker and registry, with real MiniLM embeddings: it takes a promoted model and predicts
- * held-out sentences, refuses a tampered delta and an unknown backbone while the previous model keeps serving,
+ * held-out sentences, refuses forged updates (unsigned, signed by an untrusted key, the evaluator's record with other
+ * weights) and a tampered delta and an unknown backbone while the previous model keeps serving,
  * fetches a delta by URI from the artifact directory, and a late starter gets the current champion at once.
  */
 class SubscriberIT {
@@ -82,6 +83,7 @@ class SubscriberIT {
     private static AvroSerializer<ModelUpdate> serializer;
     private static String baseSha256;
     private static Delta trainedHead;
+    private static Delta invertedHead;
 
     @BeforeAll
     static void start() throws Exception {
@@ -135,6 +137,17 @@ class SubscriberIT {
             }
             b -= 4.0 * gb / x.length;
         }
+        // what a forger would serve: the same head with its weights turned around, so spam reads as ham
+        double[] negated = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            negated[i] = -w[i];
+        }
+        invertedHead = head(negated, -b);
+        return head(w, b);
+    }
+
+    private static Delta head(double[] w, double b) {
+        int dim = w.length;
         float[] weight = new float[2 * dim];
         for (int i = 0; i < dim; i++) {
             weight[i] = (float) (-w[i] / 2);
@@ -154,9 +167,18 @@ class SubscriberIT {
     }
 
     private static void publish(ModelVersion model, UpdateAction action) throws Exception {
-        ModelUpdate update = ModelUpdate.newBuilder().setTask(model.getTask()).setAction(action)
+        publish(TestModels.EVALUATOR.sign(unsigned(model, action)));
+    }
+
+    private static ModelUpdate unsigned(ModelVersion model, UpdateAction action) {
+        return ModelUpdate.newBuilder().setTask(model.getTask()).setAction(action)
                 .setVersion(model.getVersion()).setReason(action + " by SubscriberIT").setModel(model)
                 .setTimestamp(Instant.now()).build();
+    }
+
+    /** Publishes exactly {@code update}, as anyone with write access to the topic could. */
+    private static void publish(ModelUpdate update) throws Exception {
+        ModelVersion model = update.getModel();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()), new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -167,7 +189,8 @@ class SubscriberIT {
 
     @Test
     void followsPromotionsRefusesBadDeltasAndServesALateStarterAtOnce(@TempDir Path artifacts) throws Exception {
-        SubscriberConfig config = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl())
+        SubscriberConfig config = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl(),
+                        TestModels.EVALUATOR.asTrusted())
                 .withTask("spam").withArtifactDirectory(artifacts)
                 .withEmbedder(EmbedderConfig.defaults(MiniLmL6V2Provider.ID).withIntraOpThreads(2));
         List<ModelSwap> swaps = new CopyOnWriteArrayList<>();
@@ -191,17 +214,30 @@ class SubscriberIT {
                     org.assertj.core.data.Offset.offset(1e-6));
             assertThat(subscriber.models()).containsOnlyKeys("spam");
 
-            // a tampered delta and an unknown backbone are refused; version 1 keeps serving
+            // forgeries, each valid Avro with a higher version, as anyone who can write the topic could publish:
+            // the evaluator's own record with its delta replaced by weights it never promoted (their sha256
+            // recomputed), an unsigned update, and one signed by a key nobody here trusts
+            ModelUpdate genuine = TestModels.EVALUATOR.sign(unsigned(version("spam", 1004, trainedHead),
+                    UpdateAction.PROMOTE));
+            publish(ModelUpdate.newBuilder(genuine).setModel(version("spam", 1004, invertedHead)).build());
+            publish(unsigned(version("spam", 1005, invertedHead), UpdateAction.PROMOTE));
+            publish(dev.streamtune.schemas.signing.SigningKey.generate().sign(unsigned(version("spam", 1006,
+                    invertedHead), UpdateAction.PROMOTE)));
+            // a tampered delta and an unknown backbone, signed, are refused by the loader; version 1 keeps serving
             publish(TestModels.tampered(version("spam", 2, trainedHead)), UpdateAction.PROMOTE);
             ModelVersion unknown = version("spam", 3, trainedHead);
             unknown.getBase().setBackbone("gpt-17");
             publish(unknown, UpdateAction.PROMOTE);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (rejections.size() < 2 && System.nanoTime() < deadline) {
+            while (rejections.size() < 5 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(rejections).extracting(ModelRejectedException::reason)
-                    .containsExactly(RejectionReason.DIGEST_MISMATCH, RejectionReason.UNKNOWN_BACKBONE);
+                    .containsExactly(RejectionReason.BAD_SIGNATURE, RejectionReason.UNSIGNED,
+                            RejectionReason.UNTRUSTED_KEY, RejectionReason.DIGEST_MISMATCH,
+                            RejectionReason.UNKNOWN_BACKBONE);
+            assertThat(rejections).extracting(ModelRejectedException::version)
+                    .containsExactly(1004L, 1005L, 1006L, 2L, 3L);
             assertThat(subscriber.currentVersion()).hasValue(1);
             assertThat(subscriber.predict("Claim your FREE prize now, you are our lucky winner!")).isEqualTo(spam);
 

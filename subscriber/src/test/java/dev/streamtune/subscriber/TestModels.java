@@ -23,6 +23,8 @@ final class TestModels {
             "test-backbone-weights.bin", TestModels.class);
     static final BackboneRegistry REGISTRY = BackboneRegistry.of(List.of(() -> BACKBONE));
     static final List<String> LABELS = List.of("ham", "spam");
+    /** The evaluator's key in unit tests: updates it signs are served, any other signer's are refused. */
+    static final dev.streamtune.schemas.signing.SigningKey EVALUATOR = dev.streamtune.schemas.signing.SigningKey.generate();
 
     private TestModels() {}
 
