@@ -34,7 +34,19 @@ public final class KeyFiles {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
 
+    /** The directory under a data directory where {@code up}, {@code demo} and {@code serve} keep their keys. */
+    public static final String DIRECTORY = "keys";
+    /** The key a trainer signs candidates with: {@code keys/trainer.key}, trusted by evaluators as {@code trainer.pub}. */
+    public static final String TRAINER = "trainer";
+    /** The key an evaluator (and a rollback) signs updates with, trusted by subscribers as {@code evaluator.pub}. */
+    public static final String EVALUATOR = "evaluator";
+
     private KeyFiles() {
+    }
+
+    /** {@code dataDir/keys/NAME.pub}. */
+    public static Path publicKeyFile(Path dataDir, String name) {
+        return dataDir.resolve(DIRECTORY).resolve(name + ".pub");
     }
 
     /**
@@ -75,8 +87,9 @@ public final class KeyFiles {
                 // best effort on file systems without POSIX permissions
             }
             Files.writeString(tmp, pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + publicPem);
-            Files.writeString(publicFile, publicPem);
             Files.move(tmp, keyFile); // no REPLACE_EXISTING: an existing key is never overwritten
+            // only the process whose key won writes its public half, so the two files always belong together
+            Files.writeString(publicFile, publicPem);
         } finally {
             Files.deleteIfExists(tmp);
         }
