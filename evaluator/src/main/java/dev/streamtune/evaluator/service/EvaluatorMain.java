@@ -1,6 +1,8 @@
 package dev.streamtune.evaluator.service;
 
 import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.schemas.signing.KeyFiles;
+import dev.streamtune.schemas.signing.ModelTrust;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +26,14 @@ public final class EvaluatorMain {
         if (artifacts.isPresent()) {
             config = config.withArtifactDirectory(artifacts.get());
         }
-        EvaluatorService service = EvaluatorService.start(config);
+        // STREAMTUNE_SIGNING_KEY / STREAMTUNE_TRUSTED_KEYS, else the keys under STREAMTUNE_DATA_DIR (default ./data)
+        Map<String, String> env = System.getenv();
+        Path data = Path.of(env.getOrDefault("STREAMTUNE_DATA_DIR", "data"));
+        String keyFile = env.get("STREAMTUNE_SIGNING_KEY");
+        ModelTrust trust = new ModelTrust(
+                KeyFiles.signingKey(keyFile == null || keyFile.isBlank() ? null : Path.of(keyFile), data, KeyFiles.EVALUATOR),
+                KeyFiles.trustedKeys(KeyFiles.paths(env.get("STREAMTUNE_TRUSTED_KEYS")), data, KeyFiles.TRAINER));
+        EvaluatorService service = EvaluatorService.start(config, trust);
         Runtime.getRuntime().addShutdownHook(new Thread(service::close, "streamtune-evaluator-shutdown"));
         while (service.isRunning()) {
             Thread.sleep(500);

@@ -54,6 +54,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.streamtune.schemas.signing.ModelTrust;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,6 +82,7 @@ public final class EvaluatorService implements AutoCloseable {
     private static final Duration ASSIGNMENT_REFRESH = Duration.ofSeconds(2);
 
     private final EvaluatorConfig config;
+    private final Signatures signatures;
     private final EvaluationState state;
     private final AvroDeserializer<FeatureVector> featureDeserializer;
     private final AvroDeserializer<LabelledExample> exampleDeserializer;
@@ -103,8 +105,9 @@ public final class EvaluatorService implements AutoCloseable {
     private long featuresSeen;
     private long examplesSeen;
 
-    private EvaluatorService(EvaluatorConfig config, ModelLoader loader, Clock clock) {
+    private EvaluatorService(EvaluatorConfig config, ModelLoader loader, Clock clock, ModelTrust trust) {
         this.config = config;
+        this.signatures = new Signatures(trust);
         this.state = new EvaluationState(loader, new PromotionGate(config.gate()),
                 new PrequentialAccuracy(config.prequentialWindow()), EvaluatorConfig.SOURCE,
                 config.prequentialInterval(), clock);
@@ -148,51 +151,26 @@ public final class EvaluatorService implements AutoCloseable {
      * Starts the service with the standard backbones and model factories, and the directory artifact store of
      * {@link EvaluatorConfig#artifactDirectory()} for deltas sent by URI (the store the subscriber reads them from).
      */
-    public static EvaluatorService start(EvaluatorConfig config) {
+    public static EvaluatorService start(EvaluatorConfig config, ModelTrust trust) {
         Objects.requireNonNull(config, "config");
         return start(config, ModelLoader.standard(config.artifactDirectory().map(DirectoryArtifactStore::new),
-                TextEncoderProvider.NONE), Clock.systemUTC());
+                TextEncoderProvider.NONE), Clock.systemUTC(), trust);
     }
 
-    /** Starts the service with a loader and clock of the caller's making. */
-    public static EvaluatorService start(EvaluatorConfig config, ModelLoader loader, Clock clock) {
+    /**
+     * Starts the service with a loader and clock of the caller's making.
+     *
+     * @param trust the evaluator's key, which signs every update it publishes, and the trainers' public keys: a
+     *              candidate not signed by one of them is never scored, and goes to the dead-letter topic
+     */
+    public static EvaluatorService start(EvaluatorConfig config, ModelLoader loader, Clock clock, ModelTrust trust) {
         Objects.requireNonNull(config, "config");
-        ensureTopics(config);
+        Objects.requireNonNull(trust, "trust");
+        EvaluatorTopics.ensure(config);
         EvaluatorService service = new EvaluatorService(config, Objects.requireNonNull(loader, "loader"),
-                Objects.requireNonNull(clock, "clock"));
+                Objects.requireNonNull(clock, "clock"), trust);
         service.thread.start();
         return service;
-    }
-
-    /** The updates topic must be compacted (its latest record per task is the champion); create it if absent. */
-    private static void ensureTopics(EvaluatorConfig config) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            if (!existing.contains(config.topics().updates())) {
-                missing.add(new NewTopic(config.topics().updates(), Optional.empty(), Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-            }
-            if (!existing.contains(config.topics().metrics())) {
-                missing.add(new NewTopic(config.topics().metrics(), Optional.empty(), Optional.empty()));
-            }
-            for (NewTopic topic : missing) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                    LOG.info("created topic '{}'", topic.name());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic '" + topic.name() + "': "
-                                + e.getCause().getMessage(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while checking topics", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot list topics on " + config.bootstrapServers() + ": " + e, e);
-        }
     }
 
     public EvaluatorConfig config() {
@@ -315,7 +293,7 @@ public final class EvaluatorService implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> record : stateConsumer.poll(config.pollTimeout())) {
                 read++;
                 if (record.topic().equals(config.topics().updates())) {
-                    ModelUpdate update = decode(updateDeserializer, record);
+                    ModelUpdate update = ownUpdate(record);
                     if (update != null) {
                         latestUpdate.put(update.getTask(), record);
                     }
@@ -332,7 +310,7 @@ public final class EvaluatorService implements AutoCloseable {
             }
         }
         for (ConsumerRecord<String, byte[]> record : latestUpdate.values()) {
-            state.applyUpdate(decode(updateDeserializer, record), record.offset());
+            state.applyUpdate(ownUpdate(record), record.offset());
         }
         publishChampionVersions();
     }
@@ -348,7 +326,7 @@ public final class EvaluatorService implements AutoCloseable {
 
     private List<Output> onStateRecord(ConsumerRecord<String, byte[]> record, boolean live) {
         if (record.topic().equals(config.topics().updates())) {
-            ModelUpdate update = decode(updateDeserializer, record);
+            ModelUpdate update = ownUpdate(record);
             if (update != null) {
                 state.applyUpdate(update, record.offset());
             }
@@ -382,6 +360,10 @@ public final class EvaluatorService implements AutoCloseable {
         ModelVersion candidate = decode(candidateDeserializer, record);
         if (candidate == null) {
             return List.of();
+        }
+        Optional<Output.DeadLetter> refused = signatures.refuse(candidate, record);
+        if (refused.isPresent()) {
+            return List.of(refused.get());
         }
         String backbone = candidate.getBase() == null ? null : candidate.getBase().getBackbone();
         if (!EvaluationState.readsText(candidate.getTechnique()) && !config.backbones().contains(backbone)) {
@@ -423,9 +405,11 @@ public final class EvaluatorService implements AutoCloseable {
         for (Output output : outputs) {
             if (output instanceof Output.Update u) {
                 updateWrites.add(producer.send(new ProducerRecord<>(config.topics().updates(), u.task(),
-                        serializer.serialize(config.topics().updates(), u.update()))));
+                        serializer.serialize(config.topics().updates(), signatures.sign(u.update())))));
                 updates.add(u.update());
                 promotions++;
+            } else if (output instanceof Output.DeadLetter d) {
+                producer.send(signatures.deadLetter(d, config.topics().dlq()));
             } else if (output instanceof Output.Metrics m) {
                 producer.send(new ProducerRecord<>(config.topics().metrics(), m.task(),
                         serializer.serialize(config.topics().metrics(), m.event())));
@@ -449,6 +433,22 @@ public final class EvaluatorService implements AutoCloseable {
         }
     }
 
+    /** An update this evaluator signed; anything else on the updates topic is ignored (see {@link Signatures}). */
+    private ModelUpdate ownUpdate(ConsumerRecord<String, byte[]> record) {
+        ModelUpdate update = decode(updateDeserializer, record);
+        return update != null && signatures.isOwn(update, record) ? update : null;
+    }
+
+    /** Candidates refused for their signature, by reason (CANDIDATE_UNSIGNED, CANDIDATE_UNKNOWN_KEY, ...). */
+    public Map<String, Long> refusedCandidates() {
+        return signatures.refusedCandidates();
+    }
+
+    /** Updates on the updates topic this evaluator did not sign, ignored, by reason. */
+    public Map<String, Long> refusedUpdates() {
+        return signatures.refusedUpdates();
+    }
+
     private void publishChampionVersions() {
         for (String task : state.championTasks()) {
             state.champion(task).ifPresent(c -> championVersions.put(task, c.model().version()));
@@ -457,8 +457,8 @@ public final class EvaluatorService implements AutoCloseable {
 
     private void logStatus() {
         LOG.info("status: {} feature records, {} example records, {} candidates read, {} promotions; champions {};"
-                + " waiting {}", featuresSeen, examplesSeen, candidatesSeen, promotions, championVersions,
-                state.waiting());
+                + " waiting {}; refused {}", featuresSeen, examplesSeen, candidatesSeen, promotions, championVersions,
+                state.waiting(), signatures.refusedCandidates());
     }
 
     private static void closeQuietly(Runnable close, String what) {

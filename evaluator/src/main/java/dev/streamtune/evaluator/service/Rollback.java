@@ -9,6 +9,8 @@ import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.schemas.signing.SignatureRefusedException;
+import dev.streamtune.schemas.signing.SigningKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,13 +67,17 @@ public final class Rollback {
     private final SchemaRegistryClient registry;
     private final AvroSerdeConfig serde;
 
-    public Rollback(Config config) {
-        this(config, Clock.systemUTC());
+    private final SigningKey signer;
+
+    /** @param signer the evaluator's key: subscribers serve only updates it signed, a rollback included */
+    public Rollback(Config config, SigningKey signer) {
+        this(config, Clock.systemUTC(), signer);
     }
 
-    public Rollback(Config config, Clock clock) {
+    public Rollback(Config config, Clock clock, SigningKey signer) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.signer = Objects.requireNonNull(signer, "signer");
         this.serde = AvroSerdeConfig.of(config.registryUrl());
         this.registry = SchemaRegistryClients.create(serde);
     }
@@ -94,7 +100,14 @@ public final class Rollback {
         AvroDeserializer<ModelUpdate> updates = new AvroDeserializer<>(registry, serde, ModelUpdate.class);
         readAll(config.topics().updates(), record -> {
             if (task.equals(record.key()) && record.value() != null) {
-                history.add(updates.deserialize(record.topic(), record.value()));
+                ModelUpdate update = updates.deserialize(record.topic(), record.value());
+                try {
+                    // what the evaluator signed is history; a forgery on the topic is not a version to return to
+                    signer.asTrusted().verify(update);
+                    history.add(update);
+                } catch (SignatureRefusedException forged) {
+                    // skipped: subscribers refuse it too
+                }
             }
         });
         history.removeIf(u -> !u.getTask().equals(task));
@@ -120,6 +133,7 @@ public final class Rollback {
                 .setValidationMetrics(earlier == null ? Map.of() : earlier.getValidationMetrics())
                 .setTestMetrics(earlier == null ? Map.of() : earlier.getTestMetrics())
                 .setTimestamp(clock.instant()).build();
+        update = signer.sign(update);
         publish(update);
         return update;
     }

@@ -71,7 +71,8 @@ class EvaluatorServiceIT {
     static void start() throws Exception {
         platform = StreamtunePlatform.start(PlatformConfig.ephemeral());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(FEATURES, 3, (short) 1), new NewTopic(TOPICS.candidates(), 1, (short) 1)))
+            admin.createTopics(List.of(new NewTopic(FEATURES, 3, (short) 1), new NewTopic(TOPICS.candidates(), 1, (short) 1),
+                    new NewTopic(TOPICS.dlq(), 1, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
         }
         registry = new RestSchemaRegistryClient(platform.registryUrl());
@@ -113,7 +114,7 @@ class EvaluatorServiceIT {
     }
 
     private static ModelVersion candidate(long number, dev.streamtune.model.delta.Delta delta) {
-        ModelVersion version = Synthetic.version("spam", number, BACKBONE, baseSha256, delta);
+        ModelVersion version = Synthetic.TRAINER.sign(Synthetic.version("spam", number, BACKBONE, baseSha256, delta));
         send(TOPICS.candidates(), "spam", version);
         producer.flush();
         return version;
@@ -123,11 +124,12 @@ class EvaluatorServiceIT {
     void judgesCandidatesPromotesOnlyBetterOnesAndSurvivesRollbackAndRestart() throws Exception {
         Synthetic data = new Synthetic(384, 2026);
         List<ModelSwap> swaps = new CopyOnWriteArrayList<>();
-        SubscriberConfig subscriberConfig = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl())
+        SubscriberConfig subscriberConfig = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl(),
+                Synthetic.EVALUATOR.asTrusted())
                 .withTask("spam");
         ModelLoader featuresOnly = ModelLoader.standard(Optional.empty(), TextEncoderProvider.NONE);
 
-        EvaluatorService evaluator = EvaluatorService.start(config());
+        EvaluatorService evaluator = EvaluatorService.start(config(), Synthetic.TRUST);
         try (ModelSubscriber subscriber = ModelSubscriber.start(subscriberConfig, featuresOnly).onUpdate(swaps::add)) {
             assertThat(evaluator.awaitReady(WAIT)).isTrue();
 
@@ -150,11 +152,26 @@ class EvaluatorServiceIT {
             candidate(2, data.shuffledLabelHead(xs, ys, 3));
             candidate(3, data.headAtCosine(1.0));
             assertThat(subscriber.awaitVersion("spam", 3, WAIT)).isTrue();
+
+            // candidates a trusted trainer did not sign are never scored: an unsigned perfect head, and one signed
+            // by a stranger's key; both go to the dead-letter topic with their reason
+            ModelVersion perfect = Synthetic.version("spam", 10, BACKBONE, baseSha256, data.headAtCosine(1.0));
+            send(TOPICS.candidates(), "spam", perfect);
+            send(TOPICS.candidates(), "spam", dev.streamtune.schemas.signing.SigningKey.generate()
+                    .sign(Synthetic.version("spam", 11, BACKBONE, baseSha256, data.headAtCosine(1.0))));
+            producer.flush();
+            awaitTrue(() -> evaluator.refusedCandidates().values().stream().mapToLong(Long::longValue).sum() == 2,
+                    "two refused candidates");
+            assertThat(evaluator.refusedCandidates()).containsOnlyKeys("CANDIDATE_UNSIGNED", "CANDIDATE_UNKNOWN_KEY");
+            awaitTrue(() -> records.deadLetterReasons(TOPICS.dlq()).size() == 2, "two dead letters");
+            assertThat(records.deadLetterReasons(TOPICS.dlq())).containsExactly("CANDIDATE_UNSIGNED",
+                    "CANDIDATE_UNKNOWN_KEY");
             LoadedModel served = subscriber.currentModel("spam").orElseThrow();
             assertThat(served.predictFeatures(data.sample(1)).label()).isEqualTo("spam");
 
             List<ModelUpdate> updates = readAll(TOPICS.updates(), ModelUpdate.class);
             assertThat(updates).extracting(ModelUpdate::getVersion).containsExactly(1L, 3L);
+            updates.forEach(u -> Synthetic.EVALUATOR.asTrusted().verify(u));
             assertThat(updates).extracting(ModelUpdate::getAction).containsOnly(UpdateAction.PROMOTE);
             assertThat(updates.get(0).getReason()).startsWith("promote: first version");
             assertThat(updates.get(1).getReason()).startsWith("promote: macro-F1").contains("McNemar");
@@ -183,7 +200,8 @@ class EvaluatorServiceIT {
             assertThat(pre.getValues().get(dev.streamtune.schemas.MetricNames.PREQUENTIAL_ACCURACY)).isGreaterThan(0.9);
 
             // rollback to version 1 reaches the subscriber and the evaluator
-            ModelUpdate rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()))
+            ModelUpdate rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()),
+                    Synthetic.EVALUATOR)
                     .rollback("spam", 1, "v3 misbehaves in production");
             assertThat(rollback.getReason()).startsWith("rollback: v3 misbehaves").contains("from version 3 to 1");
             assertThat(subscriber.awaitVersion("spam", 1, WAIT)).isTrue();
@@ -195,7 +213,7 @@ class EvaluatorServiceIT {
         assertThat(evaluator.failure()).isEmpty();
 
         // a restart rebuilds the champion from models.updates and does not judge old candidates again
-        EvaluatorService restarted = EvaluatorService.start(config());
+        EvaluatorService restarted = EvaluatorService.start(config(), Synthetic.TRUST);
         try (ModelSubscriber subscriber = ModelSubscriber.start(subscriberConfig, featuresOnly)) {
             assertThat(restarted.awaitReady(WAIT)).isTrue();
             assertThat(restarted.championVersion("spam")).hasValue(1);
@@ -206,7 +224,8 @@ class EvaluatorServiceIT {
             assertThat(v4.getPreviousVersion()).as("judged against the rolled-back champion").isEqualTo(1L);
             assertThat(countEvaluations(Split.VALIDATION, 2L)).as("v2 judged once across the restart").isEqualTo(1);
 
-            Rollback rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()));
+            Rollback rollback = new Rollback(Rollback.Config.of(platform.bootstrapServers(), platform.registryUrl()),
+                    Synthetic.EVALUATOR);
             assertThatThrownBy(() -> rollback.rollback("spam", 4, "no-op")).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("already serves version 4");
             assertThatThrownBy(() -> rollback.rollback("spam", 99, "typo")).isInstanceOf(IllegalArgumentException.class)
@@ -247,16 +266,17 @@ class EvaluatorServiceIT {
         for (int i = 0; i < train.length; i++) {
             labels.add(i < Sentences.TRAIN_HAM.size() ? 0 : 1);
         }
-        ModelVersion candidate = Synthetic.version("email", 1, BACKBONE, baseSha256,
-                Synthetic.logisticHead(List.of(train), labels));
+        ModelVersion candidate = Synthetic.TRAINER.sign(Synthetic.version("email", 1, BACKBONE, baseSha256,
+                Synthetic.logisticHead(List.of(train), labels)));
         send(topics.candidates(), "email", candidate);
         producer.flush();
 
         EvaluatorConfig config = config().withTopics(topics).withApplicationId("evaluator-e2e")
                 .withGate(new GateConfig(0.005, 0.05, 16));
-        SubscriberConfig subscriberConfig = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl())
+        SubscriberConfig subscriberConfig = SubscriberConfig.of(platform.bootstrapServers(), platform.registryUrl(),
+                Synthetic.EVALUATOR.asTrusted())
                 .withUpdatesTopic(topics.updates()).withTask("email").withEmbedder(embedderConfig);
-        try (EvaluatorService evaluator = EvaluatorService.start(config);
+        try (EvaluatorService evaluator = EvaluatorService.start(config, Synthetic.TRUST);
                 ModelSubscriber subscriber = ModelSubscriber.start(subscriberConfig)) {
             assertThat(subscriber.awaitVersion("email", 1, WAIT)).isTrue();
             Prediction spam = subscriber.predict("You are today's lucky winner, claim your free cash prize now!");

@@ -28,6 +28,11 @@ final class Synthetic {
     static final double NOISE = 0.05;
     static final double SIGNAL = 2 * NOISE;
     static final List<String> LABELS = List.of("ham", "spam");
+    /** The trainer's and the evaluator's keys in these tests: the evaluator signs with one and trusts the other. */
+    static final dev.streamtune.schemas.signing.SigningKey TRAINER = dev.streamtune.schemas.signing.SigningKey.generate();
+    static final dev.streamtune.schemas.signing.SigningKey EVALUATOR = dev.streamtune.schemas.signing.SigningKey.generate();
+    static final dev.streamtune.schemas.signing.ModelTrust TRUST =
+            new dev.streamtune.schemas.signing.ModelTrust(EVALUATOR, TRAINER.asTrusted());
 
     final int dim;
     final double[] mu;

@@ -136,7 +136,7 @@ class TextCandidateEvaluatorIT {
                 .withGate(new GateConfig(0.005, 0.10, 40))
                 .withPrequential(100, Duration.ofMillis(300)).withArtifactDirectory(artifactDir);
         long judgeStart = System.nanoTime();
-        try (EvaluatorService evaluator = EvaluatorService.start(config)) {
+        try (EvaluatorService evaluator = EvaluatorService.start(config, Synthetic.TRUST)) {
             assertThat(evaluator.awaitReady(WAIT)).isTrue();
             records.awaitTrue(() -> evaluations(Split.VALIDATION).size() >= 4,
                     "validation evaluations of four candidates");
@@ -198,7 +198,9 @@ class TextCandidateEvaluatorIT {
     }
 
     private static void send(String topic, String key, SpecificRecord value) {
-        producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, value)));
+        // candidates come from a trainer the evaluator trusts
+        SpecificRecord signed = value instanceof ModelVersion v ? Synthetic.TRAINER.sign(v) : value;
+        producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, signed)));
     }
 
     private static Map<Long, MetricsEvent> evaluations(Split split) {

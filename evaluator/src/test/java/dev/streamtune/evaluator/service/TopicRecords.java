@@ -44,6 +44,29 @@ record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, 
         }
     }
 
+    /** The reason header of every dead letter on {@code dlqTopic}, in order. */
+    List<String> deadLetterReasons(String dlqTopic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, timeout).stream()
+                    .map(i -> new TopicPartition(dlqTopic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<String> out = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    org.apache.kafka.common.header.Header reason =
+                            record.headers().lastHeader(dev.streamtune.schemas.DeadLetterHeaders.REASON);
+                    out.add(reason == null ? null : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+            return out;
+        }
+    }
+
     /** The latest EVALUATION event of each version on {@code split}. */
     Map<Long, MetricsEvent> evaluations(String metricsTopic, Split split) {
         Map<Long, MetricsEvent> byVersion = new HashMap<>();

@@ -44,6 +44,56 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
+    /**
+     * The one rule every entry point resolves keys by: the key file given (flag or {@code STREAMTUNE_SIGNING_KEY};
+     * a {@code NAME.key} that does not exist yet is created with its {@code NAME.pub}), else
+     * {@code dataDir/keys/ROLE.key}, created on first start.
+     */
+    public static SigningKey signingKey(Path given, Path dataDir, String role) {
+        if (given == null) {
+            return ensure(dataDir.resolve(DIRECTORY), role);
+        }
+        String name = given.getFileName().toString();
+        if (!Files.exists(given) && name.endsWith(".key") && name.length() > 4) {
+            // a key path on a volume of its own (compose): created there on first start, beside its .pub
+            Path parent = given.toAbsolutePath().getParent();
+            return ensure(parent, name.substring(0, name.length() - 4));
+        }
+        return readSigningKey(given);
+    }
+
+    /**
+     * The public keys given (flag or {@code STREAMTUNE_TRUSTED_KEYS}), else {@code dataDir/keys/SIGNER.pub}, where
+     * {@code up}, {@code demo} and {@code serve} on a shared data directory leave it.
+     *
+     * @throws IllegalArgumentException naming the flag, the env and the default file when none of them holds a key
+     */
+    public static TrustedKeys trustedKeys(List<Path> given, Path dataDir, String signerRole) {
+        if (given != null && !given.isEmpty()) {
+            return TrustedKeys.load(given);
+        }
+        Path fallback = publicKeyFile(dataDir, signerRole);
+        if (!Files.isRegularFile(fallback)) {
+            throw new IllegalArgumentException("no trusted " + signerRole + " key: pass --trusted-key FILE (or env"
+                    + " STREAMTUNE_TRUSTED_KEYS) with the " + signerRole + "'s public key, or start where " + fallback
+                    + " exists (the " + signerRole + " writes it on its first start)");
+        }
+        return TrustedKeys.load(List.of(fallback));
+    }
+
+    /** Comma-separated paths, as {@code STREAMTUNE_TRUSTED_KEYS} holds them; blank gives none. */
+    public static List<Path> paths(String commaSeparated) {
+        List<Path> out = new ArrayList<>();
+        if (commaSeparated != null) {
+            for (String part : commaSeparated.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(Path.of(part.trim()));
+                }
+            }
+        }
+        return out;
+    }
+
     /** {@code dataDir/keys/NAME.pub}. */
     public static Path publicKeyFile(Path dataDir, String name) {
         return dataDir.resolve(DIRECTORY).resolve(name + ".pub");

@@ -198,4 +198,21 @@ class SignaturesTest {
                 .hasMessageContaining("not the public half");
         assertThat(a.keyId()).hasSize(16);
     }
+
+    @Test
+    void entryPointsResolveKeysFromTheFlagOrTheDataDirectory(@TempDir Path dir) {
+        SigningKey byDefault = KeyFiles.signingKey(null, dir, KeyFiles.TRAINER);
+        assertThat(dir.resolve("keys/trainer.key")).exists();
+        assertThat(KeyFiles.trustedKeys(List.of(), dir, KeyFiles.TRAINER).keyIds()).containsExactly(byDefault.keyId());
+        assertThatThrownBy(() -> KeyFiles.trustedKeys(List.of(), dir, KeyFiles.EVALUATOR))
+                .hasMessageContaining("--trusted-key").hasMessageContaining("STREAMTUNE_TRUSTED_KEYS")
+                .hasMessageContaining("keys/evaluator.pub");
+
+        Path own = dir.resolve("evaluator-volume/evaluator.key");
+        SigningKey created = KeyFiles.signingKey(own, dir, KeyFiles.EVALUATOR);
+        assertThat(KeyFiles.signingKey(own, dir, KeyFiles.EVALUATOR).keyId()).isEqualTo(created.keyId());
+        assertThat(KeyFiles.trustedKeys(KeyFiles.paths(" " + dir.resolve("evaluator-volume/evaluator.pub") + ", ,"),
+                dir, KeyFiles.EVALUATOR).keyIds()).containsExactly(created.keyId());
+        assertThat(KeyFiles.paths(null)).isEmpty();
+    }
 }

@@ -150,6 +150,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     public static final int DEFAULT_ENCODER_REHEARSAL_STEPS = 0;
 
     private final TrainerServiceConfig config;
+    private final dev.streamtune.schemas.signing.SigningKey signer;
     private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -194,8 +195,14 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private Backbone backbone;
     private String backboneSha256;
 
-    public TrainerService(TrainerServiceConfig config) {
+    /**
+     * @param config how to train
+     * @param signer the trainer's key: every candidate it publishes is signed with it, and evaluators score only
+     *               candidates signed by a key they trust
+     */
+    public TrainerService(TrainerServiceConfig config, dev.streamtune.schemas.signing.SigningKey signer) {
         this.config = java.util.Objects.requireNonNull(config, "config");
+        this.signer = java.util.Objects.requireNonNull(signer, "signer");
     }
 
     public TrainerServiceConfig config() {
@@ -714,7 +721,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             builder.setDelta(new dev.streamtune.avro.Delta(delta.format(), delta.sha256(), (long) delta.size(),
                     null, uri.toString()));
         }
-        ModelVersion event = builder.build();
+        ModelVersion event = signer.sign(builder.build());
         Map<String, Double> values = new LinkedHashMap<>();
         values.put(MetricNames.LOSS, trainLoss);
         values.put(MetricNames.EXAMPLES_PER_S, rate);

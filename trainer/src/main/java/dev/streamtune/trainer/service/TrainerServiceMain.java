@@ -18,6 +18,8 @@ import java.util.function.Function;
  * --task               STREAMTUNE_TASK                (required)
  * --device             STREAMTUNE_DEVICE              auto|cpu|gpu|gpu:N (default auto)
  * --data-dir           STREAMTUNE_DATA_DIR            checkpoints go to DIR/trainer/TASK (default ./data)
+ *                      STREAMTUNE_SIGNING_KEY         Ed25519 key candidates are signed with (default DIR/keys/trainer.key,
+ *                                                     created on first start)
  * --backbone           STREAMTUNE_BACKBONE            (default all-MiniLM-L6-v2)
  * --artifact-dir       STREAMTUNE_ARTIFACT_DIR        deltas over the inline limit (default DATA_DIR/artifacts)
  * --inline-delta-limit N                              bytes (default 921600)
@@ -38,7 +40,15 @@ public final class TrainerServiceMain {
             System.exit(2);
             return;
         }
-        TrainerService service = new TrainerService(config);
+        // the key from STREAMTUNE_SIGNING_KEY, else DATA_DIR/keys/trainer.key (created on first start); checkpoints
+        // live in DATA_DIR/trainer/TASK
+        String keyFile = System.getenv("STREAMTUNE_SIGNING_KEY");
+        dev.streamtune.schemas.signing.SigningKey signer = keyFile != null && !keyFile.isBlank()
+                ? dev.streamtune.schemas.signing.KeyFiles.readSigningKey(Path.of(keyFile))
+                : dev.streamtune.schemas.signing.KeyFiles.ensure(config.checkpointDirectory().toAbsolutePath()
+                        .getParent().getParent().resolve(dev.streamtune.schemas.signing.KeyFiles.DIRECTORY),
+                        dev.streamtune.schemas.signing.KeyFiles.TRAINER);
+        TrainerService service = new TrainerService(config, signer);
         Thread worker = new Thread(service, "trainer-" + config.task());
         Thread hook = new Thread(() -> {
             service.stop();

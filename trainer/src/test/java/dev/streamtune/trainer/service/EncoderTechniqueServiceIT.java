@@ -105,7 +105,7 @@ class EncoderTechniqueServiceIT {
 
     /** Trains one task to {@code examples} seen, stops the service, and returns its last version. */
     private ModelVersion trainToEnd(ServiceFixture fixture, String task, long examples) throws Exception {
-        TrainerService service = new TrainerService(config(fixture, task, 8, examples));
+        TrainerService service = new TrainerService(config(fixture, task, 8, examples), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         try {
             service.awaitStarted(Duration.ofSeconds(60));
@@ -137,7 +137,7 @@ class EncoderTechniqueServiceIT {
         all.addAll(texts("spam-attempt", spam.examples()));
         fixture.produceTexts(all);
 
-        TrainerService attempt = new TrainerService(config(fixture, "spam-attempt", 8, 40));
+        TrainerService attempt = new TrainerService(config(fixture, "spam-attempt", 8, 40), ServiceFixture.TRAINER_KEY);
         Thread attemptThread = start(attempt);
         try {
             awaitWaitingFor(attempt, "fortune");
@@ -226,7 +226,7 @@ class EncoderTechniqueServiceIT {
         List<RecordMetadata> landed = fixture.produceTexts(texts(task, train));
         // a 64 KB inline limit sends LoRA's ~300 KB delta through the artifact store, as unfreeze's always goes
         TrainerService service = new TrainerService(config(fixture, task, 16, 80)
-                .withArtifacts(tmp.resolve("artifacts"), 64 * 1024));
+                .withArtifacts(tmp.resolve("artifacts"), 64 * 1024), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         ModelVersion trained;
         try {
@@ -289,7 +289,7 @@ class EncoderTechniqueServiceIT {
         Corpus spam = SpamAssassin.load(LoadOptions.truncatedTo(500)).balancedSample(8, 29);
         fixture.declareTask(task, List.of("ham", "spam"), true, "unfreeze", Map.of("max_tokens", "32"));
         fixture.produceTexts(texts(task, spam.examples()));
-        TrainerService service = new TrainerService(config(fixture, task, 8, 16));
+        TrainerService service = new TrainerService(config(fixture, task, 8, 16), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         ModelVersion trained;
         try {
@@ -335,14 +335,14 @@ class EncoderTechniqueServiceIT {
         List<RecordMetadata> landed = fixture.produceTexts(records);
         long trainCount = senses.size();
 
-        TrainerService first = new TrainerService(config(fixture, task, 8, 16));
+        TrainerService first = new TrainerService(config(fixture, task, 8, 16), ServiceFixture.TRAINER_KEY);
         first.crashAfterCheckpointOf(2);
         Thread firstThread = start(first);
         firstThread.join(120_000);
         assertThat(first.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
         assertThat(fixture.versions(task)).extracting(ModelVersion::getVersion).containsExactly(1L);
 
-        TrainerService second = new TrainerService(config(fixture, task, 8, 16));
+        TrainerService second = new TrainerService(config(fixture, task, 8, 16), ServiceFixture.TRAINER_KEY);
         Thread secondThread = start(second);
         List<ModelVersion> versions;
         try {

@@ -46,6 +46,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** Topics, producers and readers over a real platform for the trainer service's integration tests. */
 final class ServiceFixture {
     static final String BACKBONE = "all-MiniLM-L6-v2";
+    /** The trainer's key in these tests. */
+    static final dev.streamtune.schemas.signing.SigningKey TRAINER_KEY = dev.streamtune.schemas.signing.SigningKey.generate();
     static final int DIM = 384;
 
     final StreamtunePlatform platform;

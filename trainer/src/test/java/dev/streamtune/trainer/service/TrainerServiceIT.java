@@ -128,7 +128,7 @@ class TrainerServiceIT {
         List<RecordMetadata> landed = fixture.produce(first);
         long trainCount = first.stream().filter(v -> v.getTask().equals(task) && v.getSplit() == Split.TRAIN).count();
 
-        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("ckpt")));
+        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("ckpt")), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         StartupReport report = service.awaitStarted(Duration.ofSeconds(60));
         assertThat(report.restoredFrom()).isEmpty();
@@ -142,6 +142,8 @@ class TrainerServiceIT {
             ModelVersion version = versions.get(i);
             assertThat(version.getVersion()).isEqualTo(i + 1L);
             assertThat(version.getParentVersion()).isEqualTo(i == 0 ? null : (long) i);
+            // signed by the trainer's key over exactly what was published (read back from the topic)
+            ServiceFixture.TRAINER_KEY.asTrusted().verify(version);
         }
         assertThat(versions.size()).as("600 train examples, a version every 200").isBetween(3, 5);
 
@@ -260,7 +262,7 @@ class TrainerServiceIT {
         byte[] bytes = Files.readAllBytes(newest);
         Files.write(newest, java.util.Arrays.copyOf(bytes, bytes.length / 2));
         long highest = grown.get(grown.size() - 1).getVersion();
-        TrainerService restarted = new TrainerService(config(fixture, task, checkpoints));
+        TrainerService restarted = new TrainerService(config(fixture, task, checkpoints), ServiceFixture.TRAINER_KEY);
         Thread restartedThread = start(restarted);
         StartupReport fallback = restarted.awaitStarted(Duration.ofSeconds(60));
         System.out.println("restart after truncating " + newest.getFileName() + ": " + fallback);
@@ -297,14 +299,14 @@ class TrainerServiceIT {
         fixture.produce(vectors);
         Path checkpoints = tmp.resolve("cut");
         TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
-        TrainerService crashing = new TrainerService(config);
+        TrainerService crashing = new TrainerService(config, ServiceFixture.TRAINER_KEY);
         crashing.crashAfterCheckpointOf(2);
         Thread thread = start(crashing);
         thread.join(60_000);
         assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
         assertThat(fixture.versions(task)).extracting(ModelVersion::getVersion).containsExactly(1L);
 
-        TrainerService restarted = new TrainerService(config);
+        TrainerService restarted = new TrainerService(config, ServiceFixture.TRAINER_KEY);
         Thread restartedThread = start(restarted);
         StartupReport report = restarted.awaitStarted(Duration.ofSeconds(60));
         System.out.println("restart after a crash between checkpoint and publish: " + report);
@@ -349,13 +351,13 @@ class TrainerServiceIT {
             TrainerServiceConfig config = config(fixture, task, tmp.resolve(crash ? "det-crash" : "det-straight"))
                     .withMicroBatch(32, Duration.ofSeconds(30)).withPublishEvery(100, Duration.ofHours(1));
             if (crash) {
-                TrainerService first = new TrainerService(config);
+                TrainerService first = new TrainerService(config, ServiceFixture.TRAINER_KEY);
                 first.crashAfterCheckpointOf(2);
                 Thread thread = start(first);
                 thread.join(60_000);
                 assertThat(first.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
             }
-            TrainerService service = new TrainerService(config);
+            TrainerService service = new TrainerService(config, ServiceFixture.TRAINER_KEY);
             Thread thread = start(service);
             runs.add(fixture.awaitVersions(task, vs -> vs.size() == 3, Duration.ofSeconds(60)));
             service.close();
@@ -390,13 +392,13 @@ class TrainerServiceIT {
         fixture.produce(withTerms);
         Path checkpoints = tmp.resolve("hybrid");
         TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
-        TrainerService crashing = new TrainerService(config);
+        TrainerService crashing = new TrainerService(config, ServiceFixture.TRAINER_KEY);
         crashing.crashAfterCheckpointOf(2);
         Thread thread = start(crashing);
         thread.join(60_000);
         assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
 
-        TrainerService restarted = new TrainerService(config);
+        TrainerService restarted = new TrainerService(config, ServiceFixture.TRAINER_KEY);
         Thread restartedThread = start(restarted);
         StartupReport report = restarted.awaitStarted(Duration.ofSeconds(60));
         assertThat(report.republishedVersion()).hasValue(2);
@@ -459,7 +461,7 @@ class TrainerServiceIT {
             vectors.add(ServiceFixture.vector(task, "c" + i, label, Split.TRAIN, clusters.sample(label)));
         }
         fixture.produce(vectors);
-        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("closed")));
+        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("closed")), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         List<ModelVersion> versions = fixture.awaitVersions(task,
                 vs -> !vs.isEmpty() && vs.get(vs.size() - 1).getExamplesSeen() == 80, Duration.ofSeconds(60));
@@ -480,7 +482,7 @@ class TrainerServiceIT {
     private void assertRefused(ServiceFixture fixture, String task, String technique, List<String> labels,
             String message) throws Exception {
         fixture.declareTask(task, labels, false, technique, Map.of());
-        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve(task)));
+        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve(task)), ServiceFixture.TRAINER_KEY);
         Thread thread = start(service);
         assertThatThrownBy(() -> service.awaitStarted(Duration.ofSeconds(60)))
                 .hasMessageContaining("task '" + task + "'").hasMessageContaining(message);
