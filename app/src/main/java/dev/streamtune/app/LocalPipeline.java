@@ -14,6 +14,10 @@ import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.trainer.service.TrainerCounters;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
+import dev.streamtune.schemas.signing.KeyFiles;
+import dev.streamtune.schemas.signing.ModelTrust;
+import dev.streamtune.schemas.signing.SigningKey;
+import dev.streamtune.schemas.signing.TrustedKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +45,7 @@ final class LocalPipeline implements AutoCloseable {
     private IngestApp ingest;
     private FeaturizerService featurizer;
     private EvaluatorService evaluator;
+    private SigningKey evaluatorKey;
     private final Map<String, TrainerService> trainers = new LinkedHashMap<>();
     private DashboardServer dashboard;
 
@@ -90,10 +95,15 @@ final class LocalPipeline implements AutoCloseable {
         started.add(featurizer);
         runInThread("featurizer", featurizer::run);
 
+        // the trainers' and the evaluator's keys, created on first start and trusted by each other's readers
+        Path keys = data.resolve(KeyFiles.DIRECTORY);
+        SigningKey trainerKey = KeyFiles.ensure(keys, KeyFiles.TRAINER);
+        evaluatorKey = KeyFiles.ensure(keys, KeyFiles.EVALUATOR);
         evaluator = EvaluatorService.start(EvaluatorConfig.defaults(config.bootstrapServers(), config.registryUrl())
                 .withTopics(config.topics())
                 .withGate(config.gate())
-                .withArtifactDirectory(config.artifactDirectory()));
+                .withArtifactDirectory(config.artifactDirectory()),
+                new ModelTrust(evaluatorKey, trainerKey.asTrusted()));
         started.add(evaluator);
 
         for (String task : config.trainedTasks()) {
@@ -104,7 +114,8 @@ final class LocalPipeline implements AutoCloseable {
                     .withTopics(config.topics())
                     .withPublishEvery(config.publishEvery(), config.publishInterval())
                     // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
-                    .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)));
+                    .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)),
+                    trainerKey);
             trainers.put(task, trainer);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);
@@ -128,6 +139,11 @@ final class LocalPipeline implements AutoCloseable {
         t.setDaemon(true);
         threads.add(t);
         t.start();
+    }
+
+    /** What an in-process subscriber trusts: the evaluator's key of this pipeline. */
+    TrustedKeys trustedUpdates() {
+        return evaluatorKey.asTrusted();
     }
 
     IngestMetrics ingestMetrics() {

@@ -26,6 +26,9 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     ArtifactOptions artifacts;
 
+    @Mixin
+    KeyOptions keys;
+
     @Option(names = "--task", defaultValue = "spam", description = "Default: ${DEFAULT-VALUE}")
     String task;
 
@@ -37,7 +40,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl)
+        SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl,
+                keys.trusted(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR))
                 .withUpdatesTopic(connection.topics().updates()).withTask(task)
                 .withArtifactDirectory(artifacts.directory());
         try (ModelSubscriber subscriber = ModelSubscriber.start(config)) {

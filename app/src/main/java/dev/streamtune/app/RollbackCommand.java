@@ -17,6 +17,9 @@ final class RollbackCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    KeyOptions keys;
+
     @Parameters(index = "0", description = "The task.")
     String task;
 
@@ -28,9 +31,10 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Rollback rollback = new Rollback(new Rollback.Config(connection.bootstrapServers, connection.registryUrl,
-                connection.topics(), Duration.ofSeconds(30)));
         try {
+            Rollback rollback = new Rollback(new Rollback.Config(connection.bootstrapServers, connection.registryUrl,
+                    connection.topics(), Duration.ofSeconds(30)),
+                    keys.existingSigner(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR));
             ModelUpdate update = rollback.rollback(task, version, reason);
             System.out.printf("task %s now serves version %d (was %s)%n", task, update.getVersion(),
                     update.getPreviousVersion() == null ? "none" : "v" + update.getPreviousVersion());

@@ -44,6 +44,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
+    @Mixin
+    KeyOptions keys;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics and /health port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
 
@@ -98,7 +101,8 @@ final class ServeCommand implements Callable<Integer> {
                 TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
                                 connection.serde(), task, dataDir.resolve("checkpoints").resolve(task))
                         .withTopics(connection.topics()).withDevice(device)
-                        .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT));
+                        .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
+                        keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
                 Thread loop = background("trainer-" + task, trainer);
                 ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", metricsPort, trainer::isRunning);
                 Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())
@@ -110,7 +114,8 @@ final class ServeCommand implements Callable<Integer> {
             case evaluator -> {
                 ensureTopics();
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
-                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir)));
+                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir)),
+                        keys.evaluator(dataDir));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
                 yield () -> { endpoint.close(); evaluator.close(); };
             }

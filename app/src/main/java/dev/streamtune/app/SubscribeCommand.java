@@ -23,12 +23,16 @@ final class SubscribeCommand implements Callable<Integer> {
     @Mixin
     ArtifactOptions artifacts;
 
+    @Mixin
+    KeyOptions keys;
+
     @Option(names = "--exit-after", defaultValue = "0", description = "Exit after this many swaps (0 = run until Ctrl-C).")
     int exitAfter;
 
     @Override
     public Integer call() throws InterruptedException {
-        SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl)
+        SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl,
+                keys.trusted(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR))
                 .withUpdatesTopic(connection.topics().updates());
         if (task != null) {
             config = config.withTask(task);

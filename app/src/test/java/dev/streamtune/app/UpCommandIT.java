@@ -144,7 +144,9 @@ class UpCommandIT {
             Path subscribeLog = data.resolve("subscribe.log");
             Process subscribe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-Dai.djl.offline=true", "-cp", classpath, "dev.streamtune.app.Streamtune", "subscribe",
-                    "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1")
+                    "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1",
+                    // up made the evaluator's key pair in its data directory; a subscriber trusts its public half
+                    "--trusted-key", data.resolve("keys/evaluator.pub").toString())
                     .redirectErrorStream(true).redirectOutput(subscribeLog.toFile()).start();
             Process bulk = new ProcessBuilder("/usr/bin/python3", Path.of("src", "test", "python",
                     "produce_labelled_example.py").toString(), bootstrap, registryUrl, "examples.raw",
