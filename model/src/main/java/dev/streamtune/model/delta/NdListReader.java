@@ -139,11 +139,11 @@ public final class NdListReader {
             at = "tensor " + t + " '" + name + "'";
             TensorSpec spec = limits.specs().apply(name);
             if (spec == null) {
-                throw in.refuse("delta holds unexpected tensor '" + name + "' (" + at + "); expected "
+                throw in.refuse("delta holds unexpected tensor '" + name + "' (tensor " + t + "); expected "
                         + limits.expected());
             }
             if (!seen.add(name)) {
-                throw in.refuse("delta holds tensor '" + name + "' twice (" + at + ")");
+                throw in.refuse("delta holds tensor '" + name + "' twice (tensor " + t + ")");
             }
             String sparse = in.readUtf(at + " sparse format", 16);
             if (!DENSE.equals(sparse)) {
@@ -155,8 +155,8 @@ public final class NdListReader {
             }
             long[] shape = readShape(in, at);
             if (!spec.matches(shape)) {
-                throw in.refuse("delta tensor '" + name + "' (" + at + ") has shape " + format(shape) + ", expected "
-                        + format(spec.shape()));
+                throw in.refuse("delta tensor '" + name + "' has shape " + format(shape) + ", expected "
+                        + format(spec.shape()) + " (tensor " + t + ")");
             }
             long elements = spec.elementCount();
             total += elements;
