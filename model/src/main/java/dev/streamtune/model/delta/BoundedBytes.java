@@ -139,6 +139,15 @@ public final class BoundedBytes {
         return values;
     }
 
+    /** {@code count} big-endian shorts; the bytes are checked to be present before the array exists. */
+    public short[] readShorts(String field, int count) {
+        checkCount(field, count, Integer.MAX_VALUE / Short.BYTES, Short.BYTES);
+        short[] values = new short[count];
+        ByteBuffer.wrap(bytes, position, count * Short.BYTES).asShortBuffer().get(values);
+        position += count * Short.BYTES;
+        return values;
+    }
+
     public void skip(String field, int count) {
         need(count, field);
         position += count;
