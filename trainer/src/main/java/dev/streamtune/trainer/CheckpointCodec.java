@@ -1,13 +1,13 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.model.delta.BoundedBytes;
+import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
+import dev.streamtune.model.delta.NdListReader;
 import dev.streamtune.model.head.HeadKind;
 import dev.streamtune.model.head.HeadSpec;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -34,6 +34,7 @@ public final class CheckpointCodec {
     private static final byte[] MAGIC_V1 = "STCKPT01".getBytes(StandardCharsets.US_ASCII);
     private static final int DIGEST_BYTES = 32;
     private static final int MAX_COUNT = 100_000_000;
+    private static final int MAX_UTF = 65_535;
 
     private CheckpointCodec() {
     }
@@ -112,67 +113,70 @@ public final class CheckpointCodec {
             throw new CorruptCheckpointException("checkpoint digest mismatch (truncated or altered): stored "
                     + HexFormat.of().formatHex(expected) + ", computed " + HexFormat.of().formatHex(actual));
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(file, MAGIC.length, payloadEnd - MAGIC.length))) {
-            String techniqueId = in.readUTF();
-            HeadSpec head = new HeadSpec(HeadKind.parse(in.readUTF()), in.readInt(), in.readInt(), in.readFloat());
-            int labelCount = count(in.readInt(), "labels");
-            List<String> labels = new ArrayList<>(labelCount);
-            for (int i = 0; i < labelCount; i++) {
-                labels.add(in.readUTF());
-            }
-            long step = in.readLong();
-            long examplesSeen = in.readLong();
-            long rngState = in.readLong();
-            List<NamedTensor> parameters = readTensors(in);
-            long optimizerStep = in.readLong();
-            AdamW.State optimizer = new AdamW.State(optimizerStep, readTensors(in), readTensors(in));
-            long[] counts = new long[count(in.readInt(), "class counts")];
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = in.readLong();
-            }
-            int reservoirCount = count(in.readInt(), "replay reservoirs");
-            List<ClassBalancedReplayBuffer.Reservoir> reservoirs = new ArrayList<>(reservoirCount);
-            for (int r = 0; r < reservoirCount; r++) {
-                int labelIndex = in.readInt();
-                long seen = in.readLong();
-                int size = count(in.readInt(), "replay examples");
-                List<LabeledExample> examples = new ArrayList<>(size);
-                for (int i = 0; i < size; i++) {
-                    int exampleLabel = in.readInt();
-                    float weight = in.readFloat();
-                    examples.add(new LabeledExample(readFloats(in), exampleLabel, weight));
-                }
-                reservoirs.add(new ClassBalancedReplayBuffer.Reservoir(labelIndex, seen, examples));
-            }
-            int offsetCount = count(in.readInt(), "offsets");
-            Map<String, Long> offsets = new LinkedHashMap<>();
-            for (int i = 0; i < offsetCount; i++) {
-                offsets.put(in.readUTF(), in.readLong());
-            }
-            Map<String, String> annotations = new LinkedHashMap<>();
-            if (!v1) {
-                int annotationCount = count(in.readInt(), "annotations");
-                for (int i = 0; i < annotationCount; i++) {
-                    annotations.put(in.readUTF(), in.readUTF());
-                }
-            }
-            if (in.available() != 0) {
-                throw new CorruptCheckpointException("checkpoint has " + in.available() + " unread bytes after its payload");
-            }
-            return new TrainerState(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer, counts,
-                    new ClassBalancedReplayBuffer.State(reservoirs), offsets, annotations);
-        } catch (EOFException e) {
-            throw new CorruptCheckpointException("checkpoint payload ends early", e);
-        } catch (IOException | IllegalArgumentException e) {
+        try {
+            return readPayload(new BoundedBytes(file, MAGIC.length, payloadEnd, "checkpoint payload"), v1);
+        } catch (DeltaRejectedException e) {
+            throw new CorruptCheckpointException(e.getMessage(), e);
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CorruptCheckpointException("checkpoint payload is malformed: " + e.getMessage(), e);
         }
     }
 
-    private static int count(int value, String what) throws CorruptCheckpointException {
-        if (value < 0 || value > MAX_COUNT) {
-            throw new CorruptCheckpointException("checkpoint declares " + value + " " + what + ", outside [0, " + MAX_COUNT + "]");
+    /**
+     * The payload after the digest matched. The digest proves only that the file is as written, not by
+     * whom, so every count is still checked against the bytes left before anything that large exists.
+     */
+    private static TrainerState readPayload(BoundedBytes in, boolean v1) {
+        String techniqueId = in.readUtf("technique id", MAX_UTF);
+        HeadSpec head = new HeadSpec(HeadKind.parse(in.readUtf("head kind", MAX_UTF)), in.readInt("head input dim"),
+                in.readInt("head hidden size"), in.readFloat("head dropout"));
+        int labelCount = in.readCount("label count", MAX_COUNT, 2);
+        List<String> labels = new ArrayList<>(labelCount);
+        for (int i = 0; i < labelCount; i++) {
+            labels.add(in.readUtf("label", MAX_UTF));
         }
-        return value;
+        long step = in.readLong("step");
+        long examplesSeen = in.readLong("examples seen");
+        long rngState = in.readLong("rng state");
+        List<NamedTensor> parameters = readTensors(in, "parameters");
+        long optimizerStep = in.readLong("optimizer step");
+        AdamW.State optimizer = new AdamW.State(optimizerStep, readTensors(in, "first moments"),
+                readTensors(in, "second moments"));
+        long[] counts = new long[in.readCount("class count", MAX_COUNT, Long.BYTES)];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = in.readLong("class count");
+        }
+        int reservoirCount = in.readCount("replay reservoir count", MAX_COUNT, 4 + 8 + 4);
+        List<ClassBalancedReplayBuffer.Reservoir> reservoirs = new ArrayList<>(reservoirCount);
+        for (int r = 0; r < reservoirCount; r++) {
+            int labelIndex = in.readInt("reservoir label");
+            long seen = in.readLong("reservoir seen");
+            int size = in.readCount("replay example count", MAX_COUNT, 4 + 4 + 4);
+            List<LabeledExample> examples = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                int exampleLabel = in.readInt("example label");
+                float weight = in.readFloat("example weight");
+                examples.add(new LabeledExample(readFloats(in, "example features"), exampleLabel, weight));
+            }
+            reservoirs.add(new ClassBalancedReplayBuffer.Reservoir(labelIndex, seen, examples));
+        }
+        int offsetCount = in.readCount("offset count", MAX_COUNT, 2 + 8);
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        for (int i = 0; i < offsetCount; i++) {
+            offsets.put(in.readUtf("offset topic", MAX_UTF), in.readLong("offset"));
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (!v1) {
+            int annotationCount = in.readCount("annotation count", MAX_COUNT, 2 + 2);
+            for (int i = 0; i < annotationCount; i++) {
+                annotations.put(in.readUtf("annotation key", MAX_UTF), in.readUtf("annotation value", MAX_UTF));
+            }
+        }
+        if (in.remaining() != 0) {
+            throw in.reject("payload", "has " + in.remaining() + " unread bytes after its end");
+        }
+        return new TrainerState(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer, counts,
+                new ClassBalancedReplayBuffer.State(reservoirs), offsets, annotations);
     }
 
     private static void writeTensors(DataOutputStream out, List<NamedTensor> tensors) throws IOException {
@@ -188,16 +192,17 @@ public final class CheckpointCodec {
         }
     }
 
-    private static List<NamedTensor> readTensors(DataInputStream in) throws IOException, CorruptCheckpointException {
-        int size = count(in.readInt(), "tensors");
+    private static List<NamedTensor> readTensors(BoundedBytes in, String what) {
+        int size = in.readCount(what + " tensor count", MAX_COUNT, 2 + 4 + 4);
         List<NamedTensor> tensors = new ArrayList<>(size);
         for (int t = 0; t < size; t++) {
-            String name = in.readUTF();
-            long[] shape = new long[count(in.readInt(), "tensor dimensions")];
+            String name = in.readUtf(what + " tensor " + t + " name", MAX_UTF);
+            String at = what + " tensor " + t + " '" + name + "'";
+            long[] shape = new long[in.readCount(at + " rank", NdListReader.MAX_RANK, Long.BYTES)];
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = in.readLong();
+                shape[i] = in.readLong(at + " dimension " + i);
             }
-            tensors.add(new NamedTensor(name, shape, readFloats(in)));
+            tensors.add(new NamedTensor(name, shape, readFloats(in, at + " values")));
         }
         return tensors;
     }
@@ -209,17 +214,8 @@ public final class CheckpointCodec {
         out.write(buffer.array());
     }
 
-    private static float[] readFloats(DataInputStream in) throws IOException, CorruptCheckpointException {
-        int length = count(in.readInt(), "floats");
-        if (length > in.available() / Float.BYTES) {
-            throw new CorruptCheckpointException("checkpoint declares " + length + " floats but only " + in.available()
-                    + " bytes remain");
-        }
-        byte[] raw = new byte[length * Float.BYTES];
-        in.readFully(raw);
-        float[] values = new float[length];
-        ByteBuffer.wrap(raw).order(ByteOrder.BIG_ENDIAN).asFloatBuffer().get(values);
-        return values;
+    private static float[] readFloats(BoundedBytes in, String what) {
+        return in.readFloats(what, in.readCount(what + " count", MAX_COUNT, Float.BYTES), ByteOrder.BIG_ENDIAN);
     }
 
     private static byte[] sha256(byte[] data, int length) {

@@ -144,4 +144,54 @@ class CheckpointStoreTest {
         assertThat(decoded).isEqualTo(afterFour);
         assertThat(decoded.annotations()).isEmpty();
     }
+
+    /** A payload under a freshly computed digest, as someone who can write the checkpoint directory could make it. */
+    private static byte[] resealed(byte[] body) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] file = Arrays.copyOf(body, body.length + 32);
+        System.arraycopy(digest, 0, file, body.length, 32);
+        return file;
+    }
+
+    /**
+     * The digest proves a file is as written, not by whom: mutated payloads under a recomputed digest,
+     * and counts of 2^31 - 1, either decode or are refused as corrupt, never anything else, and a
+     * refusal allocates next to nothing (HotSpot's per-thread allocation counter).
+     */
+    @Test
+    void resealedHostilePayloadsDecodeOrAreRefusedAsCorrupt() throws Exception {
+        byte[] valid = CheckpointCodec.encode(afterEight);
+        byte[] payload = Arrays.copyOf(valid, valid.length - 32);
+        java.util.Random random = new java.util.Random(8);
+        int refused = 0;
+        for (int i = 0; i < 3_000; i++) {
+            byte[] body = dev.streamtune.model.delta.HostileDeltas.mutate(payload, random).bytes();
+            if (body.length >= 8) {
+                System.arraycopy(payload, 0, body, 0, 8); // keep the magic, so the payload is what gets read
+            }
+            byte[] file = resealed(body);
+            long before = dev.streamtune.model.delta.HostileDeltas.allocatedBytes();
+            try {
+                CheckpointCodec.decode(file);
+            } catch (CorruptCheckpointException e) {
+                assertThat(e.getMessage()).isNotBlank();
+                refused++;
+            } catch (Throwable t) {
+                throw new AssertionError("case " + i + " threw " + t + " instead of CorruptCheckpointException", t);
+            }
+            long allocated = dev.streamtune.model.delta.HostileDeltas.allocatedBytes() - before;
+            assertThat(allocated).as("case %d allocated", i).isLessThan(2L * 1024 * 1024 + 8L * file.length);
+        }
+        assertThat(refused).isGreaterThan(1_000);
+
+        // a well-formed technique id and head, then a label count of 2^31 - 1 and nothing behind it
+        java.nio.ByteBuffer crafted = java.nio.ByteBuffer.allocate(8 + 2 + 4 + 2 + 6 + 4 + 4 + 4 + 4);
+        crafted.put(Arrays.copyOf(valid, 8)).putShort((short) 4)
+                .put("head".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        crafted.putShort((short) 6).put("LINEAR".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .putInt(8).putInt(0).putFloat(0f).putInt(Integer.MAX_VALUE);
+        byte[] claimsLabels = resealed(Arrays.copyOf(crafted.array(), crafted.position()));
+        assertThatThrownBy(() -> CheckpointCodec.decode(claimsLabels)).isInstanceOf(CorruptCheckpointException.class)
+                .hasMessageContaining("label count = 2147483647");
+    }
 }

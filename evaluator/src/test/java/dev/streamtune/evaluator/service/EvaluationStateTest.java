@@ -15,6 +15,8 @@ import dev.streamtune.evaluator.PromotionGate;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.delta.Delta;
+import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.delta.HostileDeltas;
 import dev.streamtune.subscriber.HeadOnlyModelFactory;
 import dev.streamtune.subscriber.LoadedModel;
 import dev.streamtune.subscriber.ModelLoader;
@@ -211,6 +213,40 @@ class EvaluationStateTest {
         tampered.getDelta().setSha256("00".repeat(32));
         assertThat(state.applyUpdate(update(tampered, UpdateAction.PROMOTE), 10)).as("unloadable").isFalse();
         assertThat(state.champion("spam")).get().extracting(c -> c.model().version()).isEqualTo(3L);
+    }
+
+    /**
+     * A candidate whose delta claims a 2^31-element tensor (with its correct digest) is refused by the
+     * bounded decoder: nothing is published, it is neither champion nor waiting, so its offset is not
+     * held back and the next transaction commits past it, and a later good candidate is judged as usual.
+     * The same delta arriving as an update leaves the champion in place.
+     */
+    @Test
+    void aCandidateWithAHostileDeltaIsRefusedAndSkippedNotWaitedOn() {
+        feed(Split.VALIDATION, 300, false);
+        feed(Split.TEST, 100, false);
+        List<ModelVersion> hostile = new ArrayList<>();
+        hostile.add(version(1, Delta.of(DeltaCodec.NDLIST_V1,
+                HostileDeltas.claimsTwoToThe31Elements(dev.streamtune.model.head.HeadNetwork.OUTPUT_WEIGHT))));
+        for (HostileDeltas.Case crafted : HostileDeltas.crafted(dev.streamtune.model.head.HeadNetwork.OUTPUT_WEIGHT,
+                2, DIM)) {
+            hostile.add(version(1, Delta.of(DeltaCodec.NDLIST_V1, crafted.bytes())));
+        }
+        long offset = 0;
+        for (ModelVersion candidate : hostile) {
+            assertThat(state.onCandidate(candidate, new CandidatePosition("c", 0, offset++))).isEmpty();
+            assertThat(state.waiting()).isEmpty();
+            assertThat(state.waitingFloors()).isEmpty();
+            assertThat(state.champion("spam")).isEmpty();
+        }
+        List<Output> good = state.onCandidate(version(2, data.headAtCosine(0.9)), new CandidatePosition("c", 0, offset));
+        assertThat(updates(good)).singleElement().extracting(ModelUpdate::getVersion).isEqualTo(2L);
+
+        for (ModelVersion model : hostile) {
+            ModelVersion later = ModelVersion.newBuilder(model).setVersion(3).build();
+            assertThat(state.applyUpdate(update(later, UpdateAction.PROMOTE), 20 + offset++)).isFalse();
+        }
+        assertThat(state.champion("spam")).get().extracting(c -> c.model().version()).isEqualTo(2L);
     }
 
     private ModelUpdate update(ModelVersion model, UpdateAction action) {

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +14,8 @@ import java.util.Set;
 
 /**
  * Encodes trained tensors as a {@link Delta} in DJL's NDList encoding (named float32 arrays, no
- * code, no pickle) and decodes them back, refusing anything that is not exactly what is expected.
+ * code, no pickle) and decodes them back with {@link NdListReader}, refusing anything that is not
+ * exactly what is expected.
  */
 public final class DeltaCodec {
     /** DJL's {@code NDList.encode()} byte layout holding named float32 tensors. */
@@ -38,37 +38,17 @@ public final class DeltaCodec {
 
     /**
      * Verifies format, digest, names and shapes, then returns the tensors in {@code expected}'s order.
+     * The bytes are read by {@link NdListReader} alone, never by a parser chosen from their content,
+     * and nothing larger than an expected tensor that is actually present is allocated.
      *
      * @throws DeltaRejectedException naming what is wrong
      */
     public static List<NamedTensor> decode(Delta delta, List<TensorSpec> expected) {
-        if (!NDLIST_V1.equals(delta.format())) {
-            throw new DeltaRejectedException("unknown delta format '" + delta.format() + "'; this build reads only '"
-                    + NDLIST_V1 + "'");
-        }
+        requireFormat(delta);
         delta.verifyDigest();
         Map<String, NamedTensor> byName = new HashMap<>();
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDList list;
-            try {
-                list = NDList.decode(manager, delta.bytes());
-            } catch (RuntimeException e) {
-                throw new DeltaRejectedException("delta bytes are not a readable " + NDLIST_V1 + " encoding: "
-                        + e.getMessage(), e);
-            }
-            for (NDArray array : list) {
-                String name = array.getName();
-                if (name == null || name.isBlank()) {
-                    throw new DeltaRejectedException("delta holds an unnamed tensor of shape " + array.getShape());
-                }
-                if (array.getDataType() != DataType.FLOAT32) {
-                    throw new DeltaRejectedException("delta tensor '" + name + "' is " + array.getDataType()
-                            + ", expected float32");
-                }
-                if (byName.put(name, new NamedTensor(name, array.getShape().getShape(), array.toFloatArray())) != null) {
-                    throw new DeltaRejectedException("delta holds tensor '" + name + "' twice");
-                }
-            }
+        for (NamedTensor tensor : NdListReader.read(delta.bytes(), NdListReader.Limits.exactly(expected))) {
+            byName.put(tensor.name(), tensor);
         }
         Set<String> expectedNames = new HashSet<>();
         List<NamedTensor> ordered = new ArrayList<>(expected.size());
@@ -80,7 +60,7 @@ public final class DeltaCodec {
             }
             if (!spec.matches(tensor.shape())) {
                 throw new DeltaRejectedException("delta tensor '" + spec.name() + "' has shape "
-                        + new Shape(tensor.shape()) + ", expected " + new Shape(spec.shape()));
+                        + NdListReader.format(tensor.shape()) + ", expected " + NdListReader.format(spec.shape()));
             }
             ordered.add(tensor);
         }
@@ -90,5 +70,23 @@ public final class DeltaCodec {
             }
         }
         return ordered;
+    }
+
+    /**
+     * The names and shapes a delta holds, read under {@code limits} without copying the data:
+     * for a caller that needs the layout to know what to expect (ATTEMPT's carried source prompts).
+     * Format and digest are checked first.
+     */
+    public static List<NdListReader.Header> scan(Delta delta, NdListReader.Limits limits) {
+        requireFormat(delta);
+        delta.verifyDigest();
+        return NdListReader.scan(delta.bytes(), limits);
+    }
+
+    private static void requireFormat(Delta delta) {
+        if (!NDLIST_V1.equals(delta.format())) {
+            throw new DeltaRejectedException("unknown delta format '" + delta.format() + "'; this build reads only '"
+                    + NDLIST_V1 + "'");
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.streamtune.model.peft;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -12,6 +11,7 @@ import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
 import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
+import dev.streamtune.model.delta.NdListReader;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.technique.DeterministicRandom;
@@ -19,6 +19,7 @@ import dev.streamtune.model.technique.TechniqueContext;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.model.technique.TrainableModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,8 @@ public final class AttemptTechnique extends EncoderTechnique {
     public static final String SOURCE_PREFIX = "attempt.source.";
     /** Option (hyperparameter) naming the source prompts' provenance, comma-separated, in delta order. */
     public static final String SOURCE_VERSIONS = "source_versions";
+    /** The most source prompts a delta may carry: a limit for the bounded reader, far above any real mixture. */
+    public static final int MAX_SOURCE_PROMPTS = 64;
     static final String RANK = "attention_rank";
     static final String TEMPERATURE = "temperature";
     static final int DEFAULT_RANK = 32;
@@ -188,7 +191,8 @@ public final class AttemptTechnique extends EncoderTechnique {
     public TrainableModel loadDelta(TechniqueContext context, Delta delta) {
         TechniqueSpec spec = context.spec();
         List<TensorSpec> trained = tensorSpecs(spec, context.labelCount());
-        int sourceCount = sourceCount(delta, trained);
+        long[] promptShape = {PromptTuningTechnique.promptLength(spec), EncoderShape.of(spec).hidden()};
+        int sourceCount = sourceCount(delta, trained, promptShape);
         if (sourceCount == 0) {
             List<NamedTensor> tensors = DeltaCodec.decode(delta, trained);
             if (!context.resources().containsKey(SourcePrompts.class)) {
@@ -197,7 +201,6 @@ public final class AttemptTechnique extends EncoderTechnique {
             }
             return fromTensors(context, tensors);
         }
-        long[] promptShape = {PromptTuningTechnique.promptLength(spec), EncoderShape.of(spec).hidden()};
         List<TensorSpec> expected = new ArrayList<>(trained);
         for (int i = 0; i < sourceCount; i++) {
             expected.add(new TensorSpec(SOURCE_PREFIX + i, promptShape));
@@ -242,31 +245,46 @@ public final class AttemptTechnique extends EncoderTechnique {
     }
 
     /**
-     * How many {@code attempt.source.N} tensors the delta holds. Format and digest are checked
-     * first, so nothing unverified is decoded; the strict checks follow in {@link DeltaCodec#decode}.
+     * How many {@code attempt.source.N} tensors the delta holds, from its headers alone (format and
+     * digest are checked first, so nothing unverified is read). Only the trained tensors and at most
+     * {@value #MAX_SOURCE_PROMPTS} source prompts of the prompt's shape are accepted, so the bounded
+     * reader refuses anything else before allocating; {@link DeltaCodec#decode} then checks that they
+     * are numbered 0..N-1.
      */
-    private static int sourceCount(Delta delta, List<TensorSpec> trained) {
-        if (!DeltaCodec.NDLIST_V1.equals(delta.format())) {
-            DeltaCodec.decode(delta, trained); // throws, naming the format
+    private static int sourceCount(Delta delta, List<TensorSpec> trained, long[] promptShape) {
+        Map<String, TensorSpec> byName = new LinkedHashMap<>();
+        long total = 0;
+        for (TensorSpec spec : trained) {
+            byName.put(spec.name(), spec);
+            total += spec.elementCount();
         }
-        delta.verifyDigest();
-        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            NDList list;
-            try {
-                list = NDList.decode(manager, delta.bytes());
-            } catch (RuntimeException e) {
-                throw new DeltaRejectedException("delta bytes are not a readable " + DeltaCodec.NDLIST_V1
-                        + " encoding: " + e.getMessage(), e);
+        long perPrompt = new TensorSpec(SOURCE_PREFIX + 0, promptShape).elementCount();
+        NdListReader.Limits limits = new NdListReader.Limits(trained.size() + MAX_SOURCE_PROMPTS,
+                total + MAX_SOURCE_PROMPTS * perPrompt, name -> {
+                    TensorSpec spec = byName.get(name);
+                    return spec != null || sourceIndex(name) < 0 ? spec : new TensorSpec(name, promptShape);
+                }, trained + " and up to " + MAX_SOURCE_PROMPTS + " " + SOURCE_PREFIX + "N"
+                        + Arrays.toString(promptShape));
+        int count = 0;
+        for (NdListReader.Header header : DeltaCodec.scan(delta, limits)) {
+            if (sourceIndex(header.name()) >= 0) {
+                count++;
             }
-            int count = 0;
-            for (NDArray array : list) {
-                String name = array.getName();
-                if (name != null && name.startsWith(SOURCE_PREFIX)) {
-                    count++;
-                }
-            }
-            return count;
         }
+        return count;
+    }
+
+    /** N of a name {@code attempt.source.N} with N below {@value #MAX_SOURCE_PROMPTS}, else -1. */
+    private static int sourceIndex(String name) {
+        if (!name.startsWith(SOURCE_PREFIX)) {
+            return -1;
+        }
+        String digits = name.substring(SOURCE_PREFIX.length());
+        if (digits.isEmpty() || digits.length() > 3 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        int index = Integer.parseInt(digits);
+        return index < MAX_SOURCE_PROMPTS && String.valueOf(index).equals(digits) ? index : -1;
     }
 
     private static float[] flatten(List<NamedTensor> prompts) {

@@ -3,19 +3,23 @@ package dev.streamtune.model.peft;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.model.delta.BoundedBytes;
+import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
+import dev.streamtune.model.delta.NdListReader;
+import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.EncoderWeights;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.technique.DeterministicRandom;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,6 +51,13 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
     private static final int VERSION = 1;
     private static final byte DENSE = 0;
     private static final byte ROWS = 1;
+    /** Limits for reading a pack: far above MiniLM's (22.7M weights, 10k-example sets), far below a heap. */
+    private static final int MAX_INPUTS_BYTES = 256 << 20;
+    private static final long MAX_ENCODER_BYTES = 256L << 20;
+    private static final long MAX_ENCODER_ELEMENTS = 1L << 26;
+    private static final int MAX_ENCODER_TENSORS = 4096;
+    private static final int MAX_LABELS = 100_000;
+    private static final int MAX_TOKENS = 8192;
 
     /** Tokenized inputs and the weights they need, written to {@code dir} (created if missing). */
     public static void write(Path dir, PeftBenchmarkConfig config, PeftInputs inputs, Consumer<String> progress) {
@@ -73,13 +84,11 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
      */
     public static PeftPack read(Path dir, PeftBenchmarkConfig config) {
         try {
-            Header header;
-            PeftInputs inputs;
-            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
-                    new GZIPInputStream(Files.newInputStream(dir.resolve(INPUTS)))))) {
-                header = readHeader(in, INPUTS_MAGIC, dir.resolve(INPUTS));
-                inputs = new PeftInputs(readSet(in), readSet(in), readSources(in));
-            }
+            Path inputsFile = dir.resolve(INPUTS);
+            BoundedBytes in = new BoundedBytes(gunzip(inputsFile), "pack file " + inputsFile);
+            Header header = readHeader(in, INPUTS_MAGIC, inputsFile);
+            PeftInputs inputs = new PeftInputs(readSet(in, header), readSet(in, header), readSources(in, header));
+            in.expectEnd();
             if (header.seed() != config.seed()) {
                 throw new IllegalArgumentException("seed must be " + header.seed() + " (the pack's), got " + config.seed());
             }
@@ -149,18 +158,32 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
         }
     }
 
-    private static Header readHeader(DataInputStream in, int magic, Path file) throws IOException {
-        if (in.readInt() != magic) {
+    private static Header readHeader(BoundedBytes in, int magic, Path file) {
+        if (in.readInt("magic") != magic) {
             throw new IllegalArgumentException(file + " is not a Streamtune PEFT pack file");
         }
-        int version = in.readInt();
+        int version = in.readInt("version");
         if (version != VERSION) {
             throw new IllegalArgumentException(file + " has pack version " + version + ", this build reads " + VERSION);
         }
         if (magic != INPUTS_MAGIC) {
             return null;
         }
-        return new Header(in.readLong(), in.readInt(), in.readUTF());
+        long seed = in.readLong("seed");
+        int maxTokens = in.readCount("maxTokens", MAX_TOKENS, 0);
+        return new Header(seed, maxTokens, in.readUtf("backbone id", 1024));
+    }
+
+    /** The decompressed inputs, refused when they exceed {@value #MAX_INPUTS_BYTES} bytes (a gzip bomb). */
+    private static byte[] gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            byte[] bytes = in.readNBytes(MAX_INPUTS_BYTES + 1);
+            if (bytes.length > MAX_INPUTS_BYTES) {
+                throw new DeltaRejectedException("pack file " + file + " decompresses to more than " + MAX_INPUTS_BYTES
+                        + " bytes, the limit for tokenized inputs");
+            }
+            return bytes;
+        }
     }
 
     private static void writeSet(DataOutputStream out, TokenSet set) throws IOException {
@@ -179,32 +202,39 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
         }
     }
 
-    private static TokenSet readSet(DataInputStream in) throws IOException {
-        List<String> labels = new ArrayList<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            labels.add(in.readUTF());
+    /** Every count is checked against the bytes left before anything of that size exists. */
+    private static TokenSet readSet(BoundedBytes in, Header header) {
+        int labelCount = in.readCount("label count", MAX_LABELS, 2);
+        List<String> labels = new ArrayList<>(labelCount);
+        for (int i = 0; i < labelCount; i++) {
+            labels.add(in.readUtf("label " + i, 65_535));
         }
-        int size = in.readInt();
+        int size = in.readCount("example count", Integer.MAX_VALUE, 2 * Integer.BYTES);
         int[][] ids = new int[size][];
         int[][] mask = new int[size][];
         int[] labelIndex = new int[size];
         for (int i = 0; i < size; i++) {
-            labelIndex[i] = in.readInt();
-            int length = in.readInt();
+            labelIndex[i] = in.readInt("example label");
+            // the count is checked against the bytes left, so the reads below cannot run short
+            int length = in.readCount("example token count", header.maxTokens(), Integer.BYTES + 1);
             ids[i] = new int[length];
             mask[i] = new int[length];
             for (int j = 0; j < length; j++) {
-                ids[i][j] = in.readInt();
-                mask[i][j] = in.readByte();
+                ids[i][j] = in.readInt("token id");
+                mask[i][j] = in.readByte("mask");
+                if (ids[i][j] < 0) {
+                    throw in.reject("example " + i + " token " + j, "= " + ids[i][j] + " is negative");
+                }
             }
         }
         return new TokenSet(ids, mask, labelIndex, labels);
     }
 
-    private static Map<String, TokenSet> readSources(DataInputStream in) throws IOException {
+    private static Map<String, TokenSet> readSources(BoundedBytes in, Header header) {
         Map<String, TokenSet> sources = new LinkedHashMap<>();
-        for (int i = in.readInt(); i > 0; i--) {
-            sources.put(in.readUTF(), readSet(in));
+        int count = in.readCount("source task count", AttemptTechnique.MAX_SOURCE_PROMPTS, 2 + 2 * Integer.BYTES);
+        for (int i = 0; i < count; i++) {
+            sources.put(in.readUtf("source task " + i + " name", 1024), readSet(in, header));
         }
         return sources;
     }
@@ -255,42 +285,76 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
         return Math.abs(value) >= 1e-4f ? Math.abs(Float16.toFloat(half) - value) / Math.abs(value) : 0;
     }
 
+    /**
+     * The weights, every shape and row list checked against the bytes left, and the elements over
+     * all tensors against {@value #MAX_ENCODER_ELEMENTS} (the sparse word-embedding table is
+     * allocated whole, whatever rows the file holds).
+     */
     private static EncoderWeights readEncoder(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
-            readHeader(in, ENCODER_MAGIC, file);
-            int heads = in.readInt();
-            Map<String, NamedTensor> tensors = new LinkedHashMap<>();
-            for (int t = in.readInt(); t > 0; t--) {
-                String name = in.readUTF();
-                long[] shape = new long[in.readInt()];
-                long count = 1;
-                for (int d = 0; d < shape.length; d++) {
-                    shape[d] = in.readLong();
-                    count *= shape[d];
-                }
-                float[] values = new float[Math.toIntExact(count)];
-                byte kind = in.readByte();
-                if (kind == ROWS) {
-                    int columns = (int) shape[1];
-                    int[] rowIds = new int[in.readInt()];
-                    for (int r = 0; r < rowIds.length; r++) {
-                        rowIds[r] = in.readInt();
-                    }
-                    for (int row : rowIds) {
-                        for (int c = 0; c < columns; c++) {
-                            values[row * columns + c] = Float16.toFloat(in.readShort());
-                        }
-                    }
-                } else if (kind == DENSE) {
-                    for (int i = 0; i < values.length; i++) {
-                        values[i] = Float16.toFloat(in.readShort());
-                    }
-                } else {
-                    throw new IllegalArgumentException(file + ": tensor '" + name + "' has unknown layout " + kind);
-                }
-                tensors.put(name, new NamedTensor(name, shape, values));
-            }
-            return EncoderWeights.fromTensors(tensors, heads);
+        long fileSize = Files.size(file);
+        if (fileSize > MAX_ENCODER_BYTES) {
+            throw new DeltaRejectedException("pack file " + file + " is " + fileSize + " bytes, more than the limit of "
+                    + MAX_ENCODER_BYTES);
         }
+        BoundedBytes in = new BoundedBytes(Files.readAllBytes(file), "pack file " + file);
+        readHeader(in, ENCODER_MAGIC, file);
+        int heads = in.readInt("heads");
+        Map<String, NamedTensor> tensors = new LinkedHashMap<>();
+        long total = 0;
+        int count = in.readCount("tensor count", MAX_ENCODER_TENSORS, 2 + 4 + 1);
+        for (int t = 0; t < count; t++) {
+            String name = in.readUtf("tensor " + t + " name", NdListReader.MAX_NAME_BYTES);
+            String at = "tensor " + t + " '" + name + "'";
+            long[] shape = new long[in.readCount(at + " rank", NdListReader.MAX_RANK, Long.BYTES)];
+            for (int d = 0; d < shape.length; d++) {
+                shape[d] = in.readLong(at + " dimension " + d);
+            }
+            long elements;
+            try {
+                elements = new TensorSpec(name, shape).elementCount();
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                throw in.reject(at + " shape " + Arrays.toString(shape), "is unusable: " + e.getMessage());
+            }
+            total += elements;
+            if (total > MAX_ENCODER_ELEMENTS) {
+                throw in.reject(at, "brings the element count to " + total + ", more than the limit of "
+                        + MAX_ENCODER_ELEMENTS);
+            }
+            byte kind = in.readByte(at + " layout");
+            float[] values;
+            if (kind == ROWS) {
+                if (shape.length != 2) {
+                    throw in.reject(at + " shape " + Arrays.toString(shape), "must be [rows, columns] for the rows layout");
+                }
+                int columns = (int) shape[1];
+                int[] rowIds = new int[in.readCount(at + " row count", (int) shape[0], Integer.BYTES)];
+                for (int r = 0; r < rowIds.length; r++) {
+                    rowIds[r] = in.readInt(at + " row " + r);
+                    if (rowIds[r] < 0 || rowIds[r] >= shape[0]) {
+                        throw in.reject(at + " row " + r, "= " + rowIds[r] + " is outside [0, " + shape[0] + ")");
+                    }
+                }
+                in.checkCount(at + " half-precision values", (long) rowIds.length * columns, Integer.MAX_VALUE,
+                        Short.BYTES);
+                values = new float[(int) elements];
+                for (int row : rowIds) {
+                    short[] halves = in.readShorts(at + " row " + row, columns);
+                    for (int c = 0; c < columns; c++) {
+                        values[row * columns + c] = Float16.toFloat(halves[c]);
+                    }
+                }
+            } else if (kind == DENSE) {
+                short[] halves = in.readShorts(at + " data", (int) elements);
+                values = new float[halves.length];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = Float16.toFloat(halves[i]);
+                }
+            } else {
+                throw new IllegalArgumentException(file + ": tensor '" + name + "' has unknown layout " + kind);
+            }
+            tensors.put(name, new NamedTensor(name, shape, values));
+        }
+        in.expectEnd();
+        return EncoderWeights.fromTensors(tensors, heads);
     }
 }

@@ -48,6 +48,9 @@ class DeltaCodecTest {
         assertThatThrownBy(() -> DeltaCodec.decode(Delta.of("torchscript", delta.bytes()), SPECS))
                 .isInstanceOf(DeltaRejectedException.class).hasMessageContaining("unknown delta format 'torchscript'");
         assertThatThrownBy(() -> DeltaCodec.decode(delta, SPECS.subList(0, 1)))
+                .isInstanceOf(DeltaRejectedException.class).hasMessageContaining("delta holds 2 tensors")
+                .hasMessageContaining("more than the 1 expected: [output.weight[2, 3]]");
+        assertThatThrownBy(() -> DeltaCodec.decode(delta, List.of(SPECS.get(0), new TensorSpec("hidden.bias", new long[] {4}))))
                 .isInstanceOf(DeltaRejectedException.class).hasMessageContaining("unexpected tensor 'output.bias'");
         assertThatThrownBy(() -> DeltaCodec.decode(delta,
                 List.of(SPECS.get(0), SPECS.get(1), new TensorSpec("hidden.bias", new long[] {4}))))

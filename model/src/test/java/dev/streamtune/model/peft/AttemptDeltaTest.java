@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
 import dev.streamtune.model.delta.DeltaRejectedException;
+import dev.streamtune.model.delta.HostileDeltas;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.encoder.MiniLmEncoder;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,7 +135,8 @@ class AttemptDeltaTest {
                 gap.add(new NamedTensor("attempt.source.2", prompt.shape(), prompt.valuesView()));
                 assertThatThrownBy(() -> technique.loadDelta(consumer, DeltaCodec.encode(gap)))
                         .isInstanceOf(DeltaRejectedException.class)
-                        .hasMessageContaining("lacks tensor 'attempt.source.1'");
+                        .hasMessageContaining("unexpected tensor 'attempt.source.2'")
+                        .hasMessageContaining("attempt.source.1[4, 384]]");
 
                 List<NamedTensor> misshapen = new ArrayList<>(model.exportTensors());
                 misshapen.add(new NamedTensor("attempt.source.0", new long[] {3, 384}, new float[3 * 384]));
@@ -157,6 +160,62 @@ class AttemptDeltaTest {
                         .isInstanceOf(DeltaRejectedException.class)
                         .hasMessageContaining("digest mismatch");
             }
+        }
+    }
+
+    /**
+     * ATTEMPT reads a delta's layout before it knows what to expect (how many source prompts it
+     * carries): hostile deltas there, too, either load or are refused with a DeltaRejectedException,
+     * including more source prompts than {@value AttemptTechnique#MAX_SOURCE_PROMPTS} and names outside
+     * the {@code attempt.source.N} pattern.
+     */
+    @Test
+    void hostileAttemptDeltasLoadOrAreRefusedNeverAnythingElse() {
+        SourcePrompts sources = sources();
+        TechniqueSpec spec = spec(Map.of());
+        Technique technique = Techniques.byId(AttemptTechnique.ID);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            TechniqueContext training = new TechniqueContext(spec, 2, manager,
+                    Map.of(MiniLmEncoder.class, PeftFixture.encoder(), SourcePrompts.class, sources));
+            TechniqueContext consumer = new TechniqueContext(spec, 2, manager,
+                    Map.of(MiniLmEncoder.class, PeftFixture.encoder()));
+            byte[] valid;
+            List<NamedTensor> trained;
+            try (TrainableModel model = technique.create(training, new DeterministicRandom(5))) {
+                valid = model.saveDelta().bytes();
+                trained = model.exportTensors();
+            }
+            List<HostileDeltas.Case> cases = new ArrayList<>(HostileDeltas.crafted(AttemptTechnique.SOURCE_PREFIX + "0",
+                    PROMPT_LENGTH, 384));
+            cases.addAll(HostileDeltas.crafted(AttemptTechnique.TARGET_PROMPT, PROMPT_LENGTH, 384));
+            List<NamedTensor> tooMany = new ArrayList<>(trained);
+            List<NamedTensor> oddName = new ArrayList<>(trained);
+            NamedTensor prompt = sources.prompts().get(0);
+            for (int i = 0; i <= AttemptTechnique.MAX_SOURCE_PROMPTS; i++) {
+                tooMany.add(new NamedTensor(AttemptTechnique.SOURCE_PREFIX + i, prompt.shape(), prompt.valuesView()));
+            }
+            oddName.add(new NamedTensor(AttemptTechnique.SOURCE_PREFIX + "00", prompt.shape(), prompt.valuesView()));
+            cases.add(new HostileDeltas.Case("65 source prompts", DeltaCodec.encode(tooMany).bytes()));
+            cases.add(new HostileDeltas.Case("source prompt 'attempt.source.00'", DeltaCodec.encode(oddName).bytes()));
+            Random random = new Random(16);
+            for (int i = 0; i < 400; i++) {
+                cases.add(i % 4 == 0 ? HostileDeltas.mutate(valid, random) : HostileDeltas.mutateHeader(valid, random));
+            }
+            int loaded = 0;
+            int refused = 0;
+            for (HostileDeltas.Case input : cases) {
+                try (TrainableModel model = technique.loadDelta(consumer, Delta.of(DeltaCodec.NDLIST_V1, input.bytes()))) {
+                    assertThat(model.exportTensors()).extracting(NamedTensor::spec)
+                            .containsExactlyElementsOf(trained.stream().map(NamedTensor::spec).toList());
+                    loaded++;
+                } catch (DeltaRejectedException e) {
+                    refused++;
+                } catch (Throwable t) {
+                    throw new AssertionError("loading " + input + " threw " + t + " instead of a DeltaRejectedException", t);
+                }
+            }
+            assertThat(refused).isGreaterThan(cases.size() / 2);
+            assertThat(loaded).isPositive();
         }
     }
 }

@@ -6,16 +6,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.streamtune.model.HostReadback;
+import dev.streamtune.model.delta.DeltaRejectedException;
+import dev.streamtune.model.delta.HostileDeltas;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.EncoderAdapter;
 import dev.streamtune.model.encoder.EncoderWeights;
 import dev.streamtune.model.encoder.MiniLmEncoder;
 import dev.streamtune.model.encoder.PaddedTokens;
 import dev.streamtune.model.technique.DeterministicRandom;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.TreeSet;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,5 +139,71 @@ class PeftPackTest {
     void namedTensorsKeepTheirNames() {
         NamedTensor words = pack.weights().require(EncoderWeights.WORD_EMBEDDINGS);
         assertThat(words.shape()).containsExactly(30522, 384);
+    }
+
+    /**
+     * Mutated and truncated pack files (the inputs mutated before compression, so they reach the
+     * reader rather than gzip's checksum) are read or refused with a clear RuntimeException, never an
+     * Error or an index exception; a tensor claiming 2^31 elements and a decompression bomb are refused.
+     */
+    @Test
+    void hostilePacksAreReadOrRefusedNeverAnythingElse(@TempDir Path hostile) throws IOException {
+        byte[] inputs;
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(dir.resolve(PeftPack.INPUTS)))) {
+            inputs = in.readAllBytes();
+        }
+        byte[] encoder = Files.readAllBytes(dir.resolve(PeftPack.ENCODER));
+        Random random = new Random(33);
+        int refused = 0;
+        writePack(hostile, inputs, encoder);
+        for (int i = 0; i < 64; i++) {
+            byte[] mutatedInputs = i % 8 == 0 ? inputs : HostileDeltas.mutate(inputs, random).bytes();
+            byte[] mutatedEncoder = null;
+            if (i % 8 == 0) {
+                mutatedEncoder = encoder.clone();
+                int at = random.nextInt(Math.min(4096, encoder.length - 8));
+                ByteBuffer.wrap(mutatedEncoder, at, 4).putInt(random.nextBoolean() ? Integer.MAX_VALUE : -1);
+                if (random.nextBoolean()) {
+                    mutatedEncoder = Arrays.copyOf(mutatedEncoder, random.nextInt(encoder.length));
+                }
+            }
+            writePack(hostile, mutatedInputs, mutatedEncoder);
+            if (mutatedEncoder == null && i % 8 == 1) {
+                Files.write(hostile.resolve(PeftPack.ENCODER), encoder); // the previous case mutated it
+            }
+            try {
+                PeftPack.read(hostile, CONFIG);
+            } catch (DeltaRejectedException | IllegalArgumentException | IllegalStateException e) {
+                assertThat(e.getMessage()).isNotBlank();
+                refused++;
+            } catch (Throwable t) {
+                throw new AssertionError("case " + i + ": reading a mutated pack threw " + t, t);
+            }
+        }
+        assertThat(refused).isGreaterThan(16);
+
+        // heads, tensor count, then the first tensor: name, rank 1, one dimension of 2^31
+        ByteBuffer huge = ByteBuffer.allocate(4 + 4 + 4 + 4 + 2 + 1 + 4 + 8 + 1);
+        huge.putInt(0x5354_5045).putInt(1).putInt(12).putInt(1).putShort((short) 1).put((byte) 'w').putInt(1)
+                .putLong(1L << 31).put((byte) 0);
+        writePack(hostile, inputs, huge.array());
+        assertThatThrownBy(() -> PeftPack.read(hostile, CONFIG)).isInstanceOf(DeltaRejectedException.class)
+                .hasMessageContaining("tensor 0 'w' shape [2147483648]");
+
+        byte[] bomb = new byte[(256 << 20) + 1];
+        ByteBuffer.wrap(bomb).put(Arrays.copyOf(inputs, 24));
+        writePack(hostile, bomb, encoder);
+        assertThatThrownBy(() -> PeftPack.read(hostile, CONFIG)).isInstanceOf(DeltaRejectedException.class)
+                .hasMessageContaining("decompresses to more than 268435456 bytes");
+    }
+
+    /** Writes the inputs, and the encoder file unless it is null (left as it is). */
+    private static void writePack(Path target, byte[] inputs, byte[] encoder) throws IOException {
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(target.resolve(PeftPack.INPUTS)))) {
+            out.write(inputs);
+        }
+        if (encoder != null) {
+            Files.write(target.resolve(PeftPack.ENCODER), encoder);
+        }
     }
 }

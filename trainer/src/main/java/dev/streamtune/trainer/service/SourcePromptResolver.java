@@ -4,6 +4,7 @@ import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
+import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.delta.TensorSpec;
 import dev.streamtune.model.peft.PromptTuningTechnique;
@@ -20,13 +21,17 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds ATTEMPT's frozen source prompts: for each source task, the version that
@@ -39,6 +44,7 @@ import org.apache.kafka.common.utils.Utils;
  * task never changes the frozen prompts under a model half-way through training.
  */
 final class SourcePromptResolver {
+    private static final Logger LOG = LoggerFactory.getLogger(SourcePromptResolver.class);
     /** Prompt deltas are a few tens of KB; a URI delta larger than this is not a prompt. */
     private static final long MAX_SOURCE_DELTA_BYTES = 64L * 1024 * 1024;
 
@@ -47,6 +53,7 @@ final class SourcePromptResolver {
     private final AvroDeserializer<ModelVersion> versions;
     private final ArtifactStore artifacts;
     private final int hidden;
+    private final Set<String> refusalsLogged = new HashSet<>();
 
     SourcePromptResolver(TrainerServiceConfig config, AvroDeserializer<ModelUpdate> updates,
                          AvroDeserializer<ModelVersion> versions, ArtifactStore artifacts, int hidden) {
@@ -105,16 +112,11 @@ final class SourcePromptResolver {
             if (version == null) {
                 return new Resolution(null, source);
             }
-            if (!PromptTuningTechnique.ID.contentEquals(version.getTechnique())) {
-                return new Resolution(null, source + " (its promoted version " + version.getVersion() + " uses technique '"
-                        + version.getTechnique() + "'; ATTEMPT needs a '" + PromptTuningTechnique.ID + "' version)");
+            Usable usable = usable(source, version, promptLength);
+            if (usable.prompt() == null) {
+                return new Resolution(null, usable.unusable());
             }
-            NamedTensor prompt = promptOf(version);
-            if (prompt.shape()[0] != promptLength) {
-                return new Resolution(null, source + " (its promoted version " + version.getVersion() + " has prompt_length "
-                        + prompt.shape()[0] + ", task '" + config.task() + "' has " + promptLength + ")");
-            }
-            prompts.add(new NamedTensor(source + "@v" + version.getVersion(), prompt.shape(), prompt.valuesView()));
+            prompts.add(usable.prompt());
         }
         return new Resolution(new SourcePrompts(prompts), null);
     }
@@ -144,6 +146,38 @@ final class SourcePromptResolver {
             }
         }
         return current;
+    }
+
+    /** A source version's prompt, named {@code <task>@v<version>}, or (prompt null) why it cannot serve. */
+    record Usable(NamedTensor prompt, String unusable) {
+    }
+
+    /**
+     * Whether {@code version} can serve as source {@code source}'s frozen prompt. A delta the bounded
+     * decoder refuses is a reason to wait for another version, logged once per version, not a failure
+     * of the trainer: failing would only restart it into the same refusal.
+     */
+    Usable usable(String source, ModelVersion version, long promptLength) {
+        String which = source + " (its promoted version " + version.getVersion();
+        if (!PromptTuningTechnique.ID.contentEquals(version.getTechnique())) {
+            return new Usable(null, which + " uses technique '" + version.getTechnique() + "'; ATTEMPT needs a '"
+                    + PromptTuningTechnique.ID + "' version)");
+        }
+        NamedTensor prompt;
+        try {
+            prompt = promptOf(version);
+        } catch (DeltaRejectedException | IllegalArgumentException e) {
+            if (refusalsLogged.add(source + "@v" + version.getVersion())) {
+                LOG.warn("task '{}': source {}@v{} is refused as an ATTEMPT source prompt: {}", config.task(), source,
+                        version.getVersion(), e.getMessage());
+            }
+            return new Usable(null, which + " was refused: " + e.getMessage() + ")");
+        }
+        if (prompt.shape()[0] != promptLength) {
+            return new Usable(null, which + " has prompt_length " + prompt.shape()[0] + ", task '" + config.task()
+                    + "' has " + promptLength + ")");
+        }
+        return new Usable(new NamedTensor(source + "@v" + version.getVersion(), prompt.shape(), prompt.valuesView()), null);
     }
 
     /** Version {@code number} of {@code task} on models.candidates, or null. */
