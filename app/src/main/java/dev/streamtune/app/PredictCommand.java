@@ -38,7 +38,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl)
-                .withUpdatesTopic(connection.topics().updates()).withTask(task)
+                .withUpdatesTopic(connection.topics().updates()).withTask(task).withKafkaClient(connection.kafkaClient())
                 .withArtifactDirectory(artifacts.directory());
         try (ModelSubscriber subscriber = ModelSubscriber.start(config)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();

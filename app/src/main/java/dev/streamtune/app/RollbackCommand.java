@@ -29,7 +29,7 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Rollback rollback = new Rollback(new Rollback.Config(connection.bootstrapServers, connection.registryUrl,
-                connection.topics(), Duration.ofSeconds(30)));
+                connection.topics(), Duration.ofSeconds(30), connection.kafkaClient()));
         try {
             ModelUpdate update = rollback.rollback(task, version, reason);
             System.out.printf("task %s now serves version %d (was %s)%n", task, update.getVersion(),

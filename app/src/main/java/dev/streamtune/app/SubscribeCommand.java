@@ -29,7 +29,7 @@ final class SubscribeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl)
-                .withUpdatesTopic(connection.topics().updates());
+                .withUpdatesTopic(connection.topics().updates()).withKafkaClient(connection.kafkaClient());
         if (task != null) {
             config = config.withTask(task);
         }

@@ -2,6 +2,7 @@ package dev.streamtune.subscriber;
 
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +18,11 @@ import java.util.Optional;
  * @param artifactDirectory the directory artifact store holding deltas sent by URI; empty accepts inline deltas only
  * @param embedder          encoder settings (tokens, threads); the backbone id is taken from each model
  * @param pollTimeout       how long one poll waits, in [10 ms, 10 s]; also bounds how long {@code close} waits
+ * @param kafkaClient       security settings of its Kafka consumer ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record SubscriberConfig(String bootstrapServers, String registryUrl, String updatesTopic, Optional<String> task,
-        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout) {
+        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout,
+        KafkaClientProperties kafkaClient) {
 
     public SubscriberConfig {
         requireText(bootstrapServers, "bootstrapServers");
@@ -38,32 +41,41 @@ public record SubscriberConfig(String bootstrapServers, String registryUrl, Stri
                 || pollTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
             throw new IllegalArgumentException("pollTimeout must be between 10 ms and 10 s, got " + pollTimeout);
         }
+        if (kafkaClient == null) {
+            throw new IllegalArgumentException("kafkaClient must not be null (KafkaClientProperties.none() for PLAINTEXT)");
+        }
     }
 
     /** Every task, the default topic, inline deltas only, default encoder settings, 200 ms polls. */
     public static SubscriberConfig of(String bootstrapServers, String registryUrl) {
         return new SubscriberConfig(bootstrapServers, registryUrl, Topics.defaults().updates(), Optional.empty(),
-                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200));
+                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200),
+                KafkaClientProperties.none());
     }
 
     public SubscriberConfig withTask(String name) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, Optional.of(name), artifactDirectory,
-                embedder, pollTimeout);
+                embedder, pollTimeout, kafkaClient);
     }
 
     public SubscriberConfig withUpdatesTopic(String topic) {
         return new SubscriberConfig(bootstrapServers, registryUrl, topic, task, artifactDirectory, embedder,
-                pollTimeout);
+                pollTimeout, kafkaClient);
     }
 
     public SubscriberConfig withArtifactDirectory(Path directory) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, Optional.of(directory), embedder,
-                pollTimeout);
+                pollTimeout, kafkaClient);
     }
 
     public SubscriberConfig withEmbedder(EmbedderConfig config) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, artifactDirectory, config,
-                pollTimeout);
+                pollTimeout, kafkaClient);
+    }
+
+    public SubscriberConfig withKafkaClient(KafkaClientProperties settings) {
+        return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, artifactDirectory, embedder,
+                pollTimeout, settings);
     }
 
     private static void requireText(String value, String field) {

@@ -120,6 +120,7 @@ public final class EvaluatorService implements AutoCloseable {
 
         Map<String, Object> common = new HashMap<>();
         common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(common);
         common.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         common.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         common.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -136,6 +137,7 @@ public final class EvaluatorService implements AutoCloseable {
                 new ByteArrayDeserializer());
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(producerProps);
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.applicationId() + "-tx");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -166,7 +168,8 @@ public final class EvaluatorService implements AutoCloseable {
 
     /** The updates topic must be compacted (its latest record per task is the champion); create it if absent. */
     private static void ensureTopics(EvaluatorConfig config) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+        try (Admin admin = Admin.create(config.kafkaClient().with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers())))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             if (!existing.contains(config.topics().updates())) {
