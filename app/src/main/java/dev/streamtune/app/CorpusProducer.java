@@ -33,11 +33,11 @@ final class CorpusProducer {
     /**
      * Sends every example of {@code corpus} as task {@code task}; {@code rate} examples per second,
      * or as fast as the broker takes them when {@code rate <= 0}. Returns after the last is flushed.
+     * {@code kafka} holds {@code bootstrap.servers} and the security settings.
      */
-    static void produce(String bootstrapServers, SchemaRegistryClient registry, AvroSerdeConfig serde, String topic,
+    static void produce(Map<String, Object> kafka, SchemaRegistryClient registry, AvroSerdeConfig serde, String topic,
                         String task, Corpus corpus, double rate, Acknowledged acknowledged) throws InterruptedException {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> props = new HashMap<>(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         // paced records go out at once, so their timestamps are when they were produced
         props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? 0 : 10);

@@ -13,6 +13,7 @@ import dev.streamtune.ingest.IngestMetrics;
 import dev.streamtune.ingest.SplitRatios;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * One corpus through the whole local pipeline, as {@code demo} and {@code bench quality} both run it: a fresh
@@ -63,9 +63,12 @@ final class CorpusRun implements AutoCloseable {
     private final long startMillis;
     private final String progressLabel;
     private final PrintStream out;
+    /** bootstrap.servers and the security settings, for the run's own readers and producer. */
+    private final ConnectionOptions connection;
 
     private CorpusRun(CorpusSource source, RunOptions options, StreamtunePlatform platform, LocalPipeline pipeline,
-                      long startNanos, long startMillis, String progressLabel, PrintStream out) {
+                      long startNanos, long startMillis, String progressLabel, PrintStream out,
+                      KafkaClientProperties kafkaClient) {
         this.source = source;
         this.options = options;
         this.platform = platform;
@@ -76,7 +79,8 @@ final class CorpusRun implements AutoCloseable {
         this.out = out;
         this.registry = new RestSchemaRegistryClient(platform.registryUrl());
         this.serde = platform.serdeConfig();
-        this.readers = new TopicReaders(platform, registry, serde, topics, source.task());
+        this.connection = ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl(), kafkaClient);
+        this.readers = new TopicReaders(connection, registry, serde, topics, source.task());
     }
 
     /**
@@ -116,7 +120,7 @@ final class CorpusRun implements AutoCloseable {
      */
     static CorpusRun start(CorpusSource source, String technique, Map<String, String> settings, LearningOptions learning,
                            RunOptions options, int dashboardPort, Path dataDir, String command, String progressLabel,
-                           PrintStream out) throws Exception {
+                           PrintStream out, KafkaClientProperties kafkaClient) throws Exception {
         long startNanos = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         int size = source.size();
@@ -133,8 +137,9 @@ final class CorpusRun implements AutoCloseable {
         try {
             LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
                     "", options.partitions, dashboardPort, dataDir, List.of(source.task()), 32, options.maxTokens,
-                    options.cores(), learning.publishEveryFor(size), Duration.ofSeconds(30), learning.gateFor(size)));
-            run = new CorpusRun(source, options, platform, pipeline, startNanos, startMillis, progressLabel, out);
+                    options.cores(), learning.publishEveryFor(size), Duration.ofSeconds(30), learning.gateFor(size),
+                    kafkaClient));
+            run = new CorpusRun(source, options, platform, pipeline, startNanos, startMillis, progressLabel, out, kafkaClient);
         } catch (Exception | Error e) {
             platform.close();
             throw e;
@@ -152,13 +157,13 @@ final class CorpusRun implements AutoCloseable {
         out.println("  kafka:           " + platform.bootstrapServers());
         out.println("  schema registry: " + platform.registryUrl());
         pipeline.dashboardUrl().ifPresent(url -> out.println("  dashboard:       " + url));
-        TaskCommand.publish(ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl()),
+        TaskCommand.publish(connection,
                 TaskSpec.newBuilder().setTask(source.task()).setLabels(source.labels()).setLabelSetClosed(true)
                         .setTechnique(technique).setSettings(settings).setDescription(source.description())
                         .setCreatedAt(Instant.now()).build());
         Thread producer = new Thread(() -> {
             try {
-                CorpusProducer.produce(platform.bootstrapServers(), registry, serde, topics.raw(), source.task(),
+                CorpusProducer.produce(connection.kafka(), registry, serde, topics.raw(), source.task(),
                         source.corpus(), options.rate, (id, timestamp) -> produced.incrementAndGet());
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -233,7 +238,7 @@ final class CorpusRun implements AutoCloseable {
      * counted on {@code out}.
      */
     List<Anchors.Example> splitExamples() {
-        Map<String, Object> kafka = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+        Map<String, Object> kafka = connection.kafka();
         AvroDeserializer<LabelledExample> examples = new AvroDeserializer<>(registry, serde, LabelledExample.class);
         AvroDeserializer<FeatureVector> features = new AvroDeserializer<>(registry, serde, FeatureVector.class);
         Map<String, LabelledExample> byId = new LinkedHashMap<>();
@@ -308,7 +313,7 @@ final class CorpusRun implements AutoCloseable {
 
     /** One task's view of the output topics, read back as any consumer would read them. */
     static final class TopicReaders {
-        private final StreamtunePlatform platform;
+        private final ConnectionOptions connection;
         private final Topics topics;
         private final String task;
         private final AvroDeserializer<ModelVersion> versions;
@@ -318,9 +323,9 @@ final class CorpusRun implements AutoCloseable {
         private List<ModelUpdate> updateHistory = List.of();
         private long judged;
 
-        TopicReaders(StreamtunePlatform platform, SchemaRegistryClient registry, AvroSerdeConfig serde, Topics topics,
+        TopicReaders(ConnectionOptions connection, SchemaRegistryClient registry, AvroSerdeConfig serde, Topics topics,
                      String task) {
-            this.platform = platform;
+            this.connection = connection;
             this.topics = topics;
             this.task = task;
             this.versions = new AvroDeserializer<>(registry, serde, ModelVersion.class);
@@ -329,7 +334,7 @@ final class CorpusRun implements AutoCloseable {
         }
 
         void refresh() {
-            Map<String, Object> kafka = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers());
+            Map<String, Object> kafka = connection.kafka();
             candidates = read(kafka, topics.candidates(), versions).stream().filter(v -> task.equals(v.getTask())).toList();
             updateHistory = read(kafka, topics.updates(), updates).stream().filter(u -> task.equals(u.getTask())).toList();
             judged = read(kafka, topics.metrics(), metrics).stream()

@@ -32,6 +32,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RunOptions run;
 
+    @picocli.CommandLine.Mixin
+    KafkaConfigOption kafkaConfig;
+
     @Option(names = "--corpus", defaultValue = "spam", paramLabel = "spam|fortune|wordnet|FILE.jsonl",
             description = "The corpus to stream: a bundled one, or a JSON Lines file of {\"id\", \"label\", \"text\"}"
                     + " objects (other fields ignored; bad lines reported and skipped), declared as a task named after"
@@ -58,6 +61,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         run.deadline();
         run.tick();
+        dev.streamtune.schemas.KafkaClientProperties kafkaClient = kafkaConfig.forEmbeddedBroker();
         CorpusSource source;
         try {
             source = CorpusSource.resolve(corpus, run.limit,
@@ -72,7 +76,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("streamtune-demo");
         try (CorpusRun corpusRun = CorpusRun.start(source, technique.technique, settings, learning, run, dashboardPort, data,
-                "demo", "", System.out)) {
+                "demo", "", System.out, kafkaClient)) {
             if (!corpusRun.awaitDone(System.err)) {
                 return 1;
             }

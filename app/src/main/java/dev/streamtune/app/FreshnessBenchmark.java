@@ -147,7 +147,7 @@ final class FreshnessBenchmark implements Callable<Integer> {
         try (StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(data), partitions));
              LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                      platform.registryUrl(), "", partitions, -1, data, List.of(TASK), 32, maxTokens, cores, 1_000_000_000L,
-                     interval, gate),
+                     interval, gate, dev.streamtune.schemas.KafkaClientProperties.none()),
                      // The trainer also publishes when its input goes idle for one micro-batch wait (meant for the end
                      // of a backfill). At a trickle of a few examples a second it is idle between nearly every record,
                      // so with the default wait it publishes every second or so and the interval would measure
@@ -358,7 +358,7 @@ final class FreshnessBenchmark implements Callable<Integer> {
             Corpus corpus, Map<String, Long> producedAt, AtomicLong produced, AtomicBoolean producing) {
         try {
             // the record's CreateTime: the same clock as the timestamps of updates and candidates
-            CorpusProducer.produce(platform.bootstrapServers(), registry, serde, topics.raw(), TASK, corpus, rate,
+            CorpusProducer.produce(ConnectionOptions.of(platform.bootstrapServers(), platform.registryUrl()).kafka(), registry, serde, topics.raw(), TASK, corpus, rate,
                     (id, timestamp) -> {
                         producedAt.put(id, timestamp);
                         produced.incrementAndGet();

@@ -73,7 +73,7 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     private void startAll() {
-        List<String> created = TopicProvisioner.ensure(config.bootstrapServers(),
+        List<String> created = TopicProvisioner.ensure(config.bootstrapServers(), config.kafkaClient(),
                 TopicProvisioner.streamtuneTopics(config.topics(), config.partitions(), List.of(BACKBONE)));
         if (!created.isEmpty()) {
             log.info("created topics {}", created);
@@ -81,7 +81,7 @@ final class LocalPipeline implements AutoCloseable {
         Path data = config.dataDirectory();
 
         ingest = new IngestApp(IngestConfig.defaults(config.bootstrapServers(), config.registryUrl())
-                .withTopics(config.topics())
+                .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
                 .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams").toString(),
                         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200")));
         started.add(ingest);
@@ -91,7 +91,8 @@ final class LocalPipeline implements AutoCloseable {
                 "--bootstrap", config.bootstrapServers(), "--registry", config.registryUrl(), "--backbone", BACKBONE,
                 "--batch-size", Integer.toString(config.featurizerBatch()), "--max-tokens", Integer.toString(config.maxTokens()),
                 "--threads", Integer.toString(config.threads()), "--topic-prefix", config.topicPrefix(),
-                "--partitions", Integer.toString(config.partitions()), "--status-interval-ms", "30000"}, Map.of()));
+                "--partitions", Integer.toString(config.partitions()), "--status-interval-ms", "30000"}, Map.of())
+                .withKafkaClient(config.kafkaClient()));
         started.add(featurizer);
         runInThread("featurizer", featurizer::run);
 
@@ -100,7 +101,7 @@ final class LocalPipeline implements AutoCloseable {
         SigningKey trainerKey = KeyFiles.ensure(keys, KeyFiles.TRAINER);
         evaluatorKey = KeyFiles.ensure(keys, KeyFiles.EVALUATOR);
         evaluator = EvaluatorService.start(EvaluatorConfig.defaults(config.bootstrapServers(), config.registryUrl())
-                .withTopics(config.topics())
+                .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
                 .withGate(config.gate())
                 .withArtifactDirectory(config.artifactDirectory()),
                 new ModelTrust(evaluatorKey, trainerKey.asTrusted()));
@@ -111,7 +112,7 @@ final class LocalPipeline implements AutoCloseable {
                     .defaults(config.bootstrapServers(), new dev.streamtune.schemas.serde.AvroSerdeConfig(
                             config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
                             data.resolve("checkpoints").resolve(task))
-                    .withTopics(config.topics())
+                    .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
                     .withPublishEvery(config.publishEvery(), config.publishInterval())
                     // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
                     .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)),
@@ -123,7 +124,7 @@ final class LocalPipeline implements AutoCloseable {
 
         if (config.dashboardPort() >= 0) {
             dashboard = DashboardServer.create(DashboardConfig.of(config.dashboardPort(), config.bootstrapServers(),
-                    config.registryUrl()).withTopics(config.topics())).start();
+                    config.registryUrl()).withTopics(config.topics()).withKafkaClient(config.kafkaClient())).start();
             started.add(dashboard);
         }
     }

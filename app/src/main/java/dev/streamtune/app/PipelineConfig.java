@@ -1,5 +1,6 @@
 package dev.streamtune.app;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Objects;
  * @param publishInterval   ... or after this much time with new examples, whichever comes first
  * @param gate              the evaluator's promotion gate (its minValidationExamples is also how many
  *                          validation vectors a candidate waits for)
+ * @param kafkaClient       security settings of every service's Kafka clients
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -32,7 +34,8 @@ record PipelineConfig(
         int threads,
         long publishEvery,
         java.time.Duration publishInterval,
-        dev.streamtune.evaluator.GateConfig gate) {
+        dev.streamtune.evaluator.GateConfig gate,
+        KafkaClientProperties kafkaClient) {
 
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -59,6 +62,7 @@ record PipelineConfig(
             throw new IllegalArgumentException("publish-every must be at least 1 example, was " + publishEvery);
         }
         Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }

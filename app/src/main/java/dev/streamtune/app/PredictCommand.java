@@ -42,7 +42,7 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl,
                 keys.trusted(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR))
-                .withUpdatesTopic(connection.topics().updates()).withTask(task)
+                .withUpdatesTopic(connection.topics().updates()).withTask(task).withKafkaClient(connection.kafkaClient())
                 .withArtifactDirectory(artifacts.directory());
         try (ModelSubscriber subscriber = ModelSubscriber.start(config)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(waitSeconds).toNanos();

@@ -149,7 +149,7 @@ final class ProduceCommand implements Callable<Integer> {
                         technique.technique, technique.settings);
             }
             java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
-            CorpusProducer.produce(connection.bootstrapServers, connection.registry(), connection.serde(),
+            CorpusProducer.produce(connection.kafka(), connection.registry(), connection.serde(),
                     connection.topics().raw(), taskName, examples, 0, (id, timestamp) -> acknowledged.incrementAndGet());
             System.out.printf("sent %d of %d %s example(s) as task %s to %s%n", acknowledged.get(), examples.size(),
                     corpus, taskName, connection.topics().raw());

@@ -33,7 +33,7 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Rollback rollback = new Rollback(new Rollback.Config(connection.bootstrapServers, connection.registryUrl,
-                    connection.topics(), Duration.ofSeconds(30)),
+                    connection.topics(), Duration.ofSeconds(30), connection.kafkaClient()),
                     keys.existingSigner(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR));
             ModelUpdate update = rollback.rollback(task, version, reason);
             System.out.printf("task %s now serves version %d (was %s)%n", task, update.getVersion(),

@@ -66,17 +66,19 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         AutoCloseable running = switch (service) {
-            case registry -> RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081, connection.bootstrapServers));
+            case registry -> RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081, connection.bootstrapServers)
+                    .withKafkaClient(connection.kafkaClient()));
             case dashboard -> {
                 DashboardServer server = DashboardServer.create(DashboardConfig.of(port != null ? port : DashboardConfig.DEFAULT_PORT,
-                        connection.bootstrapServers, connection.registryUrl).withTopics(connection.topics())).start();
+                        connection.bootstrapServers, connection.registryUrl).withTopics(connection.topics())
+                        .withKafkaClient(connection.kafkaClient())).start();
                 System.out.println("dashboard: " + server.url());
                 yield server;
             }
             case ingest -> {
                 ensureTopics();
                 IngestApp app = new IngestApp(IngestConfig.defaults(connection.bootstrapServers, connection.registryUrl)
-                        .withTopics(connection.topics())
+                        .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient())
                         .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
                 app.start();
                 ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", metricsPort,
@@ -89,7 +91,7 @@ final class ServeCommand implements Callable<Integer> {
                 ensureTopics();
                 FeaturizerService featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
                         "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
-                        "--topic-prefix", connection.topicPrefix}, System.getenv()));
+                        "--topic-prefix", connection.topicPrefix}, System.getenv()).withKafkaClient(connection.kafkaClient()));
                 Thread loop = background("featurizer", featurizer::run);
                 ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", metricsPort, loop::isAlive);
                 Gauge.builder("streamtune_featurizer_texts", featurizer.featurizer(), f -> f.textsEncoded()).register(endpoint.registry());
@@ -100,7 +102,7 @@ final class ServeCommand implements Callable<Integer> {
                 ensureTopics();
                 TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
                                 connection.serde(), task, dataDir.resolve("checkpoints").resolve(task))
-                        .withTopics(connection.topics()).withDevice(device)
+                        .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
                         .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
                         keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
                 Thread loop = background("trainer-" + task, trainer);
@@ -114,7 +116,8 @@ final class ServeCommand implements Callable<Integer> {
             case evaluator -> {
                 ensureTopics();
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
-                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir)),
+                        connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir))
+                        .withKafkaClient(connection.kafkaClient()),
                         keys.evaluator(dataDir));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
                 yield () -> { endpoint.close(); evaluator.close(); };
@@ -135,7 +138,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private void ensureTopics() {
-        TopicProvisioner.ensure(connection.bootstrapServers,
+        TopicProvisioner.ensure(connection.bootstrapServers, connection.kafkaClient(),
                 TopicProvisioner.streamtuneTopics(connection.topics(), 3, List.of(TrainerServiceConfig.DEFAULT_BACKBONE)));
     }
 

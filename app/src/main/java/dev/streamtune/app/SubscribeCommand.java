@@ -33,7 +33,7 @@ final class SubscribeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         SubscriberConfig config = SubscriberConfig.of(connection.bootstrapServers, connection.registryUrl,
                 keys.trusted(Paths.defaultData(), dev.streamtune.schemas.signing.KeyFiles.EVALUATOR))
-                .withUpdatesTopic(connection.topics().updates());
+                .withUpdatesTopic(connection.topics().updates()).withKafkaClient(connection.kafkaClient());
         if (task != null) {
             config = config.withTask(task);
         }

@@ -21,6 +21,9 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LearningOptions learning;
 
+    @picocli.CommandLine.Mixin
+    KafkaConfigOption kafkaConfig;
+
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
 
@@ -45,6 +48,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        dev.streamtune.schemas.KafkaClientProperties kafkaClient = kafkaConfig.forEmbeddedBroker();
         Path data = dataDir != null ? dataDir : Paths.defaultData();
         PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions);
         StreamtunePlatform platform = StreamtunePlatform.start(config);
@@ -53,7 +57,7 @@ final class UpCommand implements Callable<Integer> {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
-                    java.time.Duration.ofSeconds(30), learning.gate()));
+                    java.time.Duration.ofSeconds(30), learning.gate(), kafkaClient));
         } catch (RuntimeException e) {
             platform.close();
             throw e;

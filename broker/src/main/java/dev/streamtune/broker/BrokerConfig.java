@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param autoCreateTopics whether producing to or fetching metadata of an unknown topic creates it
  * @param startupTimeout   how long {@link EmbeddedKafkaBroker#start} waits for the broker to serve clients
  * @param overrides        extra broker properties, applied last (e.g. {@code log.retention.ms})
+ * @param security         empty for a PLAINTEXT listener open to everyone; else SASL_SSL, SCRAM users and ACLs
  */
 public record BrokerConfig(
         String host,
@@ -29,7 +30,8 @@ public record BrokerConfig(
         int defaultPartitions,
         boolean autoCreateTopics,
         Duration startupTimeout,
-        Map<String, String> overrides) {
+        Map<String, String> overrides,
+        Optional<BrokerSecurity> security) {
 
     /** The most partitions a topic gets by default; more is possible per topic, never by accident. */
     public static final int MAX_DEFAULT_PARTITIONS = 1_000;
@@ -39,6 +41,7 @@ public record BrokerConfig(
         Objects.requireNonNull(dataDirectory, "dataDirectory");
         Objects.requireNonNull(startupTimeout, "startupTimeout");
         Objects.requireNonNull(overrides, "overrides");
+        Objects.requireNonNull(security, "security (Optional.empty() for PLAINTEXT)");
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
         }
@@ -73,41 +76,46 @@ public record BrokerConfig(
     /** localhost, ephemeral ports, a temporary data directory, one partition per topic. */
     public static BrokerConfig defaults() {
         return new BrokerConfig("localhost", 0, 0, Optional.empty(), 1, true,
-                Duration.ofSeconds(60), Map.of());
+                Duration.ofSeconds(60), Map.of(), Optional.empty());
     }
 
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides);
+                autoCreateTopics, startupTimeout, overrides, security);
     }
 
     public BrokerConfig withControllerPort(int newControllerPort) {
         return new BrokerConfig(host, port, newControllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides);
+                autoCreateTopics, startupTimeout, overrides, security);
     }
 
     public BrokerConfig withDataDirectory(Path directory) {
         return new BrokerConfig(host, port, controllerPort, Optional.of(directory), defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides);
+                autoCreateTopics, startupTimeout, overrides, security);
     }
 
     public BrokerConfig withDefaultPartitions(int partitions) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, partitions,
-                autoCreateTopics, startupTimeout, overrides);
+                autoCreateTopics, startupTimeout, overrides, security);
     }
 
     public BrokerConfig withAutoCreateTopics(boolean enabled) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                enabled, startupTimeout, overrides);
+                enabled, startupTimeout, overrides, security);
     }
 
     public BrokerConfig withStartupTimeout(Duration timeout) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, timeout, overrides);
+                autoCreateTopics, timeout, overrides, security);
     }
 
     public BrokerConfig withOverrides(Map<String, String> properties) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, properties);
+                autoCreateTopics, startupTimeout, properties, security);
+    }
+
+    public BrokerConfig withSecurity(BrokerSecurity newSecurity) {
+        return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
+                autoCreateTopics, startupTimeout, overrides, Optional.of(newSecurity));
     }
 }

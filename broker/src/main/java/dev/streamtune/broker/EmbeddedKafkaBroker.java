@@ -39,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * share-group state topics, so consumer groups, transactions and {@code exactly_once_v2} work; no
  * initial rebalance delay, so consumer groups form at once in tests.
  *
+ * <p>With {@link BrokerConfig#security} the one client listener speaks SASL_SSL, the SCRAM users and ACLs of the
+ * {@link BrokerSecurity} exist once {@link #start} returns, and clients connect with {@link #adminProperties()} (the
+ * super user) or {@link BrokerSecurity#userClient}.
+ *
  * <p>The storage directory is formatted only when it holds no {@code meta.properties} yet, so a
  * broker restarted on the same directory keeps its cluster id, topics, records and offsets.
  *
@@ -54,6 +58,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String CLIENT_LISTENER = "PLAINTEXT";
+    /** The client listener's name when {@link BrokerConfig#security} is set. */
+    private static final String SECURE_CLIENT_LISTENER = "SASL_SSL";
     /** Ephemeral ports are chosen before the broker binds them, so another process may win a race. */
     private static final int BIND_ATTEMPTS = 5;
 
@@ -112,6 +118,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                         server, config, directory, temporary, port, controllerPort, clusterId);
                 try {
                     broker.awaitClients(config);
+                    if (config.security().isPresent()) {
+                        BrokerUsersAndAcls.apply(broker.adminProperties(), config.security().get(), config.startupTimeout());
+                    }
                 } catch (RuntimeException e) {
                     broker.close();
                     throw e;
@@ -132,6 +141,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * {@code bootstrap.servers} and, on a secured broker, the super user's SASL_SSL settings: what an admin client
+     * needs to create topics, users and ACLs.
+     */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.security().ifPresent(security -> props.putAll(security.superUserClient()));
+        return props;
     }
 
     /** {@code host:port} for the {@code bootstrap.servers} client setting. */
@@ -179,10 +199,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void awaitClients(BrokerConfig brokerConfig) {
         long deadline = System.nanoTime() + brokerConfig.startupTimeout().toNanos();
-        Map<String, Object> adminProps = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        Map<String, Object> adminProps = adminProperties();
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
         try (Admin admin = Admin.create(adminProps)) {
             Exception last = null;
             while (System.nanoTime() < deadline) {
@@ -210,12 +229,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("node.id", String.valueOf(NODE_ID));
         props.put("controller.quorum.voters", NODE_ID + "@" + config.host() + ":" + controllerPort);
         props.put("controller.listener.names", CONTROLLER_LISTENER);
-        props.put("listeners", CLIENT_LISTENER + "://" + config.host() + ":" + port + ","
+        String client = config.security().isPresent() ? SECURE_CLIENT_LISTENER : CLIENT_LISTENER;
+        props.put("listeners", client + "://" + config.host() + ":" + port + ","
                 + CONTROLLER_LISTENER + "://" + config.host() + ":" + controllerPort);
-        props.put("advertised.listeners", CLIENT_LISTENER + "://" + config.host() + ":" + port);
-        props.put("inter.broker.listener.name", CLIENT_LISTENER);
+        props.put("advertised.listeners", client + "://" + config.host() + ":" + port);
+        props.put("inter.broker.listener.name", client);
         props.put("listener.security.protocol.map",
                 CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        config.security().ifPresent(security -> props.putAll(security.serverProperties(client, CONTROLLER_LISTENER)));
         props.put("log.dirs", directory.toAbsolutePath().toString());
         props.put("metadata.log.dir", directory.toAbsolutePath().toString());
 

@@ -1,5 +1,6 @@
 package dev.streamtune.dashboard;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param httpThreads       HTTP threads for everything that is not an event stream
  * @param seriesLimit       points kept per time series (prequential accuracy, throughput) and task;
  *                          older points are dropped so a long run keeps a bounded page and state
+ * @param kafkaClient       security settings of its Kafka clients ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record DashboardConfig(
         int port,
@@ -31,7 +33,8 @@ public record DashboardConfig(
         Duration heartbeatInterval,
         int maxEventClients,
         int httpThreads,
-        int seriesLimit) {
+        int seriesLimit,
+        KafkaClientProperties kafkaClient) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -62,32 +65,40 @@ public record DashboardConfig(
         if (seriesLimit < 10 || seriesLimit > 100_000) {
             throw new IllegalArgumentException("seriesLimit must be between 10 and 100000, was " + seriesLimit);
         }
+        if (kafkaClient == null) {
+            throw new IllegalArgumentException("kafkaClient must be given (KafkaClientProperties.none() for PLAINTEXT)");
+        }
     }
 
     /** Defaults for everything but where Kafka and the registry are. */
     public static DashboardConfig of(int port, String bootstrapServers, String registryUrl) {
         return new DashboardConfig(port, bootstrapServers, registryUrl, Topics.defaults(), List.of(),
-                Duration.ofSeconds(3), Duration.ofSeconds(15), 32, 4, 2_000);
+                Duration.ofSeconds(3), Duration.ofSeconds(15), 32, 4, 2_000, KafkaClientProperties.none());
     }
 
     public DashboardConfig withTopics(Topics newTopics) {
         return new DashboardConfig(port, bootstrapServers, registryUrl, newTopics, watchedGroups, lagPollInterval,
-                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit, kafkaClient);
     }
 
     public DashboardConfig withWatchedGroups(List<String> groups) {
         return new DashboardConfig(port, bootstrapServers, registryUrl, topics, groups, lagPollInterval,
-                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit, kafkaClient);
     }
 
     public DashboardConfig withLagPollInterval(Duration interval) {
         return new DashboardConfig(port, bootstrapServers, registryUrl, topics, watchedGroups, interval,
-                heartbeatInterval, maxEventClients, httpThreads, seriesLimit);
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit, kafkaClient);
     }
 
     public DashboardConfig withHeartbeatInterval(Duration interval) {
         return new DashboardConfig(port, bootstrapServers, registryUrl, topics, watchedGroups, lagPollInterval,
-                interval, maxEventClients, httpThreads, seriesLimit);
+                interval, maxEventClients, httpThreads, seriesLimit, kafkaClient);
+    }
+
+    public DashboardConfig withKafkaClient(KafkaClientProperties settings) {
+        return new DashboardConfig(port, bootstrapServers, registryUrl, topics, watchedGroups, lagPollInterval,
+                heartbeatInterval, maxEventClients, httpThreads, seriesLimit, settings);
     }
 
     private static void requireText(String field, String value) {

@@ -59,13 +59,13 @@ final class DashboardConsumer implements AutoCloseable {
         AvroSerdeConfig serde = AvroSerdeConfig.of(config.registryUrl());
         this.metricsDeserializer = new AvroDeserializer<>(registry, serde, MetricsEvent.class);
         this.updateDeserializer = new AvroDeserializer<>(registry, serde, ModelUpdate.class);
-        this.consumer = new KafkaConsumer<>(Map.of(
+        this.consumer = new KafkaConsumer<>(config.kafkaClient().with(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-dashboard-" + ProcessHandle.current().pid(),
-                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false),
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false)),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "dashboard-consumer");
         this.thread.setDaemon(true);

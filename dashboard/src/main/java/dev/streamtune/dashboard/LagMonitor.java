@@ -43,9 +43,9 @@ final class LagMonitor implements AutoCloseable {
         this.config = config;
         this.state = state;
         this.clock = clock;
-        this.admin = Admin.create(Map.of(
+        this.admin = Admin.create(config.kafkaClient().with(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "streamtune-dashboard-lag"));
+                AdminClientConfig.CLIENT_ID_CONFIG, "streamtune-dashboard-lag")));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dashboard-lag-poller");
             t.setDaemon(true);

@@ -3,6 +3,7 @@ package dev.streamtune.dashboard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,9 +33,9 @@ class DashboardConfigTest {
         assertThatThrownBy(() -> valid.withWatchedGroups(List.of("ok", ""))).hasMessageContaining("watchedGroups");
         assertThatThrownBy(() -> valid.withTopics(null)).hasMessageContaining("topics");
         assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 0, 4, 100)).hasMessageContaining("maxEventClients");
+                Duration.ofSeconds(1), 0, 4, 100, KafkaClientProperties.none())).hasMessageContaining("maxEventClients");
         assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 4, 4, 5)).hasMessageContaining("seriesLimit").hasMessageContaining("10");
+                Duration.ofSeconds(1), 4, 4, 5, KafkaClientProperties.none())).hasMessageContaining("seriesLimit").hasMessageContaining("10");
     }
 
     @Test

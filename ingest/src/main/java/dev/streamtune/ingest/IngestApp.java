@@ -1,5 +1,6 @@
 package dev.streamtune.ingest;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -84,7 +85,10 @@ public final class IngestApp implements AutoCloseable {
         LOG.info("Ingest stopped; totals: {}", metrics.snapshot());
     }
 
-    /** Usage: {@code IngestApp [config.properties]}; system properties override the file. */
+    /**
+     * Usage: {@code IngestApp [config.properties]}; system properties override the file. The Kafka security
+     * settings file is its {@value IngestConfig#KAFKA_CONFIG_KEY}, else the file {@value KafkaClientProperties#ENV} names.
+     */
     public static void main(String[] args) throws IOException, InterruptedException {
         Properties props = new Properties();
         if (args.length > 0) {
@@ -93,6 +97,10 @@ public final class IngestApp implements AutoCloseable {
             }
         }
         props.putAll(System.getProperties());
+        String kafkaConfig = System.getenv(KafkaClientProperties.ENV);
+        if (kafkaConfig != null && !kafkaConfig.isBlank()) {
+            props.putIfAbsent(IngestConfig.KAFKA_CONFIG_KEY, kafkaConfig);
+        }
         IngestConfig config = IngestConfig.fromProperties(props);
         IngestApp app = new IngestApp(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ingest-shutdown"));

@@ -1,5 +1,6 @@
 package dev.streamtune.ingest;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param stateStores        RocksDB (default) or in-memory dedupe and task-registry stores
  * @param streamsOverrides   further Kafka Streams / client settings (e.g. {@code num.stream.threads},
  *                           {@code replication.factor}); {@code processing.guarantee} may not be weakened
+ * @param kafkaClient        security settings of every client the Streams app runs
+ *                           ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record IngestConfig(
         Topics topics,
@@ -38,9 +41,12 @@ public record IngestConfig(
         UnknownTaskPolicy unknownTaskPolicy,
         String serviceName,
         StateStoreKind stateStores,
-        Map<String, String> streamsOverrides) {
+        Map<String, String> streamsOverrides,
+        KafkaClientProperties kafkaClient) {
 
     public static final String DEFAULT_APPLICATION_ID = "streamtune-ingest";
+    /** The {@link #fromProperties} key naming the Kafka security settings file. */
+    public static final String KAFKA_CONFIG_KEY = "streamtune.kafka.config";
     /** Kafka's rule for names that become part of topic names. */
     private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -51,6 +57,7 @@ public record IngestConfig(
         Objects.requireNonNull(splitRatios, "splitRatios");
         Objects.requireNonNull(unknownTaskPolicy, "unknownTaskPolicy");
         Objects.requireNonNull(stateStores, "stateStores");
+        Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         if (applicationId == null || !LEGAL_NAME.matcher(applicationId).matches()) {
             throw new IllegalArgumentException("applicationId must be 1 to 200 of [a-zA-Z0-9._-], got '"
                     + applicationId + "'");
@@ -83,47 +90,52 @@ public record IngestConfig(
         return new IngestConfig(Topics.defaults(), DEFAULT_APPLICATION_ID, bootstrapServers,
                 AvroSerdeConfig.of(registryUrl), IngestLimits.defaults(), SplitRatios.defaults(),
                 Duration.ofDays(7), UnknownTaskPolicy.AUTO_CREATE, "streamtune-ingest",
-                StateStoreKind.ROCKSDB, Map.of());
+                StateStoreKind.ROCKSDB, Map.of(), KafkaClientProperties.none());
     }
 
     public IngestConfig withTopics(Topics newTopics) {
         return new IngestConfig(newTopics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withApplicationId(String newApplicationId) {
         return new IngestConfig(topics, newApplicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withLimits(IngestLimits newLimits) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, newLimits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withSplitRatios(SplitRatios newRatios) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, newRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withDedupeRetention(Duration newRetention) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                newRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides);
+                newRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withUnknownTaskPolicy(UnknownTaskPolicy newPolicy) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, newPolicy, serviceName, stateStores, streamsOverrides);
+                dedupeRetention, newPolicy, serviceName, stateStores, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withStateStores(StateStoreKind newKind) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, newKind, streamsOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, newKind, streamsOverrides, kafkaClient);
     }
 
     public IngestConfig withStreamsOverrides(Map<String, String> newOverrides) {
         return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
-                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, newOverrides);
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, newOverrides, kafkaClient);
+    }
+
+    public IngestConfig withKafkaClient(KafkaClientProperties settings) {
+        return new IngestConfig(topics, applicationId, bootstrapServers, registry, limits, splitRatios,
+                dedupeRetention, unknownTaskPolicy, serviceName, stateStores, streamsOverrides, settings);
     }
 
     /**
@@ -135,6 +147,7 @@ public record IngestConfig(
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        kafkaClient.applyTo(props);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, IngestTimestampExtractor.class.getName());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
@@ -150,7 +163,8 @@ public record IngestConfig(
      * Reads a config from flat properties (a file, or system properties), with the defaults for
      * what is absent. Keys: {@code bootstrap.servers}, {@code schema.registry.url} (both required),
      * {@code application.id}, {@code streamtune.topic.prefix}, {@code streamtune.ingest.*} (see
-     * below), and {@code streams.<kafka key>} for streams overrides.
+     * below), {@code streams.<kafka key>} for streams overrides, and {@value #KAFKA_CONFIG_KEY}, the file of
+     * Kafka security settings ({@link KafkaClientProperties#load}).
      */
     public static IngestConfig fromProperties(Properties props) {
         String bootstrap = props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
@@ -194,7 +208,8 @@ public record IngestConfig(
                 unknownTaskPolicy,
                 props.getProperty("streamtune.ingest.service.name", "streamtune-ingest"),
                 enumProp(props, "streamtune.ingest.state.stores", StateStoreKind.class, StateStoreKind.ROCKSDB),
-                overrides);
+                overrides,
+                KafkaClientProperties.resolve(props.getProperty(KAFKA_CONFIG_KEY), Map.of()));
     }
 
     private static <E extends Enum<E>> E enumProp(Properties props, String key, Class<E> type, E dflt) {

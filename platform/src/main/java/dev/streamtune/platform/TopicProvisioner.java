@@ -1,5 +1,6 @@
 package dev.streamtune.platform;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,12 @@ public final class TopicProvisioner {
 
     /** Creates every topic in {@code wanted} that does not exist yet; returns the names it created. */
     public static List<String> ensure(String bootstrapServers, List<NewTopic> wanted) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        return ensure(bootstrapServers, KafkaClientProperties.none(), wanted);
+    }
+
+    /** As {@link #ensure(String, List)}, the admin client connecting with {@code kafkaClient}'s security settings. */
+    public static List<String> ensure(String bootstrapServers, KafkaClientProperties kafkaClient, List<NewTopic> wanted) {
+        try (Admin admin = Admin.create(kafkaClient.with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             List<String> created = new ArrayList<>();

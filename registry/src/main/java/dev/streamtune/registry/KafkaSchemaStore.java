@@ -59,6 +59,7 @@ public final class KafkaSchemaStore implements SchemaStore {
         ensureTopic(config);
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(producerProps);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -110,6 +111,7 @@ public final class KafkaSchemaStore implements SchemaStore {
     private int replay(RegistryConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "streamtune-registry-replay");
         TopicPartition partition = new TopicPartition(topic, 0);
@@ -147,8 +149,8 @@ public final class KafkaSchemaStore implements SchemaStore {
     /** Creates the compacted single-partition topic if missing; refuses one with several partitions. */
     private static void ensureTopic(RegistryConfig config) {
         long timeoutMs = config.kafkaTimeout().toMillis();
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+        Map<String, Object> props = config.kafkaClient().with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers(), AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs));
         try (Admin admin = Admin.create(props)) {
             try {
                 admin.createTopics(List.of(new NewTopic(config.topic(), Optional.of(1), Optional.empty())

@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,6 +13,7 @@ import java.util.Objects;
  * @param topic            the compacted topic with every registration and config change
  * @param handlerThreads   HTTP worker threads (bounded; requests queue behind them)
  * @param kafkaTimeout     how long a Kafka operation (topic creation, replay, one write) may take
+ * @param kafkaClient      security settings of its Kafka clients ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record RegistryConfig(
         String host,
@@ -19,7 +21,8 @@ public record RegistryConfig(
         String bootstrapServers,
         String topic,
         int handlerThreads,
-        Duration kafkaTimeout) {
+        Duration kafkaTimeout,
+        KafkaClientProperties kafkaClient) {
 
     /** Confluent Schema Registry's topic name, so tools that know it find ours. */
     public static final String DEFAULT_TOPIC = "_schemas";
@@ -30,6 +33,7 @@ public record RegistryConfig(
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");
+        Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
         }
@@ -54,18 +58,23 @@ public record RegistryConfig(
 
     /** Every interface, the given port and Kafka, topic {@value #DEFAULT_TOPIC}, 8 threads, 30 s Kafka timeout. */
     public static RegistryConfig of(int port, String bootstrapServers) {
-        return new RegistryConfig("0.0.0.0", port, bootstrapServers, DEFAULT_TOPIC, 8, Duration.ofSeconds(30));
+        return new RegistryConfig("0.0.0.0", port, bootstrapServers, DEFAULT_TOPIC, 8, Duration.ofSeconds(30),
+                KafkaClientProperties.none());
     }
 
     public RegistryConfig withTopic(String newTopic) {
-        return new RegistryConfig(host, port, bootstrapServers, newTopic, handlerThreads, kafkaTimeout);
+        return new RegistryConfig(host, port, bootstrapServers, newTopic, handlerThreads, kafkaTimeout, kafkaClient);
     }
 
     public RegistryConfig withPort(int newPort) {
-        return new RegistryConfig(host, newPort, bootstrapServers, topic, handlerThreads, kafkaTimeout);
+        return new RegistryConfig(host, newPort, bootstrapServers, topic, handlerThreads, kafkaTimeout, kafkaClient);
     }
 
     public RegistryConfig withHost(String newHost) {
-        return new RegistryConfig(newHost, port, bootstrapServers, topic, handlerThreads, kafkaTimeout);
+        return new RegistryConfig(newHost, port, bootstrapServers, topic, handlerThreads, kafkaTimeout, kafkaClient);
+    }
+
+    public RegistryConfig withKafkaClient(KafkaClientProperties settings) {
+        return new RegistryConfig(host, port, bootstrapServers, topic, handlerThreads, kafkaTimeout, settings);
     }
 }

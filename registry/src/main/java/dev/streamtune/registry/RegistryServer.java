@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -124,7 +125,8 @@ public final class RegistryServer implements AutoCloseable {
 
     /**
      * {@code RegistryServer <bootstrap.servers> [port] [topic]}: serves until the JVM stops.
-     * Defaults: port 8081, topic {@value RegistryConfig#DEFAULT_TOPIC}.
+     * Defaults: port 8081, topic {@value RegistryConfig#DEFAULT_TOPIC}. Kafka security settings come from the file
+     * {@value KafkaClientProperties#ENV} names.
      */
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 1 || args.length > 3) {
@@ -136,6 +138,7 @@ public final class RegistryServer implements AutoCloseable {
         if (args.length > 2) {
             config = config.withTopic(args[2]);
         }
+        config = config.withKafkaClient(KafkaClientProperties.resolve(null, System.getenv()));
         RegistryServer server = startWithKafka(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -3,6 +3,7 @@ package dev.streamtune.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
@@ -24,9 +25,11 @@ class RegistryConfigTest {
                 .hasMessageContaining("bootstrapServers");
         assertThatThrownBy(() -> RegistryConfig.of(0, "k:9092").withTopic("bad topic!"))
                 .hasMessageContaining("topic").hasMessageContaining("bad topic!");
-        assertThatThrownBy(() -> new RegistryConfig("localhost", 0, "k:9092", "_schemas", 0, Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> new RegistryConfig("localhost", 0, "k:9092", "_schemas", 0, Duration.ofSeconds(1),
+                KafkaClientProperties.none()))
                 .hasMessageContaining("handlerThreads").hasMessageContaining("256");
-        assertThatThrownBy(() -> new RegistryConfig("localhost", 0, "k:9092", "_schemas", 4, Duration.ZERO))
+        assertThatThrownBy(() -> new RegistryConfig("localhost", 0, "k:9092", "_schemas", 4, Duration.ZERO,
+                KafkaClientProperties.none()))
                 .hasMessageContaining("kafkaTimeout");
     }
 }

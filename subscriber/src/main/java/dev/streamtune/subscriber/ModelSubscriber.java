@@ -60,6 +60,7 @@ public final class ModelSubscriber implements AutoCloseable {
         this.deserializer = new AvroDeserializer<>(SchemaRegistryClients.create(serde), serde, ModelUpdate.class);
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // the evaluator publishes in transactions: never serve an update it aborted
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -2,6 +2,7 @@ package dev.streamtune.subscriber;
 
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.signing.TrustedKeys;
 import java.nio.file.Path;
@@ -19,9 +20,11 @@ import java.util.Optional;
  * @param embedder          encoder settings (tokens, threads); the backbone id is taken from each model
  * @param pollTimeout       how long one poll waits, in [10 ms, 10 s]; also bounds how long {@code close} waits
  * @param trustedKeys       the evaluators' public keys: only updates signed by one of them are served
+ * @param kafkaClient       security settings of its Kafka consumer ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record SubscriberConfig(String bootstrapServers, String registryUrl, String updatesTopic, Optional<String> task,
-        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout, TrustedKeys trustedKeys) {
+        Optional<Path> artifactDirectory, EmbedderConfig embedder, Duration pollTimeout, TrustedKeys trustedKeys,
+        KafkaClientProperties kafkaClient) {
 
     public SubscriberConfig {
         requireText(bootstrapServers, "bootstrapServers");
@@ -44,32 +47,41 @@ public record SubscriberConfig(String bootstrapServers, String registryUrl, Stri
             throw new IllegalArgumentException("trustedKeys must hold at least one evaluator public key; without one"
                     + " every update would be refused");
         }
+        if (kafkaClient == null) {
+            throw new IllegalArgumentException("kafkaClient must not be null (KafkaClientProperties.none() for PLAINTEXT)");
+        }
     }
 
     /** Every task, the default topic, inline deltas only, default encoder settings, 200 ms polls. */
     public static SubscriberConfig of(String bootstrapServers, String registryUrl, TrustedKeys trustedKeys) {
         return new SubscriberConfig(bootstrapServers, registryUrl, Topics.defaults().updates(), Optional.empty(),
-                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200), trustedKeys);
+                Optional.empty(), EmbedderConfig.defaults(MiniLmL6V2Provider.ID), Duration.ofMillis(200), trustedKeys,
+                KafkaClientProperties.none());
     }
 
     public SubscriberConfig withTask(String name) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, Optional.of(name), artifactDirectory,
-                embedder, pollTimeout, trustedKeys);
+                embedder, pollTimeout, trustedKeys, kafkaClient);
     }
 
     public SubscriberConfig withUpdatesTopic(String topic) {
         return new SubscriberConfig(bootstrapServers, registryUrl, topic, task, artifactDirectory, embedder,
-                pollTimeout, trustedKeys);
+                pollTimeout, trustedKeys, kafkaClient);
     }
 
     public SubscriberConfig withArtifactDirectory(Path directory) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, Optional.of(directory), embedder,
-                pollTimeout, trustedKeys);
+                pollTimeout, trustedKeys, kafkaClient);
     }
 
     public SubscriberConfig withEmbedder(EmbedderConfig config) {
         return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, artifactDirectory, config,
-                pollTimeout, trustedKeys);
+                pollTimeout, trustedKeys, kafkaClient);
+    }
+
+    public SubscriberConfig withKafkaClient(KafkaClientProperties settings) {
+        return new SubscriberConfig(bootstrapServers, registryUrl, updatesTopic, task, artifactDirectory, embedder,
+                pollTimeout, trustedKeys, settings);
     }
 
     private static void requireText(String value, String field) {

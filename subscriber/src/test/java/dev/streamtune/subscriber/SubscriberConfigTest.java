@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamtune.model.EmbedderConfig;
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,13 +31,15 @@ class SubscriberConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withTask(" ")).hasMessageContaining("task must be a non-blank");
         assertThatThrownBy(() -> DEFAULTS.withUpdatesTopic("")).hasMessageContaining("updatesTopic");
         assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), Optional.empty(),
-                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofMinutes(1), TestModels.EVALUATOR.asTrusted()))
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofMinutes(1), TestModels.EVALUATOR.asTrusted(),
+                KafkaClientProperties.none()))
                 .hasMessageContaining("pollTimeout must be between 10 ms and 10 s");
         assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), null,
-                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), TestModels.EVALUATOR.asTrusted()))
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), TestModels.EVALUATOR.asTrusted(),
+                KafkaClientProperties.none()))
                 .hasMessageContaining("artifactDirectory");
         assertThatThrownBy(() -> new SubscriberConfig("k", "r", "t", Optional.empty(), Optional.empty(),
-                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), null))
+                EmbedderConfig.defaults("all-MiniLM-L6-v2"), Duration.ofSeconds(1), null, KafkaClientProperties.none()))
                 .hasMessageContaining("trustedKeys");
     }
 }

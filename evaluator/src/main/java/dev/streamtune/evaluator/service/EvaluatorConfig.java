@@ -2,6 +2,7 @@ package dev.streamtune.evaluator.service;
 
 import dev.streamtune.evaluator.GateConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,10 +24,11 @@ import java.util.Optional;
  * @param applicationId       consumer group of the candidates consumer and prefix of the transactional id; one
  *                            running evaluator per id
  * @param pollTimeout         how long each poll waits, in [10 ms, 10 s]
+ * @param kafkaClient         security settings of its Kafka clients ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record EvaluatorConfig(String bootstrapServers, String registryUrl, Topics topics, List<String> backbones,
         GateConfig gate, int prequentialWindow, Duration prequentialInterval, Optional<Path> artifactDirectory,
-        String applicationId, Duration pollTimeout) {
+        String applicationId, Duration pollTimeout, KafkaClientProperties kafkaClient) {
 
     /** The name under which the evaluator signs its metrics events. */
     public static final String SOURCE = "evaluator";
@@ -56,6 +58,9 @@ public record EvaluatorConfig(String bootstrapServers, String registryUrl, Topic
         if (artifactDirectory == null) {
             throw new IllegalArgumentException("artifactDirectory must not be null (Optional.empty() for inline only)");
         }
+        if (kafkaClient == null) {
+            throw new IllegalArgumentException("kafkaClient must not be null (KafkaClientProperties.none() for PLAINTEXT)");
+        }
     }
 
     /**
@@ -65,32 +70,37 @@ public record EvaluatorConfig(String bootstrapServers, String registryUrl, Topic
     public static EvaluatorConfig defaults(String bootstrapServers, String registryUrl) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, Topics.defaults(), List.of(MiniLmL6V2Provider.ID),
                 GateConfig.defaults(), 500, Duration.ofSeconds(5), Optional.empty(), "streamtune-evaluator",
-                Duration.ofMillis(100));
+                Duration.ofMillis(100), KafkaClientProperties.none());
     }
 
     public EvaluatorConfig withGate(GateConfig value) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, value, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout);
+                prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient);
     }
 
     public EvaluatorConfig withPrequential(int window, Duration interval) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, window, interval,
-                artifactDirectory, applicationId, pollTimeout);
+                artifactDirectory, applicationId, pollTimeout, kafkaClient);
     }
 
     public EvaluatorConfig withArtifactDirectory(Path directory) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, Optional.of(directory), applicationId, pollTimeout);
+                prequentialInterval, Optional.of(directory), applicationId, pollTimeout, kafkaClient);
     }
 
     public EvaluatorConfig withApplicationId(String id) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, id, pollTimeout);
+                prequentialInterval, artifactDirectory, id, pollTimeout, kafkaClient);
     }
 
     public EvaluatorConfig withTopics(Topics value) {
         return new EvaluatorConfig(bootstrapServers, registryUrl, value, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout);
+                prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient);
+    }
+
+    public EvaluatorConfig withKafkaClient(KafkaClientProperties settings) {
+        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
+                prequentialInterval, artifactDirectory, applicationId, pollTimeout, settings);
     }
 
     /** The features topics to materialize, one per backbone. */

@@ -1,5 +1,6 @@
 package dev.streamtune.evaluator.service;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
 import dev.streamtune.schemas.signing.KeyFiles;
 import dev.streamtune.schemas.signing.ModelTrust;
@@ -11,7 +12,8 @@ import java.util.Optional;
  * Runs the evaluator until the process is stopped: {@code EvaluatorMain BOOTSTRAP REGISTRY_URL [ARTIFACT_DIR]}.
  * The artifact directory (where the trainer writes deltas too large to travel inline) is the argument, else
  * {@code STREAMTUNE_ARTIFACT_DIR}, else {@code artifacts/} under {@code STREAMTUNE_DATA_DIR}, else none (inline deltas
- * only). Everything else is {@link EvaluatorConfig#defaults}; the {@code streamtune} command exposes the rest.
+ * only). Kafka security settings come from the file {@value KafkaClientProperties#ENV} names. Everything else is
+ * {@link EvaluatorConfig#defaults}; the {@code streamtune} command exposes the rest.
  */
 public final class EvaluatorMain {
     private EvaluatorMain() {}
@@ -21,7 +23,8 @@ public final class EvaluatorMain {
             System.err.println("usage: EvaluatorMain BOOTSTRAP_SERVERS SCHEMA_REGISTRY_URL [ARTIFACT_DIRECTORY]");
             System.exit(2);
         }
-        EvaluatorConfig config = EvaluatorConfig.defaults(args[0], args[1]);
+        EvaluatorConfig config = EvaluatorConfig.defaults(args[0], args[1])
+                .withKafkaClient(KafkaClientProperties.resolve(null, System.getenv()));
         Optional<Path> artifacts = artifactDirectory(args.length == 3 ? args[2] : null, System.getenv());
         if (artifacts.isPresent()) {
             config = config.withArtifactDirectory(artifacts.get());

@@ -123,6 +123,7 @@ public final class EvaluatorService implements AutoCloseable {
 
         Map<String, Object> common = new HashMap<>();
         common.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(common);
         common.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         common.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         common.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -139,6 +140,7 @@ public final class EvaluatorService implements AutoCloseable {
                 new ByteArrayDeserializer());
         Map<String, Object> producerProps = new HashMap<>();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(producerProps);
         producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.applicationId() + "-tx");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");

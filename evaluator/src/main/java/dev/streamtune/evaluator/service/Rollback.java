@@ -3,6 +3,7 @@ package dev.streamtune.evaluator.service;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.UpdateAction;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
@@ -42,8 +43,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * with), then in the candidates topic (compaction may have dropped the old update).
  */
 public final class Rollback {
-    /** Where to look and publish. */
-    public record Config(String bootstrapServers, String registryUrl, Topics topics, Duration timeout) {
+    /** Where to look and publish; {@code kafkaClient} holds the security settings of its Kafka clients. */
+    public record Config(String bootstrapServers, String registryUrl, Topics topics, Duration timeout,
+            KafkaClientProperties kafkaClient) {
         public Config {
             if (bootstrapServers == null || bootstrapServers.isBlank()) {
                 throw new IllegalArgumentException("bootstrapServers must be a non-blank string");
@@ -55,10 +57,12 @@ public final class Rollback {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
                 throw new IllegalArgumentException("timeout must be in (0, 10 min], got " + timeout);
             }
+            Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         }
 
         public static Config of(String bootstrapServers, String registryUrl) {
-            return new Config(bootstrapServers, registryUrl, Topics.defaults(), Duration.ofSeconds(30));
+            return new Config(bootstrapServers, registryUrl, Topics.defaults(), Duration.ofSeconds(30),
+                    KafkaClientProperties.none());
         }
     }
 
@@ -156,6 +160,7 @@ public final class Rollback {
     private void publish(ModelUpdate update) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         AvroSerializer<ModelUpdate> serializer = new AvroSerializer<>(registry, serde, false);
@@ -176,6 +181,7 @@ public final class Rollback {
     private void readAll(String topic, Consumer<ConsumerRecord<String, byte[]>> sink) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);

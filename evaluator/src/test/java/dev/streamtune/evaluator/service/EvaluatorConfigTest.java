@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamtune.evaluator.GateConfig;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,13 +37,13 @@ class EvaluatorConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withPrequential(10, Duration.ofMillis(5)))
                 .hasMessageContaining("prequentialInterval must be between PT0.1S and PT1H");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of(), GateConfig.defaults(), 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100)))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none()))
                 .hasMessageContaining("backbones must name at least one");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of("m"), GateConfig.defaults(), 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMinutes(1)))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMinutes(1), KafkaClientProperties.none()))
                 .hasMessageContaining("pollTimeout must be between");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of("m"), null, 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100)))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none()))
                 .hasMessageContaining("gate must not be null");
     }
 

@@ -64,7 +64,8 @@ public final class FeaturizerService implements AutoCloseable {
 
     public FeaturizerService(FeaturizerServiceConfig config) {
         this.config = config;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()));
+        this.admin = Admin.create(config.kafkaClient().with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.bootstrapServers())));
         OnnxTextEncoder openedEncoder = null;
         KafkaConsumer<String, byte[]> openedConsumer = null;
         KafkaProducer<String, byte[]> openedProducer = null;
@@ -230,6 +231,7 @@ public final class FeaturizerService implements AutoCloseable {
     static Map<String, Object> consumerProperties(FeaturizerServiceConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.transactionalId());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // ingest writes the splits transactionally
@@ -244,6 +246,7 @@ public final class FeaturizerService implements AutoCloseable {
     static Map<String, Object> producerProperties(FeaturizerServiceConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -2,6 +2,7 @@ package dev.streamtune.ingest.featurizer;
 
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import java.time.Duration;
@@ -29,7 +30,9 @@ import java.util.Map;
  * --partitions          STREAMTUNE_FEATURIZER_PARTITIONS       3 (of the features topic, when it is created)
  * --status-interval-ms  STREAMTUNE_FEATURIZER_STATUS_MS        10000
  * --batches-per-transaction STREAMTUNE_FEATURIZER_BATCHES_PER_TRANSACTION 1
+ * --kafka-config        STREAMTUNE_KAFKA_CONFIG                none (a properties file of Kafka security settings)
  * </pre>
+ * {@code kafkaClient} holds those settings, for every Kafka client the service builds.
  */
 public record FeaturizerServiceConfig(
         String bootstrapServers,
@@ -44,7 +47,8 @@ public record FeaturizerServiceConfig(
         String transactionalId,
         int featuresPartitions,
         Duration statusInterval,
-        int batchesPerTransaction) {
+        int batchesPerTransaction,
+        KafkaClientProperties kafkaClient) {
 
     /** flag name to environment variable, in the order usage lists them. */
     static final Map<String, String> ENV_BY_FLAG = envByFlag();
@@ -55,6 +59,9 @@ public record FeaturizerServiceConfig(
         requireText("backbone", backboneId);
         requireText("group-id", groupId);
         requireText("transactional-id", transactionalId);
+        if (kafkaClient == null) {
+            throw new IllegalArgumentException("kafka-config must not be null (KafkaClientProperties.none() for PLAINTEXT)");
+        }
         if (topicPrefix == null) {
             throw new IllegalArgumentException("topic-prefix must not be null (use \"\" for none)");
         }
@@ -104,7 +111,13 @@ public record FeaturizerServiceConfig(
                 values.getOrDefault("transactional-id", "streamtune-featurizer-0"),
                 integer(values, "partitions", 3),
                 Duration.ofMillis(integer(values, "status-interval-ms", 10_000)),
-                integer(values, "batches-per-transaction", 1));
+                integer(values, "batches-per-transaction", 1),
+                KafkaClientProperties.resolve(values.get("kafka-config"), Map.of()));
+    }
+
+    public FeaturizerServiceConfig withKafkaClient(KafkaClientProperties settings) {
+        return new FeaturizerServiceConfig(bootstrapServers, registryUrl, backboneId, batchSize, maxWait, maxTokens, threads,
+                topicPrefix, groupId, transactionalId, featuresPartitions, statusInterval, batchesPerTransaction, settings);
     }
 
     public static String usage() {
@@ -142,6 +155,7 @@ public record FeaturizerServiceConfig(
         m.put("partitions", "STREAMTUNE_FEATURIZER_PARTITIONS");
         m.put("status-interval-ms", "STREAMTUNE_FEATURIZER_STATUS_MS");
         m.put("batches-per-transaction", "STREAMTUNE_FEATURIZER_BATCHES_PER_TRANSACTION");
+        m.put("kafka-config", KafkaClientProperties.ENV);
         return java.util.Collections.unmodifiableMap(m);
     }
 

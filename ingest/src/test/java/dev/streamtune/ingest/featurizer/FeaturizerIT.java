@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.ingest.BrokerAndRegistry;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ class FeaturizerIT {
             Map<String, SplitRecords.Source> sources = SplitRecords.produce(platform, topics, SplitRecords.corpus(EXAMPLES));
             FeaturizerServiceConfig config = new FeaturizerServiceConfig(platform.bootstrapServers(), platform.registryUrl(),
                     MiniLmL6V2Provider.ID, 16, Duration.ofMillis(100), MAX_TOKENS, 2, prefix, prefix + "featurizer",
-                    prefix + "featurizer-0", 2, Duration.ofSeconds(2), 2);
+                    prefix + "featurizer-0", 2, Duration.ofSeconds(2), 2, KafkaClientProperties.none());
             String featuresTopic = topics.features(MiniLmL6V2Provider.ID);
 
             ExecutorService runner = Executors.newSingleThreadExecutor();

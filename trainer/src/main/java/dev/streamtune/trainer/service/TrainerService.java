@@ -1134,6 +1134,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private void ensureOutputTopics() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         try (Admin admin = Admin.create(props)) {
             for (String topic : List.of(config.topics().candidates(), config.topics().metrics())) {
                 try {
@@ -1156,6 +1157,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private KafkaProducer<String, byte[]> producer() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -1166,6 +1168,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private KafkaConsumer<byte[], byte[]> consumer(String groupId) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.kafkaClient().applyTo(props);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.service;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.trainer.DecaySchedule;
@@ -39,12 +40,14 @@ import java.util.regex.Pattern;
  * @param artifactDirectory where deltas above {@code inlineDeltaLimit} are written, in the layout the
  *     subscriber's {@code DirectoryArtifactStore} reads ({@code <dir>/<sha256>.delta}, a {@code file:} URI)
  * @param inlineDeltaLimit largest delta carried inline in the version event, in bytes, in [0, 8 MiB]
+ * @param kafkaClient security settings of its Kafka clients ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serde, Topics topics, String task,
         String backboneId, Path checkpointDirectory, int checkpointsKept, int microBatchSize, Duration maxBatchWait,
         long publishEveryExamples, Duration publishInterval, String device, long seed, HeadConfig head,
         OptimizerConfig optimizer, float replayFraction, int replayCapacityPerClass, boolean classWeighting,
-        Duration taskSpecTimeout, Duration statusInterval, Path artifactDirectory, int inlineDeltaLimit) {
+        Duration taskSpecTimeout, Duration statusInterval, Path artifactDirectory, int inlineDeltaLimit,
+        KafkaClientProperties kafkaClient) {
 
     public static final String DEFAULT_BACKBONE = "all-MiniLM-L6-v2";
     public static final int DEFAULT_MICRO_BATCH = 32;
@@ -64,6 +67,7 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
         Objects.requireNonNull(checkpointDirectory, "checkpointDirectory");
         Objects.requireNonNull(head, "head");
         Objects.requireNonNull(optimizer, "optimizer");
+        Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers must not be blank (e.g. localhost:9092)");
         }
@@ -102,7 +106,7 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
                 checkpointDirectory, 3, DEFAULT_MICRO_BATCH, DEFAULT_MAX_BATCH_WAIT, DEFAULT_PUBLISH_EVERY,
                 DEFAULT_PUBLISH_INTERVAL, "auto", 42L, HeadConfig.linear(), defaultOptimizer(), 0.25f, 1_000,
                 true, Duration.ofMinutes(10), Duration.ofSeconds(10), checkpointDirectory.resolve("artifacts"),
-                DEFAULT_INLINE_DELTA_LIMIT);
+                DEFAULT_INLINE_DELTA_LIMIT, KafkaClientProperties.none());
     }
 
     /**
@@ -118,85 +122,92 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
         return new TrainerServiceConfig(bootstrapServers, serde, newTopics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withBackbone(String newBackboneId) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, newBackboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withMicroBatch(int size, Duration maxWait) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, size, maxWait, publishEveryExamples, publishInterval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
+                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withPublishEvery(long examples, Duration interval) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, examples, interval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
+                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withDevice(String newDevice) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, newDevice, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withSeed(long newSeed) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, newSeed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withHead(HeadConfig newHead) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 newHead, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withOptimizer(OptimizerConfig newOptimizer) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, newOptimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit);
+                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withReplay(float fraction, int capacityPerClass) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
+                head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withClassWeighting(boolean enabled) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit);
+                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withTaskSpecTimeout(Duration timeout) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, timeout, statusInterval, artifactDirectory, inlineDeltaLimit);
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, timeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withStatusInterval(Duration interval) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, interval, artifactDirectory, inlineDeltaLimit);
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, interval, artifactDirectory, inlineDeltaLimit, kafkaClient);
     }
 
     public TrainerServiceConfig withArtifacts(Path directory, int inlineLimit) {
         return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
                 checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
                 head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, directory, inlineLimit);
+                statusInterval, directory, inlineLimit, kafkaClient);
+    }
+
+    public TrainerServiceConfig withKafkaClient(KafkaClientProperties settings) {
+        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
+                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
+                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
+                statusInterval, artifactDirectory, inlineDeltaLimit, settings);
     }
 
     /** The consumer group whose committed offsets show this trainer's lag: {@code streamtune-trainer-<task>}. */

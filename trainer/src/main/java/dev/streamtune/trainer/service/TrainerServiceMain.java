@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.service;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +24,7 @@ import java.util.function.Function;
  * --backbone           STREAMTUNE_BACKBONE            (default all-MiniLM-L6-v2)
  * --artifact-dir       STREAMTUNE_ARTIFACT_DIR        deltas over the inline limit (default DATA_DIR/artifacts)
  * --inline-delta-limit N                              bytes (default 921600)
+ * --kafka-config       STREAMTUNE_KAFKA_CONFIG        Kafka security settings (a properties file)
  * --batch-size N, --max-wait-ms N, --publish-every N, --publish-interval-s N, --seed N
  * </pre>
  * Exit status 0 after a clean stop, 1 when the trainer failed, 2 for bad arguments.
@@ -109,7 +111,9 @@ public final class TrainerServiceMain {
         TrainerServiceConfig config = TrainerServiceConfig.defaults(bootstrap, AvroSerdeConfig.of(registry), task,
                         dataDir.resolve("trainer").resolve(task))
                 .withBackbone(backbone)
-                .withDevice(device);
+                .withDevice(device)
+                .withKafkaClient(KafkaClientProperties.resolve(pick.apply(new String[] {"kafka-config",
+                        KafkaClientProperties.ENV}), Map.of()));
         Path artifacts = Path.of(orDefault(pick.apply(new String[] {"artifact-dir", "STREAMTUNE_ARTIFACT_DIR"}),
                 dataDir.resolve("artifacts").toString()));
         String inlineLimit = pick.apply(new String[] {"inline-delta-limit"});
