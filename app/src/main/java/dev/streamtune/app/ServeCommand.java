@@ -120,6 +120,12 @@ final class ServeCommand implements Callable<Integer> {
                         .withKafkaClient(connection.kafkaClient()),
                         keys.evaluator(dataDir));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
+                for (dev.streamtune.schemas.signing.SignatureRefusedException.Reason reason
+                        : dev.streamtune.schemas.signing.SignatureRefusedException.Reason.values()) {
+                    Gauge.builder("streamtune_evaluator_candidates_refused", evaluator,
+                            e -> e.refusedCandidates().getOrDefault("CANDIDATE_" + reason, 0L))
+                            .tag("reason", reason.name()).register(endpoint.registry());
+                }
                 yield () -> { endpoint.close(); evaluator.close(); };
             }
         };

@@ -128,6 +128,11 @@ public final class ModelSubscriber implements AutoCloseable {
         return currentVersion(singleTask());
     }
 
+    /** Updates refused so far, by reason; the models serving are unchanged by each. */
+    public Map<RejectionReason, Long> rejections() {
+        return serving.rejections();
+    }
+
     public OptionalLong currentVersion(String task) {
         return serving.current(task).map(m -> OptionalLong.of(m.version())).orElse(OptionalLong.empty());
     }

@@ -37,6 +37,8 @@ public final class ServingModels {
     private final ModelLoader loader;
     private final TrustedKeys trusted;
     private final Map<String, Instant> servingSince = new HashMap<>();
+    private final Map<RejectionReason, java.util.concurrent.atomic.AtomicLong> rejected =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicReference<Map<String, LoadedModel>> models = new AtomicReference<>(Map.of());
     private final List<Consumer<ModelSwap>> swapListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<ModelRejectedException>> rejectionListeners = new CopyOnWriteArrayList<>();
@@ -135,6 +137,7 @@ public final class ServingModels {
 
     /** Reports a refusal that happened before an update could be applied (an event that does not decode). */
     public void reject(ModelRejectedException e) {
+        rejected.computeIfAbsent(e.reason(), r -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
         LoadedModel current = e.task() == null ? null : models.get().get(e.task());
         LOG.warn("{}; {}", e.getMessage(), current != null
                 ? "version " + current.version() + " keeps serving" : "no model serves this task yet");
@@ -161,6 +164,13 @@ public final class ServingModels {
                 LOG.warn("task '{}': closing replaced version {} failed", task, replaced.version(), e);
             }
         }
+    }
+
+    /** Refused updates so far, by reason (forgeries count as UNSIGNED, UNTRUSTED_KEY, BAD_SIGNATURE, REPLAYED). */
+    public Map<RejectionReason, Long> rejections() {
+        Map<RejectionReason, Long> out = new java.util.EnumMap<>(RejectionReason.class);
+        rejected.forEach((reason, count) -> out.put(reason, count.get()));
+        return out;
     }
 
     /** The model serving {@code task} right now, if any. */

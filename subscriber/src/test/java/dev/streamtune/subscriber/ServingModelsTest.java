@@ -207,6 +207,8 @@ class ServingModelsTest {
         assertThat(rejections).extracting(ModelRejectedException::reason).containsExactly(RejectionReason.UNSIGNED,
                 RejectionReason.UNTRUSTED_KEY, RejectionReason.BAD_SIGNATURE, RejectionReason.REPLAYED);
         assertThat(rejections.get(1)).hasMessageContaining(byStranger.getSignature().getKeyId());
+        assertThat(serving.rejections()).containsEntry(RejectionReason.UNSIGNED, 1L)
+                .containsEntry(RejectionReason.BAD_SIGNATURE, 1L).doesNotContainKey(RejectionReason.DIGEST_MISMATCH);
     }
 
     @Test
