@@ -78,6 +78,8 @@ final class UpCommand implements Callable<Integer> {
         if (pipeline != null) {
             System.out.println("  services:                ingest, featurizer, evaluator, trainer for " + tasks);
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:               " + url));
+            System.out.println("  model updates signed by: " + data.toAbsolutePath().resolve("keys/evaluator.pub")
+                    + " (subscribers trust it: --trusted-key)");
         }
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
