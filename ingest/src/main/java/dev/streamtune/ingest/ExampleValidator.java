@@ -123,7 +123,7 @@ final class ExampleValidator {
         } else if (!task.getLabels().contains(label)) {
             if (task.getLabelSetClosed()) {
                 return new Rejected(RejectReason.UNKNOWN_LABEL, "label '" + label + "' is not in the closed label set "
-                        + task.getLabels() + " of task '" + taskName + "'");
+                        + listed(task.getLabels()) + " of task '" + taskName + "'");
             }
             if (task.getLabels().size() >= limits.maxLabelsPerTask()) {
                 return new Rejected(RejectReason.TOO_MANY_LABELS, "label '" + label + "' would be label "
@@ -140,6 +140,16 @@ final class ExampleValidator {
                 .setEventTime(eventTime != null ? eventTime : Instant.ofEpochMilli(recordTimestamp))
                 .build();
         return new Accepted(accepted, proposal);
+    }
+
+    /** The labels for a message: all of a small set, the first few of a large one (a header per rejection). */
+    private static String listed(List<String> labels) {
+        int shown = 20;
+        if (labels.size() <= shown) {
+            return labels.toString();
+        }
+        String head = labels.subList(0, shown).toString();
+        return head.substring(0, head.length() - 1) + ", ... and " + (labels.size() - shown) + " more]";
     }
 
     /** UTF-8 bytes of every key and value, counted without encoding them. */

@@ -139,6 +139,16 @@ class ValidationTest {
     }
 
     @Test
+    void aLargeClosedSetIsListedByItsFirstLabelsOnly() {
+        List<String> labels = java.util.stream.IntStream.range(0, 25).mapToObj(i -> "l" + i).toList();
+        ingest.declare(dev.streamtune.avro.TaskSpec.newBuilder().setTask("spam").setLabels(labels)
+                .setLabelSetClosed(true).build());
+        TestRecord<byte[], byte[]> dead = assertDeadLettered(example("a1").setLabel("other").build(),
+                RejectReason.UNKNOWN_LABEL, "[l0, l1, ", "l19, ... and 5 more]");
+        assertThat(header(dead.headers(), DeadLetterHeaders.MESSAGE)).doesNotContain("l20");
+    }
+
+    @Test
     void labelOverTheCharacterLimit() {
         // 129 code points, 258 UTF-16 units: the limit counts characters as a reader sees them
         assertDeadLettered(example("a1").setLabel("\uD83D\uDE00".repeat(129)).build(), RejectReason.LABEL_TOO_LONG,
