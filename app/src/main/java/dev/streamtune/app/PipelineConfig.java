@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param publishInterval   ... or after this much time with new examples, whichever comes first
  * @param gate              the evaluator's promotion gate (its minValidationExamples is also how many
  *                          validation vectors a candidate waits for)
+ * @param ingestLimits      what ingest accepts (label length, labels per open task, metadata)
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -32,7 +33,17 @@ record PipelineConfig(
         int threads,
         long publishEvery,
         java.time.Duration publishInterval,
-        dev.streamtune.evaluator.GateConfig gate) {
+        dev.streamtune.evaluator.GateConfig gate,
+        dev.streamtune.ingest.IngestLimits ingestLimits) {
+
+    /** With ingest's default limits. */
+    PipelineConfig(String bootstrapServers, String registryUrl, String topicPrefix, int partitions, int dashboardPort,
+            Path dataDirectory, List<String> trainedTasks, int featurizerBatch, int maxTokens, int threads,
+            long publishEvery, java.time.Duration publishInterval, dev.streamtune.evaluator.GateConfig gate) {
+        this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
+                featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate,
+                dev.streamtune.ingest.IngestLimits.defaults());
+    }
 
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -59,6 +70,7 @@ record PipelineConfig(
             throw new IllegalArgumentException("publish-every must be at least 1 example, was " + publishEvery);
         }
         Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(ingestLimits, "ingestLimits");
         if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }

@@ -21,6 +21,9 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LearningOptions learning;
 
+    @picocli.CommandLine.Mixin
+    IngestLimitOptions limits;
+
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
 
@@ -53,7 +56,7 @@ final class UpCommand implements Callable<Integer> {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
-                    java.time.Duration.ofSeconds(30), learning.gate()));
+                    java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), limits.limits()));
         } catch (RuntimeException e) {
             platform.close();
             throw e;
