@@ -81,7 +81,7 @@ final class LocalPipeline implements AutoCloseable {
         Path data = config.dataDirectory();
 
         ingest = new IngestApp(IngestConfig.defaults(config.bootstrapServers(), config.registryUrl())
-                .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
+                .withTopics(config.topics()).withKafkaClient(config.kafkaClient()).withLimits(config.ingestLimits())
                 .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams").toString(),
                         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200")));
         started.add(ingest);

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param gate              the evaluator's promotion gate (its minValidationExamples is also how many
  *                          validation vectors a candidate waits for)
  * @param kafkaClient       security settings of every service's Kafka clients
+ * @param ingestLimits      what ingest accepts (label length, labels per open task, metadata)
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -35,7 +36,16 @@ record PipelineConfig(
         long publishEvery,
         java.time.Duration publishInterval,
         dev.streamtune.evaluator.GateConfig gate,
-        KafkaClientProperties kafkaClient) {
+        KafkaClientProperties kafkaClient, dev.streamtune.ingest.IngestLimits ingestLimits) {
+
+    /** With ingest's default limits. */
+    PipelineConfig(String bootstrapServers, String registryUrl, String topicPrefix, int partitions, int dashboardPort,
+            Path dataDirectory, List<String> trainedTasks, int featurizerBatch, int maxTokens, int threads,
+            long publishEvery, java.time.Duration publishInterval, dev.streamtune.evaluator.GateConfig gate) {
+        this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
+                featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate,
+                KafkaClientProperties.none(), dev.streamtune.ingest.IngestLimits.defaults());
+    }
 
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -63,6 +73,7 @@ record PipelineConfig(
         }
         Objects.requireNonNull(gate, "gate");
         Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
+        Objects.requireNonNull(ingestLimits, "ingestLimits");
         if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }

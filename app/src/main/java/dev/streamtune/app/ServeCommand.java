@@ -47,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keys;
 
+    @Mixin
+    IngestLimitOptions limits;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics and /health port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
 
@@ -78,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             case ingest -> {
                 ensureTopics();
                 IngestApp app = new IngestApp(IngestConfig.defaults(connection.bootstrapServers, connection.registryUrl)
-                        .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient())
+                        .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient()).withLimits(limits.limits())
                         .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
                 app.start();
                 ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", metricsPort,
@@ -111,13 +114,16 @@ final class ServeCommand implements Callable<Integer> {
                         .tag("task", task).register(endpoint.registry());
                 Gauge.builder("streamtune_trainer_versions_published", trainer, t -> t.counters().versionsPublished())
                         .tag("task", task).register(endpoint.registry());
+                Gauge.builder("streamtune_trainer_poison_records", trainer, t -> t.counters().poisonRecords())
+                        .tag("task", task).register(endpoint.registry());
                 yield () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); };
             }
             case evaluator -> {
                 ensureTopics();
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
                         connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir))
-                        .withKafkaClient(connection.kafkaClient()),
+                        .withKafkaClient(connection.kafkaClient())
+                        .withGate(limits.gate(dev.streamtune.evaluator.GateConfig.defaults())),
                         keys.evaluator(dataDir));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
                 for (dev.streamtune.schemas.signing.SignatureRefusedException.Reason reason

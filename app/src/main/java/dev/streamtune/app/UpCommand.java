@@ -24,6 +24,9 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaConfigOption kafkaConfig;
 
+    @picocli.CommandLine.Mixin
+    IngestLimitOptions limits;
+
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
 
@@ -57,7 +60,7 @@ final class UpCommand implements Callable<Integer> {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
-                    java.time.Duration.ofSeconds(30), learning.gate(), kafkaClient));
+                    java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), kafkaClient, limits.limits()));
         } catch (RuntimeException e) {
             platform.close();
             throw e;

@@ -34,7 +34,10 @@ import java.util.Set;
  *   <li>Expected calibration error is top-label ECE (Guo et al., 2017) over {@value #ECE_BINS} equal-width bins of
  *       confidence = the largest probability: bin b holds confidences in (b/15, (b+1)/15]. ECE = Σ_b (|B_b| / n) ·
  *       |accuracy(B_b) − mean confidence(B_b)|; empty bins contribute nothing.
- *   <li>Confusion matrix: row = true label, column = predicted label, both in {@code labels} order.
+ *   <li>Confusion matrix: row = true label, column = predicted label, both in {@code labels} order; kept only for
+ *       up to {@value #CONFUSION_MAX_LABELS} labels. Per-class scores come from per-class counts (true positives,
+ *       support, predictions), so memory beyond the input is linear in the labels and the examples: a dense k x k
+ *       matrix of 30,000 labels would take 7 GB, and one of 1,000 would fill a Kafka message on its own.
  * </ul>
  */
 public final class ClassificationMetrics {
@@ -47,6 +50,11 @@ public final class ClassificationMetrics {
      * 1e-7 per class; 1e-4 accepts that and still refuses logits or unnormalised scores passed by mistake.
      */
     public static final double ROW_SUM_TOLERANCE = 1e-4;
+    /**
+     * The most labels a confusion matrix is kept for: 100 x 100 cells are some 10 KB in a metrics event and still
+     * readable on the dashboard; above it {@link #hasConfusion()} is false and the event's matrix is empty.
+     */
+    public static final int CONFUSION_MAX_LABELS = 100;
 
     private final List<String> labels;
     private final int examples;
@@ -100,7 +108,10 @@ public final class ClassificationMetrics {
                     + " rows but trueLabels has " + n + " examples; they must be equal");
         }
 
-        long[][] confusion = new long[k][k];
+        long[] truePositives = new long[k];
+        long[] support = new long[k];
+        long[] predictedAs = new long[k];
+        long[][] confusion = k <= CONFUSION_MAX_LABELS ? new long[k][k] : new long[0][];
         boolean[] correct = new boolean[n];
         long[] binCount = new long[ECE_BINS];
         long[] binCorrect = new long[ECE_BINS];
@@ -116,9 +127,14 @@ public final class ClassificationMetrics {
             double[] row = probabilities[i];
             validateRow(i, row, k);
             int predicted = Predictions.argmax(row);
-            confusion[truth][predicted]++;
+            support[truth]++;
+            predictedAs[predicted]++;
+            if (confusion.length > 0) {
+                confusion[truth][predicted]++;
+            }
             correct[i] = predicted == truth;
             if (correct[i]) {
+                truePositives[truth]++;
                 correctCount++;
             }
             double p = Math.min(Math.max(row[truth], LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
@@ -146,18 +162,11 @@ public final class ClassificationMetrics {
         double f1Sum = 0;
         int classesPresent = 0;
         for (int c = 0; c < k; c++) {
-            long truePositives = confusion[c][c];
-            long support = 0;
-            long predictedAs = 0;
-            for (int j = 0; j < k; j++) {
-                support += confusion[c][j];
-                predictedAs += confusion[j][c];
-            }
-            double precision = predictedAs == 0 ? 0 : (double) truePositives / predictedAs;
-            double recall = support == 0 ? 0 : (double) truePositives / support;
+            double precision = predictedAs[c] == 0 ? 0 : (double) truePositives[c] / predictedAs[c];
+            double recall = support[c] == 0 ? 0 : (double) truePositives[c] / support[c];
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-            perClass.add(new PerClassMetrics(labels.get(c), precision, recall, f1, support));
-            if (support > 0 || predictedAs > 0) {
+            perClass.add(new PerClassMetrics(labels.get(c), precision, recall, f1, support[c]));
+            if (support[c] > 0 || predictedAs[c] > 0) {
                 f1Sum += f1;
                 classesPresent++;
             }
@@ -244,7 +253,15 @@ public final class ClassificationMetrics {
         return perClass;
     }
 
-    /** A copy of the confusion matrix: {@code confusion()[truth][predicted]}. */
+    /** Whether the confusion matrix was kept: at most {@value #CONFUSION_MAX_LABELS} labels. */
+    public boolean hasConfusion() {
+        return confusion.length > 0;
+    }
+
+    /**
+     * A copy of the confusion matrix, {@code confusion()[truth][predicted]}; empty (no rows) above
+     * {@value #CONFUSION_MAX_LABELS} labels.
+     */
     public long[][] confusion() {
         long[][] copy = new long[confusion.length][];
         for (int r = 0; r < confusion.length; r++) {

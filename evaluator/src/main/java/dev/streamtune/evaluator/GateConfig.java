@@ -15,13 +15,27 @@ package dev.streamtune.evaluator;
  *                              champion's minus this tolerance, and the one-sided exact McNemar test finds no
  *                              evidence that the champion is better (p &gt;= alpha). Without it a converged task never
  *                              promotes again and new data never reaches serving; see {@link PromotionGate}.
+ * @param maxLabels             the most labels a version may be judged on, in [2, 100,000]: its own and those of the
+ *                              held-out examples it is scored on, together. A version over it is refused unscored,
+ *                              before its weights are loaded, and the champion stays: scoring allocates a probability
+ *                              per label and example, so a task with tens of thousands of labels would exhaust the
+ *                              evaluator's memory. Default {@value #DEFAULT_MAX_LABELS}, ingest's default limit of labels
+ *                              per open task; raise both together
  */
 public record GateConfig(double minMacroF1Improvement, double alpha, int minValidationExamples,
-        double refreshTolerance) {
+        double refreshTolerance, int maxLabels) {
+
+    /** Ingest's default {@code maxLabelsPerTask}: a task ingest grows by default is never refused here. */
+    public static final int DEFAULT_MAX_LABELS = 1_000;
 
     /** A gate without refresh promotions: only a significantly better challenger replaces the champion. */
     public GateConfig(double minMacroF1Improvement, double alpha, int minValidationExamples) {
         this(minMacroF1Improvement, alpha, minValidationExamples, Double.NaN);
+    }
+
+    /** A gate with the default label limit. */
+    public GateConfig(double minMacroF1Improvement, double alpha, int minValidationExamples, double refreshTolerance) {
+        this(minMacroF1Improvement, alpha, minValidationExamples, refreshTolerance, DEFAULT_MAX_LABELS);
     }
 
     public GateConfig {
@@ -40,6 +54,9 @@ public record GateConfig(double minMacroF1Improvement, double alpha, int minVali
             throw new IllegalArgumentException("refreshTolerance must be in [0, 1), or NaN to disable refresh "
                     + "promotions, got " + refreshTolerance);
         }
+        if (maxLabels < 2 || maxLabels > 100_000) {
+            throw new IllegalArgumentException("maxLabels must be in [2, 100000], got " + maxLabels);
+        }
     }
 
     /** Whether a non-inferior challenger trained on more data is promoted as a refresh. */
@@ -49,17 +66,22 @@ public record GateConfig(double minMacroF1Improvement, double alpha, int minVali
 
     /** This gate with refresh promotions at the given macro-F1 tolerance, in [0, 1). */
     public GateConfig withRefreshTolerance(double tolerance) {
-        return new GateConfig(minMacroF1Improvement, alpha, minValidationExamples, tolerance);
+        return new GateConfig(minMacroF1Improvement, alpha, minValidationExamples, tolerance, maxLabels);
     }
 
     /** This gate without refresh promotions. */
     public GateConfig withoutRefresh() {
-        return new GateConfig(minMacroF1Improvement, alpha, minValidationExamples, Double.NaN);
+        return new GateConfig(minMacroF1Improvement, alpha, minValidationExamples, Double.NaN, maxLabels);
     }
 
     /** This gate needing at least {@code examples} validation examples per decision. */
     public GateConfig withMinValidationExamples(int examples) {
-        return new GateConfig(minMacroF1Improvement, alpha, examples, refreshTolerance);
+        return new GateConfig(minMacroF1Improvement, alpha, examples, refreshTolerance, maxLabels);
+    }
+
+    /** This gate judging versions of at most {@code labels} labels. */
+    public GateConfig withMaxLabels(int labels) {
+        return new GateConfig(minMacroF1Improvement, alpha, minValidationExamples, refreshTolerance, labels);
     }
 
     /**

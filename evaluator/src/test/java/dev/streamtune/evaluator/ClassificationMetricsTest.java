@@ -264,6 +264,83 @@ class ClassificationMetricsTest {
         return row;
     }
 
+    /**
+     * 30,000 labels: a dense confusion matrix would be 7.2 GB (more than this test JVM's heap), so this passes only
+     * when per-class scores come from per-class counts. Checked against a brute-force count per class.
+     */
+    @Test
+    void thirtyThousandLabelsAreScoredFromPerClassCountsWithoutAMatrix() {
+        int k = 30_000;
+        int n = 60;
+        List<String> labels = java.util.stream.IntStream.range(0, k).mapToObj(c -> "label-" + c).toList();
+        int[] truth = new int[n];
+        int[] predicted = new int[n];
+        double[][] rows = new double[n][];
+        for (int i = 0; i < n; i++) {
+            truth[i] = (i % 20) * 1_000;                     // 20 classes occur, spread over the whole range
+            predicted[i] = i % 3 == 0 ? k - 1 - i : truth[i]; // a third go to classes that never occur
+            rows[i] = new double[k];
+            rows[i][predicted[i]] = 1.0;
+        }
+        ClassificationMetrics m = ClassificationMetrics.evaluate(truth, rows, labels);
+
+        assertThat(m.hasConfusion()).isFalse();
+        assertThat(m.confusion()).isEmpty();
+        assertThat(m.perClass()).hasSize(k);
+        assertThat(m.accuracy()).isCloseTo(40.0 / 60, within(EXACT));
+        double f1Sum = 0;
+        int present = 0;
+        for (int c = 0; c < k; c++) {
+            long tp = 0;
+            long support = 0;
+            long predictedAs = 0;
+            for (int i = 0; i < n; i++) {
+                tp += truth[i] == c && predicted[i] == c ? 1 : 0;
+                support += truth[i] == c ? 1 : 0;
+                predictedAs += predicted[i] == c ? 1 : 0;
+            }
+            double precision = predictedAs == 0 ? 0 : (double) tp / predictedAs;
+            double recall = support == 0 ? 0 : (double) tp / support;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            assertPerClass(m.perClass().get(c), labels.get(c), precision, recall, f1, support);
+            if (support > 0 || predictedAs > 0) {
+                f1Sum += f1;
+                present++;
+            }
+        }
+        assertThat(present).as("20 true classes and 20 wrong predictions").isEqualTo(40);
+        assertThat(m.macroF1()).isCloseTo(f1Sum / present, within(EXACT));
+        MetricsEvent event = m.toMetricsEvent("t", MetricKind.EVALUATION, "evaluator", 1L, Split.VALIDATION,
+                Instant.EPOCH);
+        assertThat(event.getConfusion()).as("no matrix on the wire either").isEmpty();
+        assertThat(event.getPerClass()).hasSize(k);
+    }
+
+    @Test
+    void theConfusionMatrixIsKeptUpToItsLabelLimit() {
+        for (int k : new int[] {ClassificationMetrics.CONFUSION_MAX_LABELS, ClassificationMetrics.CONFUSION_MAX_LABELS + 1}) {
+            List<String> labels = java.util.stream.IntStream.range(0, k).mapToObj(c -> "c" + c).toList();
+            int[] truth = {0, 1, k - 1};
+            double[][] rows = new double[3][k];
+            rows[0][0] = 1;
+            rows[1][k - 1] = 1;
+            rows[2][k - 1] = 1;
+            ClassificationMetrics m = ClassificationMetrics.evaluate(truth, rows, labels);
+            boolean kept = k <= ClassificationMetrics.CONFUSION_MAX_LABELS;
+            assertThat(m.hasConfusion()).as("k = " + k).isEqualTo(kept);
+            assertThat(m.confusion().length).isEqualTo(kept ? k : 0);
+            if (kept) {
+                assertThat(m.confusion()[1][k - 1]).isEqualTo(1);
+                assertThat(m.confusion()[k - 1][k - 1]).isEqualTo(1);
+            }
+            // the same scores either way: c0 right, c1 wrong, the last class right once out of twice predicted
+            assertPerClass(m.perClass().get(0), "c0", 1, 1, 1, 1);
+            assertPerClass(m.perClass().get(1), "c1", 0, 0, 0, 1);
+            assertPerClass(m.perClass().get(k - 1), "c" + (k - 1), 0.5, 1, 2.0 / 3, 1);
+            assertThat(m.macroF1()).isCloseTo((1 + 0 + 2.0 / 3) / 3, within(EXACT));
+        }
+    }
+
     private static void assertPerClass(PerClassMetrics actual, String label, double precision, double recall,
             double f1, long support) {
         assertThat(actual.label()).isEqualTo(label);

@@ -14,6 +14,7 @@ class GateConfigTest {
         assertThat(defaults.minMacroF1Improvement()).isEqualTo(0.005);
         assertThat(defaults.minValidationExamples()).isEqualTo(200);
         assertThat(defaults.refreshEnabled()).isFalse();
+        assertThat(defaults.maxLabels()).as("ingest's default labels per open task").isEqualTo(1_000);
     }
 
     @Test
@@ -32,5 +33,12 @@ class GateConfigTest {
         assertThatThrownBy(() -> new GateConfig(0.01, 0.6, 200)).hasMessageContaining("alpha must be in (0, 0.5]");
         assertThatThrownBy(() -> new GateConfig(0.01, Double.NaN, 200)).hasMessageContaining("alpha");
         assertThatThrownBy(() -> new GateConfig(0.01, 0.05, 0)).hasMessage("minValidationExamples must be >= 1, got 0");
+        assertThatThrownBy(() -> GateConfig.defaults().withMaxLabels(1)).hasMessage("maxLabels must be in [2, 100000], got 1");
+        assertThatThrownBy(() -> GateConfig.defaults().withMaxLabels(100_001))
+                .hasMessage("maxLabels must be in [2, 100000], got 100001");
+        GateConfig wide = GateConfig.defaults().withRefreshTolerance(0.02).withMaxLabels(5_000);
+        assertThat(wide.maxLabels()).isEqualTo(5_000);
+        assertThat(wide.withMinValidationExamples(10).withoutRefresh().maxLabels()).as("kept by the other withers")
+                .isEqualTo(5_000);
     }
 }

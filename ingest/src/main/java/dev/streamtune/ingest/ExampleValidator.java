@@ -5,6 +5,7 @@ import dev.streamtune.avro.TaskSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The rules a decoded example must pass, as a pure function: the same example, task view and clock
@@ -79,6 +80,12 @@ final class ExampleValidator {
         if (label == null || label.isEmpty()) {
             return new Rejected(RejectReason.MISSING_LABEL, "label is missing (null or blank) for example '" + id + "'");
         }
+        int labelChars = label.codePointCount(0, label.length());
+        if (labelChars > limits.maxLabelChars()) {
+            return new Rejected(RejectReason.LABEL_TOO_LONG, "label has " + labelChars
+                    + " characters (Unicode code points, after NFC normalization and trimming); the limit is "
+                    + limits.maxLabelChars());
+        }
         Double weight = raw.getWeight();
         if (weight != null && (!Double.isFinite(weight) || weight <= 0)) {
             return new Rejected(RejectReason.BAD_WEIGHT, "weight is " + weight + "; it must be finite and > 0");
@@ -95,6 +102,16 @@ final class ExampleValidator {
                         + limits.maxEventTimeAhead() + " ahead of the processing time " + Instant.ofEpochMilli(nowMs));
             }
         }
+        Map<String, String> metadata = raw.getMetadata();
+        if (metadata != null && metadata.size() > limits.maxMetadataEntries()) {
+            return new Rejected(RejectReason.METADATA_TOO_LARGE, "metadata has " + metadata.size()
+                    + " entries; the limit is " + limits.maxMetadataEntries());
+        }
+        long metadataBytes = metadata == null ? 0 : metadataBytes(metadata);
+        if (metadataBytes > limits.maxMetadataBytes()) {
+            return new Rejected(RejectReason.METADATA_TOO_LARGE, "metadata has " + metadataBytes
+                    + " UTF-8 bytes of keys and values; the limit is " + limits.maxMetadataBytes() + " bytes");
+        }
 
         TaskSpec proposal = null;
         if (task == null) {
@@ -106,7 +123,12 @@ final class ExampleValidator {
         } else if (!task.getLabels().contains(label)) {
             if (task.getLabelSetClosed()) {
                 return new Rejected(RejectReason.UNKNOWN_LABEL, "label '" + label + "' is not in the closed label set "
-                        + task.getLabels() + " of task '" + taskName + "'");
+                        + listed(task.getLabels()) + " of task '" + taskName + "'");
+            }
+            if (task.getLabels().size() >= limits.maxLabelsPerTask()) {
+                return new Rejected(RejectReason.TOO_MANY_LABELS, "label '" + label + "' would be label "
+                        + (task.getLabels().size() + 1) + " of open task '" + taskName
+                        + "'; the limit is maxLabelsPerTask " + limits.maxLabelsPerTask());
             }
             proposal = openTaskWith(taskName, label, recordTimestamp);
         }
@@ -118,6 +140,46 @@ final class ExampleValidator {
                 .setEventTime(eventTime != null ? eventTime : Instant.ofEpochMilli(recordTimestamp))
                 .build();
         return new Accepted(accepted, proposal);
+    }
+
+    /** The labels for a message: all of a small set, the first few of a large one (a header per rejection). */
+    private static String listed(List<String> labels) {
+        int shown = 20;
+        if (labels.size() <= shown) {
+            return labels.toString();
+        }
+        String head = labels.subList(0, shown).toString();
+        return head.substring(0, head.length() - 1) + ", ... and " + (labels.size() - shown) + " more]";
+    }
+
+    /** UTF-8 bytes of every key and value, counted without encoding them. */
+    static long metadataBytes(Map<String, String> metadata) {
+        long bytes = 0;
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            bytes += utf8Length(entry.getKey()) + utf8Length(entry.getValue());
+        }
+        return bytes;
+    }
+
+    private static long utf8Length(CharSequence s) {
+        if (s == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3; // the rest of the BMP (UTF-8 decoding never yields a lone surrogate)
+            }
+        }
+        return bytes;
     }
 
     private static TaskSpec openTaskWith(String task, String label, long timestamp) {

@@ -1,10 +1,7 @@
 package dev.streamtune.ingest;
 
 import dev.streamtune.avro.TaskSpec;
-import dev.streamtune.schemas.DeadLetterHeaders;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -13,8 +10,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Decodes and validates each raw record. Exactly one of these comes out per record: the valid
- * example (keyed by task and id), or the original bytes with dead-letter headers. A valid example
- * of an unknown or open task may in addition emit a label proposal for the task registry.
+ * example (keyed by task and id), the original bytes with dead-letter headers, or, for a valid
+ * example that would create its task or grow an open task's label set, a label request keyed by
+ * task for the task registry, which has the last word on that (see {@link TaskRegistryProcessor}).
  */
 final class GateProcessor implements Processor<byte[], byte[], String, GateOutcome> {
     private final RawExampleDecoder decoder;
@@ -40,7 +38,8 @@ final class GateProcessor implements Processor<byte[], byte[], String, GateOutco
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("unknown");
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        String topic = where == null ? "unknown" : where.topic();
         RawExampleDecoder.Decoded decoded = decoder.decode(topic, record.value());
         if (decoded instanceof RawExampleDecoder.Undecodable bad) {
             deadLetter(record, bad.reason(), bad.message());
@@ -56,13 +55,16 @@ final class GateProcessor implements Processor<byte[], byte[], String, GateOutco
         }
         ExampleValidator.Accepted accepted = (ExampleValidator.Accepted) verdict;
         if (accepted.labelProposal() != null) {
-            // the registry, not this (example-keyed) processor, owns the task: it serializes
-            // concurrent proposals for one task so that no label is lost between instances
+            // this (example-keyed) processor sees the task table as of a moment ago; the registry, keyed
+            // by task, sees every label it has granted, so it alone can hold a label set to its limit
+            LabelRequests.Origin origin = new LabelRequests.Origin(record.key(), topic,
+                    where == null ? -1 : where.partition(), where == null ? -1 : where.offset());
             context.forward(new Record<>(accepted.example().getTask(),
-                    (GateOutcome) new GateOutcome.LabelProposal(accepted.labelProposal()),
-                    record.timestamp(), new RecordHeaders()));
+                    (GateOutcome) new GateOutcome.LabelRequest(record.value()), record.timestamp(),
+                    LabelRequests.withOrigin(record.headers(), origin)));
+            return;
         }
-        Headers headers = new RecordHeaders(record.headers().toArray());
+        Headers headers = LabelRequests.stripped(record.headers());
         headers.remove(IngestHeaders.CORRECTION);
         context.forward(new Record<>(dedupeKey(accepted.example().getTask(), accepted.example().getId()),
                 (GateOutcome) new GateOutcome.Passed(accepted.example()), record.timestamp(), headers));
@@ -77,22 +79,12 @@ final class GateProcessor implements Processor<byte[], byte[], String, GateOutco
     }
 
     private void deadLetter(Record<byte[], byte[]> record, RejectReason reason, String message) {
-        Headers headers = new RecordHeaders(record.headers().toArray());
         RecordMetadata where = context.recordMetadata().orElse(null);
-        put(headers, DeadLetterHeaders.REASON, reason.name());
-        put(headers, DeadLetterHeaders.MESSAGE, message);
-        put(headers, DeadLetterHeaders.SOURCE_TOPIC, where == null ? "unknown" : where.topic());
-        put(headers, DeadLetterHeaders.SOURCE_PARTITION, where == null ? "-1" : Integer.toString(where.partition()));
-        put(headers, DeadLetterHeaders.SOURCE_OFFSET, where == null ? "-1" : Long.toString(where.offset()));
-        put(headers, DeadLetterHeaders.SERVICE, serviceName);
+        Headers headers = DeadLetters.headers(record.headers(), reason, message,
+                where == null ? "unknown" : where.topic(), where == null ? -1 : where.partition(),
+                where == null ? -1 : where.offset(), serviceName);
         metrics.recordRejected(reason);
         context.forward(new Record<>((String) null,
                 (GateOutcome) new GateOutcome.DeadLetter(record.key(), record.value()), record.timestamp(), headers));
-    }
-
-    /** Replaces rather than appends, so a record replayed from the DLQ carries one current reason. */
-    private static void put(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

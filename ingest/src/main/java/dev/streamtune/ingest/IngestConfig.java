@@ -183,7 +183,11 @@ public record IngestConfig(
                 intProp(props, "streamtune.ingest.max.text.chars", d.maxTextChars()),
                 intProp(props, "streamtune.ingest.max.text.bytes", d.maxTextBytes()),
                 durationProp(props, "streamtune.ingest.max.event.time.ahead", d.maxEventTimeAhead()),
-                Instant.parse(props.getProperty("streamtune.ingest.earliest.event.time", d.earliestEventTime().toString())));
+                Instant.parse(props.getProperty("streamtune.ingest.earliest.event.time", d.earliestEventTime().toString())),
+                intProp(props, "streamtune.ingest.max.label.chars", d.maxLabelChars()),
+                intProp(props, "streamtune.ingest.max.labels.per.task", d.maxLabelsPerTask()),
+                intProp(props, "streamtune.ingest.max.metadata.entries", d.maxMetadataEntries()),
+                intProp(props, "streamtune.ingest.max.metadata.bytes", d.maxMetadataBytes()));
         SplitRatios s = SplitRatios.defaults();
         SplitRatios ratios = new SplitRatios(
                 doubleProp(props, "streamtune.ingest.split.train", s.train()),

@@ -4,6 +4,7 @@ import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.Split;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.schemas.Topics;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -21,14 +22,20 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * examples.raw (bytes) ─► gate: decode · validate ─┬─► examples.dlq (original bytes + reason headers)
- *                                                  ├─► [by task+id] ─► dedupe · split ─► examples.train / .validation / .test
- *                                                  └─► [by task] ─► task registry ─► tasks
+ *                                                  ├─► [by task+id] ─────────────────────────────┬─► dedupe · split ─► examples.train / .validation / .test
+ *                                                  └─► [by task] ─► task registry: validate ─┬───┘
+ *                                                                   again on the exact task  ├─► tasks
+ *                                                                                            └─► examples.dlq
  * tasks ─► global task table (read by the gate and the registry)
  * </pre>
  *
  * Examples are repartitioned by (task, id) before dedupe so that the same example always meets its
- * own dedupe state, whatever key the producer chose. Label proposals are repartitioned by task so
- * that one processor owns each task's updates.
+ * own dedupe state, whatever key the producer chose. An example that would create its task or add
+ * a label to it goes by task to the registry, which owns each task's updates: it grants the label
+ * (publishing the task first) or rejects the example, e.g. when the task already has as many
+ * labels as {@link IngestLimits#maxLabelsPerTask} allows. The gates alone could not hold that
+ * limit: each sees the task table as of a moment ago. Such an example reaches dedupe one hop later
+ * than the examples of known labels, which is the price of knowing its label set exactly.
  */
 public final class IngestTopology {
     /** The global view of the tasks topic. */
@@ -38,7 +45,10 @@ public final class IngestTopology {
     /** Per task: the spec this application last published. */
     public static final String TASK_REGISTRY_STORE = "task-registry-store";
     static final String EXAMPLES_REPARTITION = "examples-by-task-and-id";
-    static final String PROPOSALS_REPARTITION = "task-label-proposals";
+    /** Raw records of examples that need the registry's decision, by task. */
+    static final String LABEL_REQUESTS_REPARTITION = "task-label-requests";
+    /** Examples the registry accepted, by (task, id), into the same dedupe as the rest. */
+    static final String REGISTERED_EXAMPLES_REPARTITION = "registered-examples-by-task-and-id";
 
     private IngestTopology() {}
 
@@ -68,36 +78,56 @@ public final class IngestTopology {
         SplitAssigner splits = new SplitAssigner(config.splitRatios());
 
         // raw bytes in, so that what does not decode can still be dead-lettered byte for byte
-        KStream<String, GateOutcome> gated = builder
+        Map<String, KStream<String, GateOutcome>> gate = builder
                 .stream(topics.raw(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("raw-source"))
-                .process(() -> new GateProcessor(decoder, validator, metrics, config.serviceName()), Named.as("gate"));
-
-        gated.split(Named.as("gate-"))
-                .branch((key, outcome) -> outcome instanceof GateOutcome.DeadLetter, Branched.withConsumer(dead -> dead
-                        .map((key, outcome) -> {
-                            GateOutcome.DeadLetter letter = (GateOutcome.DeadLetter) outcome;
-                            return KeyValue.pair(letter.key(), letter.value());
-                        }, Named.as("dead-letter-bytes"))
-                        .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq-sink")),
-                        "dlq"))
-                .branch((key, outcome) -> outcome instanceof GateOutcome.Passed, Branched.withConsumer(passed -> routeExamples(
-                        passed.mapValues(outcome -> ((GateOutcome.Passed) outcome).example(), Named.as("passed-example")),
-                        config, serdes, splits, metrics), "passed"))
-                .branch((key, outcome) -> outcome instanceof GateOutcome.LabelProposal, Branched.withConsumer(proposals -> proposals
-                        .mapValues(outcome -> ((GateOutcome.LabelProposal) outcome).proposal(), Named.as("proposal-spec"))
-                        .repartition(Repartitioned.with(Serdes.String(), serdes.tasks()).withName(PROPOSALS_REPARTITION))
-                        .process(() -> new TaskRegistryProcessor(metrics), Named.as("task-registry"), TASK_REGISTRY_STORE)
-                        .to(topics.tasks(), Produced.with(Serdes.String(), serdes.tasks()).withName("tasks-sink")),
-                        "proposal"))
+                .process(() -> new GateProcessor(decoder, validator, metrics, config.serviceName()), Named.as("gate"))
+                .split(Named.as("gate-"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.DeadLetter, Branched.as("dlq"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.Passed, Branched.as("passed"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.LabelRequest, Branched.as("request"))
                 .noDefaultBranch();
+        Map<String, KStream<String, GateOutcome>> registry = gate.get("gate-request")
+                .mapValues(outcome -> ((GateOutcome.LabelRequest) outcome).value(), Named.as("label-request-bytes"))
+                .repartition(Repartitioned.with(Serdes.String(), Serdes.ByteArray()).withName(LABEL_REQUESTS_REPARTITION))
+                .process(() -> new TaskRegistryProcessor(decoder, validator, metrics, config.serviceName()),
+                        Named.as("task-registry"), TASK_REGISTRY_STORE)
+                .split(Named.as("registry-"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.DeadLetter, Branched.as("dlq"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.Passed, Branched.as("passed"))
+                .branch((key, outcome) -> outcome instanceof GateOutcome.TaskUpdate, Branched.as("task"))
+                .noDefaultBranch();
+
+        deadLetters(gate.get("gate-dlq"), topics, "gate-");
+        deadLetters(registry.get("registry-dlq"), topics, "registry-");
+        registry.get("registry-task")
+                .mapValues(outcome -> ((GateOutcome.TaskUpdate) outcome).spec(), Named.as("task-update-spec"))
+                .to(topics.tasks(), Produced.with(Serdes.String(), serdes.tasks()).withName("tasks-sink"));
+        // two repartition topics of the same key and partition count, merged after them: merging before
+        // would fuse the gate's and the registry's sub-topologies into one that feeds itself
+        KStream<String, LabelledExample> direct = passedExamples(gate.get("gate-passed"), "passed-example")
+                .repartition(Repartitioned.with(Serdes.String(), serdes.examples()).withName(EXAMPLES_REPARTITION));
+        KStream<String, LabelledExample> registered = passedExamples(registry.get("registry-passed"), "registered-example")
+                .repartition(Repartitioned.with(Serdes.String(), serdes.examples()).withName(REGISTERED_EXAMPLES_REPARTITION));
+        routeExamples(direct.merge(registered, Named.as("examples-by-task-and-id")), config, serdes, splits, metrics);
         return builder.build();
+    }
+
+    private static KStream<String, LabelledExample> passedExamples(KStream<String, GateOutcome> passed, String name) {
+        return passed.mapValues(outcome -> ((GateOutcome.Passed) outcome).example(), Named.as(name));
+    }
+
+    private static void deadLetters(KStream<String, GateOutcome> dead, Topics topics, String prefix) {
+        dead.map((key, outcome) -> {
+            GateOutcome.DeadLetter letter = (GateOutcome.DeadLetter) outcome;
+            return KeyValue.pair(letter.key(), letter.value());
+        }, Named.as(prefix + "dead-letter-bytes"))
+                .to(topics.dlq(), Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(prefix + "dlq-sink"));
     }
 
     private static void routeExamples(KStream<String, LabelledExample> examples, IngestConfig config, IngestSerdes serdes,
                                       SplitAssigner splits, IngestMetrics metrics) {
         Topics topics = config.topics();
         examples
-                .repartition(Repartitioned.with(Serdes.String(), serdes.examples()).withName(EXAMPLES_REPARTITION))
                 .process(() -> new DedupeSplitProcessor(splits, metrics, config.dedupeRetention()),
                         Named.as("dedupe-split"), DEDUPE_STORE)
                 .split(Named.as("split-"))

@@ -19,13 +19,8 @@ final class RegistryFailures {
         return null;
     }
 
-    static boolean isSchemaNotFound(RegistryException e) {
-        return e.errorCode() == RegistryException.SCHEMA_NOT_FOUND || e.httpStatus() == 404;
-    }
-
     /** True when the failure came from the registry and says nothing about the record itself. */
     static boolean isTransient(Throwable e) {
-        RegistryException registry = registryCause(e);
-        return registry != null && !isSchemaNotFound(registry);
+        return RegistryException.isOutage(e);
     }
 }

@@ -31,5 +31,11 @@ public enum RejectReason {
     /** The weight is NaN, infinite, zero or negative. */
     BAD_WEIGHT,
     /** The event time is before the earliest allowed instant or too far in the future. */
-    BAD_EVENT_TIME
+    BAD_EVENT_TIME,
+    /** The label is over the character limit. */
+    LABEL_TOO_LONG,
+    /** The label is new to an open task that already has as many labels as the limit allows. */
+    TOO_MANY_LABELS,
+    /** The metadata has more entries, or more bytes of keys and values, than the limit. */
+    METADATA_TOO_LARGE
 }

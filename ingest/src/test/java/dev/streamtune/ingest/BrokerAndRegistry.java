@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -68,16 +70,32 @@ public final class BrokerAndRegistry implements AutoCloseable {
     public List<ConsumerRecord<byte[], byte[]>> readUntil(List<String> topics, Predicate<List<ConsumerRecord<byte[], byte[]>>> done,
                                                           Duration limit, Duration settle, Runnable progress) {
         List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+        readEach(topics, read::add, () -> done.test(read), limit, settle, progress);
+        return read;
+    }
+
+    /**
+     * As {@link #readUntil}, handing each record to {@code sink} instead of keeping them all, for
+     * more records than a test should hold; {@code done} asks the sink's own tally.
+     *
+     * @return how many records were read
+     */
+    public long readEach(List<String> topics, Consumer<ConsumerRecord<byte[], byte[]>> sink, BooleanSupplier done,
+                         Duration limit, Duration settle, Runnable progress) {
+        long read = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Map.of("group.id", "it-reader-" + System.nanoTime()))) {
             consumer.subscribe(topics);
             long deadline = System.nanoTime() + limit.toNanos();
             long nextProgress = System.nanoTime();
-            while (!done.test(read)) {
+            while (!done.getAsBoolean()) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("after " + limit + " only " + read.size() + " records on " + topics);
+                    throw new AssertionError("after " + limit + " only " + read + " records on " + topics);
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    sink.accept(record);
+                    read++;
+                }
                 if (progress != null && System.nanoTime() > nextProgress) {
                     progress.run();
                     nextProgress = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -85,7 +103,10 @@ public final class BrokerAndRegistry implements AutoCloseable {
             }
             long settleUntil = System.nanoTime() + settle.toNanos();
             while (System.nanoTime() < settleUntil) {
-                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    sink.accept(record);
+                    read++;
+                }
             }
         }
         return read;

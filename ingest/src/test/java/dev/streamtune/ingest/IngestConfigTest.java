@@ -23,6 +23,10 @@ class IngestConfigTest {
         assertThat(defaults.limits().maxTextBytes()).isEqualTo(65_536);
         assertThat(defaults.limits().maxEventTimeAhead()).isEqualTo(Duration.ofDays(1));
         assertThat(defaults.limits().earliestEventTime()).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+        assertThat(defaults.limits().maxLabelChars()).isEqualTo(128);
+        assertThat(defaults.limits().maxLabelsPerTask()).isEqualTo(1_000);
+        assertThat(defaults.limits().maxMetadataEntries()).isEqualTo(64);
+        assertThat(defaults.limits().maxMetadataBytes()).isEqualTo(16 * 1024);
         assertThat(defaults.splitRatios()).isEqualTo(new SplitRatios(0.8, 0.1, 0.1));
         assertThat(defaults.dedupeRetention()).isEqualTo(Duration.ofDays(7));
         assertThat(defaults.unknownTaskPolicy()).isEqualTo(UnknownTaskPolicy.AUTO_CREATE);
@@ -95,6 +99,33 @@ class IngestConfigTest {
     }
 
     @Test
+    void labelAndMetadataLimitsAreCheckedWithTheirRanges() {
+        IngestLimits d = IngestLimits.defaults();
+        assertThatThrownBy(() -> d.withLabels(0, 1_000)).hasMessageContaining("maxLabelChars must be in [1, 1024], got 0");
+        assertThatThrownBy(() -> d.withLabels(1025, 10)).hasMessageContaining("maxLabelChars must be in [1, 1024], got 1025");
+        assertThatThrownBy(() -> d.withLabels(128, 1))
+                .hasMessageContaining("maxLabelsPerTask must be in [2, 100000], got 1");
+        assertThatThrownBy(() -> d.withLabels(1, 100_001))
+                .hasMessageContaining("maxLabelsPerTask must be in [2, 100000], got 100001");
+        // 5,000 labels of 128 characters could need 2.5 MB in one TaskSpec: more than a Kafka message holds
+        assertThatThrownBy(() -> d.withLabels(128, 5_000))
+                .hasMessageContaining("maxLabelsPerTask (5000) times maxLabelChars (128) times 4 bytes must be at most 921600");
+        assertThat(d.withLabels(32, 5_000).maxLabelsPerTask()).isEqualTo(5_000);
+        assertThatThrownBy(() -> d.withMetadata(-1, 10)).hasMessageContaining("maxMetadataEntries must be in [0, 10000], got -1");
+        assertThatThrownBy(() -> d.withMetadata(10_001, 10))
+                .hasMessageContaining("maxMetadataEntries must be in [0, 10000], got 10001");
+        assertThatThrownBy(() -> d.withMetadata(64, -1)).hasMessageContaining("maxMetadataBytes must be in [0, 16 MiB], got -1");
+        assertThatThrownBy(() -> d.withMetadata(64, 16 * 1024 * 1024 + 1))
+                .hasMessageContaining("maxMetadataBytes must be in [0, 16 MiB], got 16777217");
+        IngestLimits none = d.withMetadata(0, 0);
+        assertThat(none.maxMetadataEntries()).isZero();
+        assertThat(none.maxLabelsPerTask()).as("the other limits are kept").isEqualTo(1_000);
+        // the limits travel with the ingest config, which checks them when it is built
+        assertThatThrownBy(() -> defaults.withLimits(new IngestLimits(128, 20_000, 65_536, Duration.ofDays(1),
+                Instant.EPOCH, 128, 0, 64, 16_384))).hasMessageContaining("maxLabelsPerTask must be in [2, 100000], got 0");
+    }
+
+    @Test
     void splitRatiosMustSumToOneAndEachBeAShare() {
         assertThatThrownBy(() -> new SplitRatios(0.8, 0.1, 0.2))
                 .hasMessageContaining("sum to 1.1").hasMessageContaining("must sum to 1");
@@ -119,6 +150,10 @@ class IngestConfigTest {
         flat.put("streamtune.ingest.dedupe.retention", "PT12H");
         flat.put("streamtune.ingest.unknown.task.policy", "reject");
         flat.put("streamtune.ingest.state.stores", "in_memory");
+        flat.put("streamtune.ingest.max.label.chars", "64");
+        flat.put("streamtune.ingest.max.labels.per.task", "50");
+        flat.put("streamtune.ingest.max.metadata.entries", "8");
+        flat.put("streamtune.ingest.max.metadata.bytes", "2048");
         flat.put("streams.num.stream.threads", "2");
         Properties props = new Properties();
         props.putAll(flat);
@@ -129,6 +164,10 @@ class IngestConfigTest {
         assertThat(config.applicationId()).isEqualTo("ingest-staging");
         assertThat(config.topics().raw()).isEqualTo("staging.examples.raw");
         assertThat(config.limits().maxTextChars()).isEqualTo(5000);
+        assertThat(config.limits().maxLabelChars()).isEqualTo(64);
+        assertThat(config.limits().maxLabelsPerTask()).isEqualTo(50);
+        assertThat(config.limits().maxMetadataEntries()).isEqualTo(8);
+        assertThat(config.limits().maxMetadataBytes()).isEqualTo(2048);
         assertThat(config.splitRatios()).isEqualTo(new SplitRatios(0.7, 0.15, 0.15));
         assertThat(config.dedupeRetention()).isEqualTo(Duration.ofHours(12));
         assertThat(config.unknownTaskPolicy()).isEqualTo(UnknownTaskPolicy.REJECT);
@@ -147,6 +186,13 @@ class IngestConfigTest {
         assertThatThrownBy(() -> IngestConfig.fromProperties(props))
                 .hasMessageContaining("streamtune.ingest.dedupe.retention must be an ISO-8601 duration");
         props.remove("streamtune.ingest.dedupe.retention");
+        props.put("streamtune.ingest.max.labels.per.task", "many");
+        assertThatThrownBy(() -> IngestConfig.fromProperties(props))
+                .hasMessageContaining("streamtune.ingest.max.labels.per.task must be a whole number, got 'many'");
+        props.put("streamtune.ingest.max.labels.per.task", "1");
+        assertThatThrownBy(() -> IngestConfig.fromProperties(props))
+                .hasMessageContaining("maxLabelsPerTask must be in [2, 100000], got 1");
+        props.remove("streamtune.ingest.max.labels.per.task");
         props.put("streamtune.ingest.unknown.task.policy", "ignore");
         assertThatThrownBy(() -> IngestConfig.fromProperties(props))
                 .hasMessageContaining("streamtune.ingest.unknown.task.policy must be one of [AUTO_CREATE, REJECT]");

@@ -30,7 +30,8 @@ class IngestTopologyTest {
                 .contains("topic: env.tasks")
                 .contains("topics: [env.tasks]")
                 .contains("examples-by-task-and-id-repartition")
-                .contains("task-label-proposals-repartition")
+                .contains("task-label-requests-repartition")
+                .contains("registered-examples-by-task-and-id-repartition")
                 .contains(IngestTopology.DEDUPE_STORE)
                 .contains(IngestTopology.TASK_REGISTRY_STORE)
                 .contains(IngestTopology.TASKS_STORE);
@@ -43,7 +44,7 @@ class IngestTopologyTest {
                 IngestSerdes.create(new InMemorySchemaRegistryClient(), config.registry()), new IngestMetrics()).describe();
         assertThat(description.globalStores()).singleElement()
                 .satisfies(g -> assertThat(g.source().topicSet()).containsExactly("tasks"));
-        // gate; dedupe + split; task registry: three sub-topologies joined by the two repartition topics
+        // gate; task registry; dedupe + split: three sub-topologies joined by the three repartition topics
         assertThat(description.subtopologies()).hasSize(3);
     }
 }

@@ -139,6 +139,64 @@ class ValidationTest {
     }
 
     @Test
+    void aLargeClosedSetIsListedByItsFirstLabelsOnly() {
+        List<String> labels = java.util.stream.IntStream.range(0, 25).mapToObj(i -> "l" + i).toList();
+        ingest.declare(dev.streamtune.avro.TaskSpec.newBuilder().setTask("spam").setLabels(labels)
+                .setLabelSetClosed(true).build());
+        TestRecord<byte[], byte[]> dead = assertDeadLettered(example("a1").setLabel("other").build(),
+                RejectReason.UNKNOWN_LABEL, "[l0, l1, ", "l19, ... and 5 more]");
+        assertThat(header(dead.headers(), DeadLetterHeaders.MESSAGE)).doesNotContain("l20");
+    }
+
+    @Test
+    void labelOverTheCharacterLimit() {
+        // 129 code points, 258 UTF-16 units: the limit counts characters as a reader sees them
+        assertDeadLettered(example("a1").setLabel("\uD83D\uDE00".repeat(129)).build(), RejectReason.LABEL_TOO_LONG,
+                "label has 129 characters", "limit is 128");
+    }
+
+    @Test
+    void labelAtTheLimitIsAcceptedAfterTrimming() {
+        String label = "\u00e9".repeat(128);
+        ingest.send(example("a1").setTask("open").setLabel("  " + label + "  ").build());
+        assertThat(ingest.drainSplits()).singleElement()
+                .satisfies(r -> assertThat(r.value().getLabel()).isEqualTo(label));
+        assertThat(ingest.tasksOut.readValuesToList()).singleElement()
+                .satisfies(spec -> assertThat(spec.getLabels()).containsExactly(label));
+    }
+
+    @Test
+    void metadataWithTooManyEntries() {
+        assertDeadLettered(example("a1").setMetadata(metadata(65, 1)).build(), RejectReason.METADATA_TOO_LARGE,
+                "metadata has 65 entries", "limit is 64");
+    }
+
+    @Test
+    void metadataOverTheByteLimit() {
+        // key "k" (1 byte) and 8,192 two-byte characters: 16,385 bytes, one over 16 KiB
+        assertDeadLettered(example("a1").setMetadata(java.util.Map.of("k", "\u00e9".repeat(8_192))).build(),
+                RejectReason.METADATA_TOO_LARGE, "metadata has 16385 UTF-8 bytes", "limit is 16384 bytes");
+    }
+
+    @Test
+    void metadataAtBothLimitsIsAcceptedAndKept() {
+        java.util.Map<String, String> many = metadata(64, 1);
+        ingest.send(example("a1").setMetadata(many).build());
+        java.util.Map<String, String> large = java.util.Map.of("k", "\u00e9".repeat(8_191) + "a"); // 16,384 bytes
+        ingest.send(example("a2").setMetadata(large).build());
+        assertThat(ingest.drainSplits()).extracting(r -> r.value().getMetadata()).containsExactly(many, large);
+        assertThat(ingest.dlq.isEmpty()).isTrue();
+    }
+
+    private static java.util.Map<String, String> metadata(int entries, int valueChars) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (int i = 0; i < entries; i++) {
+            out.put("key-" + i, "v".repeat(valueChars));
+        }
+        return out;
+    }
+
+    @Test
     void notANumberWeight() {
         assertDeadLettered(example("a1").setWeight(Double.NaN).build(), RejectReason.BAD_WEIGHT, "weight is NaN",
                 "finite and > 0");

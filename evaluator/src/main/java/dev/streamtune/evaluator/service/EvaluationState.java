@@ -151,6 +151,13 @@ public final class EvaluationState {
             champions.put(update.getTask(), new Champion(current.model(), update, offset));
             return false;
         }
+        int labels = update.getModel() == null ? 0 : update.getModel().getLabels().size();
+        if (labels > gate.config().maxLabels()) {
+            LOG.error("task '{}': update at offset {} names version {} with {} labels; the limit is maxLabels {}, so {} "
+                    + "stays the champion", update.getTask(), offset, update.getVersion(), labels,
+                    gate.config().maxLabels(), current == null ? "nothing" : "version " + current.model().version());
+            return false;
+        }
         try {
             LoadedModel model = loader.load(update.getModel());
             champions.put(update.getTask(), new Champion(model, update, offset));
@@ -342,48 +349,9 @@ public final class EvaluationState {
         return candidate.getBase() == null ? "" : candidate.getBase().getBackbone();
     }
 
-    /**
-     * The task's held-out examples of {@code split} that every one of {@code models} can score, in one fixed order
-     * (first arrival of the text when any model reads text, else of the vector): vectors alone when all of them
-     * are head-only, texts alone when none is, and the ids present in both stores, with both, for a mix.
-     *
-     * @return empty when the models need vectors of different backbones, which are no common ground
-     */
+    /** The task's held-out examples of {@code split} that every one of {@code models} can score (see {@link HeldOutExample#commonTo}). */
     private Optional<List<HeldOutExample>> heldOut(String task, Split split, List<LoadedModel> models) {
-        Set<String> vectorBackbones = new HashSet<>();
-        boolean anyText = false;
-        for (LoadedModel model : models) {
-            if (model.acceptsPooledFeatures()) {
-                vectorBackbones.add(model.backboneId());
-            } else {
-                anyText = true;
-            }
-        }
-        if (vectorBackbones.size() > 1) {
-            return Optional.empty();
-        }
-        String backbone = vectorBackbones.isEmpty() ? null : vectorBackbones.iterator().next();
-        if (!anyText) {
-            return Optional.of(features.examples(task, split, backbone).stream().map(HeldOutExample::of).toList());
-        }
-        List<LabelledText> textExamples = texts.examples(task, split);
-        if (backbone == null) {
-            return Optional.of(textExamples.stream().map(HeldOutExample::of).toList());
-        }
-        Map<String, LabelledVector> vectors = new HashMap<>();
-        for (LabelledVector vector : features.examples(task, split, backbone)) {
-            vectors.put(vector.exampleId(), vector);
-        }
-        List<HeldOutExample> both = new ArrayList<>();
-        for (LabelledText text : textExamples) {
-            LabelledVector vector = vectors.get(text.exampleId());
-            if (vector != null) {
-                // the split topic is the source of truth for the label; the vector may lag a correction by a batch
-                both.add(new HeldOutExample(text.exampleId(), text.label(), vector.vector(), vector.terms(),
-                        text.text()));
-            }
-        }
-        return Optional.of(both);
+        return HeldOutExample.commonTo(models, task, split, features, texts);
     }
 
     /**
@@ -406,6 +374,13 @@ public final class EvaluationState {
         judged.add(task + "/" + candidate.getVersion());
         // train texts that arrived under the current champion are its prequential evidence, not the next one's
         scoreQueuedTrainTexts();
+        int maxLabels = gate.config().maxLabels();
+        if (candidate.getLabels().size() > maxLabels) {
+            // refused before its weights are loaded: a head of that many classes is itself the problem
+            LOG.warn("task '{}': candidate version {} refused: it has {} labels; the limit is maxLabels {}", task,
+                    candidate.getVersion(), candidate.getLabels().size(), maxLabels);
+            return List.of();
+        }
         LoadedModel model;
         try {
             model = loader.load(candidate);
@@ -421,7 +396,7 @@ public final class EvaluationState {
                 : heldOut(task, Split.VALIDATION, List.of(model)).orElseThrow();
         ClassificationMetrics metrics;
         try {
-            metrics = Scoring.score(model, validation);
+            metrics = Scoring.score(model, validation, maxLabels);
         } catch (IllegalArgumentException e) {
             LOG.warn("task '{}': candidate version {} cannot be scored: {}", task, candidate.getVersion(), e.getMessage());
             release(model);
@@ -448,10 +423,7 @@ public final class EvaluationState {
                     + champion.model().version() + " (" + champion.model().techniqueId() + ") need", Double.NaN,
                     Double.NaN);
         } else {
-            ClassificationMetrics championMetrics = Scoring.score(champion.model(), validation);
-            // examples seen let the gate promote a non-inferior, fresher challenger as a refresh (when enabled)
-            decision = gate.decide(ValidationScore.of(metrics), ValidationScore.of(championMetrics),
-                    candidate.getExamplesSeen(), champion.update().getModel().getExamplesSeen());
+            decision = againstChampion(candidate, metrics, champion, validation, maxLabels);
         }
         LOG.info("task '{}': candidate version {} on {} validation examples: macro-F1 {} -> {}", task,
                 candidate.getVersion(), metrics.examples(), String.format("%.4f", metrics.macroF1()), decision.reason());
@@ -462,8 +434,17 @@ public final class EvaluationState {
 
         Map<String, Double> testValues = Map.of();
         List<HeldOutExample> test = heldOut(task, Split.TEST, List.of(model)).orElseThrow();
+        ClassificationMetrics testMetrics = null;
         if (!test.isEmpty()) {
-            ClassificationMetrics testMetrics = Scoring.score(model, test);
+            try {
+                testMetrics = Scoring.score(model, test, maxLabels);
+            } catch (IllegalArgumentException e) {
+                // the test split may hold labels validation does not; the promotion stands without test scores
+                LOG.warn("task '{}': champion version {} cannot be scored on test: {}", task, candidate.getVersion(),
+                        e.getMessage());
+            }
+        }
+        if (testMetrics != null) {
             testValues = testMetrics.values();
             LOG.info("task '{}': champion version {} on {} test examples: {}", task, candidate.getVersion(),
                     testMetrics.examples(), testMetrics);
@@ -480,8 +461,24 @@ public final class EvaluationState {
             release(champion.model());
         }
         // the update goes first so a reader of both topics never sees a champion's test score before the champion
-        out.add(out.size() - (test.isEmpty() ? 0 : 1), new Output.Update(update));
+        out.add(out.size() - (testMetrics == null ? 0 : 1), new Output.Update(update));
         return out;
+    }
+
+    /** The gate's verdict on a challenger scored on the same examples as its champion; the champion stays if it cannot be scored. */
+    private GateDecision againstChampion(ModelVersion candidate, ClassificationMetrics metrics, Champion champion,
+            List<HeldOutExample> validation, int maxLabels) {
+        ClassificationMetrics championMetrics;
+        try {
+            championMetrics = Scoring.score(champion.model(), validation, maxLabels);
+        } catch (IllegalArgumentException e) {
+            return new GateDecision(false, "keep champion: champion " + champion.model().version()
+                    + " cannot be scored on the examples candidate " + candidate.getVersion() + " was: " + e.getMessage(),
+                    Double.NaN, Double.NaN);
+        }
+        // examples seen let the gate promote a non-inferior, fresher challenger as a refresh (when enabled)
+        return gate.decide(ValidationScore.of(metrics), ValidationScore.of(championMetrics),
+                candidate.getExamplesSeen(), champion.update().getModel().getExamplesSeen());
     }
 
     /**

@@ -4,9 +4,9 @@ import dev.streamtune.evaluator.ClassificationMetrics;
 import dev.streamtune.subscriber.LoadedModel;
 import dev.streamtune.subscriber.Prediction;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 /** Scores a loaded model on materialized examples. */
 public final class Scoring {
@@ -21,24 +21,34 @@ public final class Scoring {
      * followed by the unknown ones, with probability 0, so the example counts as wrong and its class enters
      * macro-F1 with F1 0. Dropping such examples instead would let a version that ignores a new class look better.
      *
-     * @throws IllegalArgumentException when {@code examples} is empty, or an example lacks the vector or the text
-     *         the model needs
+     * @param maxLabels the most labels (the version's and the examples' together) it may score with; the
+     *                  probability rows take one double per label and example
+     * @throws IllegalArgumentException when {@code examples} is empty, an example lacks the vector or the text the
+     *         model needs, or there are more than {@code maxLabels} labels (checked before anything is predicted)
      */
-    public static ClassificationMetrics score(LoadedModel model, List<HeldOutExample> examples) {
+    public static ClassificationMetrics score(LoadedModel model, List<HeldOutExample> examples, int maxLabels) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no examples to score task '" + model.task() + "' version "
                     + model.version() + " on");
         }
-        Set<String> labelSet = new LinkedHashSet<>(model.labels());
-        for (HeldOutExample example : examples) {
-            labelSet.add(example.label());
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (String label : model.labels()) {
+            index.putIfAbsent(label, index.size());
         }
-        List<String> labels = new ArrayList<>(labelSet);
+        for (HeldOutExample example : examples) {
+            index.putIfAbsent(example.label(), index.size());
+        }
+        if (index.size() > maxLabels) {
+            throw new IllegalArgumentException("task '" + model.task() + "' version " + model.version() + " would be"
+                    + " scored on " + index.size() + " labels (" + model.labels().size() + " of its own, the rest from "
+                    + examples.size() + " held-out examples); the limit is maxLabels " + maxLabels);
+        }
+        List<String> labels = new ArrayList<>(index.keySet());
         List<Prediction> predictions = predict(model, examples);
         int[] truth = new int[examples.size()];
         double[][] rows = new double[examples.size()][];
         for (int i = 0; i < truth.length; i++) {
-            truth[i] = labels.indexOf(examples.get(i).label());
+            truth[i] = index.get(examples.get(i).label());
             rows[i] = predictions.get(i).row(labels);
         }
         return ClassificationMetrics.evaluate(truth, rows, labels);

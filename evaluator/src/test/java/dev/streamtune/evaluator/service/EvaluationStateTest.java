@@ -100,6 +100,61 @@ class EvaluationStateTest {
     }
 
     @Test
+    void aCandidateWithMoreLabelsThanTheLimitIsRefusedAndTheNextOneIsJudged() {
+        feed(Split.VALIDATION, MIN_VALIDATION, false);
+        ModelVersion wide = ModelVersion.newBuilder(version(1, data.headAtCosine(0.9)))
+                .setLabels(java.util.stream.IntStream.range(0, 30_000).mapToObj(i -> "l" + i).toList()).build();
+        assertThat(state.onCandidate(wide, new CandidatePosition("c", 0, 0))).isEmpty();
+        assertThat(state.champion("spam")).isEmpty();
+        assertThat(state.waiting()).as("refused, not parked").isEmpty();
+        assertThat(updates(state.onCandidate(version(2, data.headAtCosine(0.9)), new CandidatePosition("c", 0, 1))))
+                .hasSize(1);
+    }
+
+    @Test
+    void heldOutExamplesWithThousandsOfLabelsAreRefusedBeforeAnyRowIsPredicted() {
+        // 5,000 validation examples of 5,000 labels: scoring them would take 5,000 x 5,002 probabilities
+        EvaluationState bounded = new EvaluationState(LOADER,
+                new PromotionGate(new GateConfig(0.005, 0.05, MIN_VALIDATION)), new PrequentialAccuracy(100),
+                "evaluator", Duration.ofSeconds(5), clock);
+        for (int i = 0; i < 5_000; i++) {
+            bounded.onFeature(Synthetic.feature("spam", "w" + i, "label-" + i, Split.VALIDATION, BACKBONE_ID,
+                    data.sample(i % 2)), false);
+        }
+        assertThat(bounded.onCandidate(version(1, data.headAtCosine(0.9)), new CandidatePosition("c", 0, 0))).isEmpty();
+        assertThat(bounded.champion("spam")).isEmpty();
+
+        // within a wider limit the same examples are scored (the unknown labels count as wrong)
+        EvaluationState wide = new EvaluationState(LOADER,
+                new PromotionGate(new GateConfig(0.005, 0.05, MIN_VALIDATION).withMaxLabels(3)), new PrequentialAccuracy(100),
+                "evaluator", Duration.ofSeconds(5), clock);
+        for (int i = 0; i < MIN_VALIDATION; i++) {
+            wide.onFeature(Synthetic.feature("spam", "x" + i, i == 0 ? "eggs" : Synthetic.LABELS.get(i % 2),
+                    Split.VALIDATION, BACKBONE_ID, data.sample(i % 2)), false);
+        }
+        assertThat(metrics(wide.onCandidate(version(1, data.headAtCosine(0.9)), new CandidatePosition("c", 0, 0))))
+                .singleElement().satisfies(e -> assertThat(e.getLabels()).hasSize(3));
+        EvaluationState narrow = new EvaluationState(LOADER,
+                new PromotionGate(new GateConfig(0.005, 0.05, MIN_VALIDATION).withMaxLabels(2)), new PrequentialAccuracy(100),
+                "evaluator", Duration.ofSeconds(5), clock);
+        for (int i = 0; i < MIN_VALIDATION; i++) {
+            narrow.onFeature(Synthetic.feature("spam", "x" + i, i == 0 ? "eggs" : Synthetic.LABELS.get(i % 2),
+                    Split.VALIDATION, BACKBONE_ID, data.sample(i % 2)), false);
+        }
+        assertThat(narrow.onCandidate(version(1, data.headAtCosine(0.9)), new CandidatePosition("c", 0, 0))).isEmpty();
+    }
+
+    @Test
+    void aChampionUpdateWithMoreLabelsThanTheLimitIsNotLoaded() {
+        ModelVersion wide = ModelVersion.newBuilder(version(3, data.headAtCosine(0.9)))
+                .setLabels(java.util.stream.IntStream.range(0, 1_001).mapToObj(i -> "l" + i).toList()).build();
+        ModelUpdate update = ModelUpdate.newBuilder().setTask("spam").setAction(UpdateAction.PROMOTE).setVersion(3)
+                .setReason("forged").setModel(wide).setTimestamp(Instant.EPOCH).build();
+        assertThat(state.applyUpdate(update, 0)).isFalse();
+        assertThat(state.champion("spam")).isEmpty();
+    }
+
+    @Test
     void aShuffledLabelChallengerIsNeverPromotedWhileABetterOneIs() {
         feed(Split.VALIDATION, 400, false);
         feed(Split.TEST, 200, false);

@@ -27,6 +27,20 @@ public class RegistryException extends RuntimeException {
         this.errorCode = 0;
     }
 
+    /**
+     * Whether {@code e} or one of its causes is a registry failure that says nothing about the record being read
+     * (the registry is down, slow or erroring), as opposed to the record's own fault: its schema id does not exist.
+     * A reader retries the first and may skip or dead-letter the second.
+     */
+    public static boolean isOutage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RegistryException r) {
+                return r.errorCode() != SCHEMA_NOT_FOUND && r.httpStatus() != 404;
+            }
+        }
+        return false;
+    }
+
     public int errorCode() {
         return errorCode;
     }

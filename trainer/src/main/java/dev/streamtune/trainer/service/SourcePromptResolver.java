@@ -54,10 +54,13 @@ final class SourcePromptResolver {
     private final ArtifactStore artifacts;
     private final int hidden;
     private final Set<String> refusalsLogged = new HashSet<>();
+    private final PoisonRecords poison;
 
     SourcePromptResolver(TrainerServiceConfig config, AvroDeserializer<ModelUpdate> updates,
-                         AvroDeserializer<ModelVersion> versions, ArtifactStore artifacts, int hidden) {
+                         AvroDeserializer<ModelVersion> versions, ArtifactStore artifacts, int hidden,
+                         PoisonRecords poison) {
         this.config = config;
+        this.poison = poison;
         this.hidden = hidden;
         this.updates = updates;
         this.versions = versions;
@@ -140,8 +143,8 @@ final class SourcePromptResolver {
                 current.remove(key); // a tombstone withdraws the task's champion
                 continue;
             }
-            ModelUpdate update = updates.deserialize(record.topic(), record.value());
-            if (update.getModel() != null && key.contentEquals(update.getModel().getTask())) {
+            ModelUpdate update = poison.update(record, updates, key);
+            if (update != null) {
                 current.put(key, update.getModel());
             }
         }
@@ -191,8 +194,8 @@ final class SourcePromptResolver {
         ModelVersion found = null;
         for (ConsumerRecord<byte[], byte[]> record : TrainerService.readToEnd(consumer, List.of(partition))) {
             if (record.key() != null && java.util.Arrays.equals(record.key(), key) && record.value() != null) {
-                ModelVersion version = versions.deserialize(record.topic(), record.value());
-                if (version.getVersion() == number) {
+                ModelVersion version = poison.version(record, versions, task);
+                if (version != null && version.getVersion() == number) {
                     found = version;
                 }
             }

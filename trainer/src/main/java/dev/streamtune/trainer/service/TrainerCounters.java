@@ -14,8 +14,10 @@ package dev.streamtune.trainer.service;
  * @param unknownLabels train examples skipped because their label is not in a closed label set
  * @param malformed records skipped because they do not decode or do not fit (vector width, weight, backbone)
  * @param labels labels the head knows
+ * @param poisonRecords records of tasks, models.candidates or models.updates skipped because they do not decode or
+ *     make no sense (another task's declaration under this task's key, a version outside [1, 2^53]); each counted once
  */
 public record TrainerCounters(long examplesTrained, long steps, long versionsPublished, long lastPublishedVersion,
         double lastLoss, double examplesPerSecond, long lag, long recordsSkipped, long unknownLabels, long malformed,
-        int labels) {
+        int labels, long poisonRecords) {
 }

@@ -151,6 +151,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     private final TrainerServiceConfig config;
     private final dev.streamtune.schemas.signing.SigningKey signer;
+    private final PoisonRecords poison;
     private final CompletableFuture<StartupReport> started = new CompletableFuture<>();
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
@@ -203,6 +204,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     public TrainerService(TrainerServiceConfig config, dev.streamtune.schemas.signing.SigningKey signer) {
         this.config = java.util.Objects.requireNonNull(config, "config");
         this.signer = java.util.Objects.requireNonNull(signer, "signer");
+        this.poison = new PoisonRecords(config.task());
     }
 
     public TrainerServiceConfig config() {
@@ -226,7 +228,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
 
     public TrainerCounters counters() {
         return new TrainerCounters(examplesTrained, steps, versionsPublished, lastPublishedVersion, lastLoss,
-                examplesPerSecond, lag, recordsSkipped, unknownLabels, malformed, labelCount);
+                examplesPerSecond, lag, recordsSkipped, unknownLabels, malformed, labelCount, poison.skipped());
     }
 
     /** The failure that ended {@link #run}, if any. */
@@ -645,7 +647,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             throws IOException {
         stepPending();
         trainer.consolidate();
-        long version = Math.max(lastPublishedVersion, parentVersion) + 1;
+        long version = PoisonRecords.nextVersion(Math.max(lastPublishedVersion, parentVersion));
         long now = System.nanoTime();
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put(VERSION, Long.toString(version));
@@ -850,7 +852,13 @@ public final class TrainerService implements Runnable, AutoCloseable {
         TaskSpec latest = null;
         for (ConsumerRecord<byte[], byte[]> record : readToEnd(consumer, partitions)) {
             if (record.key() != null && java.util.Arrays.equals(record.key(), key)) {
-                latest = record.value() == null ? null : deserializer.deserialize(record.topic(), record.value());
+                if (record.value() == null) {
+                    latest = null; // a tombstone withdraws the declaration
+                } else {
+                    // a record that is no declaration of this task leaves the last good one standing
+                    TaskSpec spec = poison.taskSpec(record, deserializer);
+                    latest = spec != null ? spec : latest;
+                }
             }
         }
         return latest;
@@ -996,7 +1004,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
         List<String> sources = SourcePromptResolver.sourceTasks(config.task(), stringSettings(spec).get(SOURCE_TASKS));
         SourcePromptResolver resolver = new SourcePromptResolver(config,
                 new AvroDeserializer<>(registry, config.serde(), ModelUpdate.class),
-                new AvroDeserializer<>(registry, config.serde(), ModelVersion.class), artifacts, backbone.hiddenSize());
+                new AvroDeserializer<>(registry, config.serde(), ModelVersion.class), artifacts, backbone.hiddenSize(),
+                poison);
         long nextLog = System.nanoTime();
         while (!stopping) {
             SourcePromptResolver.Resolution resolution = resolver.resolve(consumer, sources, encoderConfig.spec(), pinned);
@@ -1117,7 +1126,8 @@ public final class TrainerService implements Runnable, AutoCloseable {
             while (consumer.position(partition) < until) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                     if (record.offset() < until && record.key() != null && java.util.Arrays.equals(record.key(), key)) {
-                        highest = Math.max(highest, deserializer.deserialize(record.topic(), record.value()).getVersion());
+                        ModelVersion version = poison.version(record, deserializer, config.task());
+                        highest = version == null ? highest : Math.max(highest, version.getVersion());
                     }
                 }
             }

@@ -54,6 +54,7 @@ final class ServiceFixture {
     final Topics topics;
     final String featuresTopic;
     private final SchemaRegistryClient registry;
+    private final Map<String, PoisonRecords> poisonByTask = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Each test gets its own topic prefix, so tests sharing a platform never see each other's records. */
     ServiceFixture(StreamtunePlatform platform, String prefix, int featurePartitions) throws Exception {
@@ -82,6 +83,19 @@ final class ServiceFixture {
             AvroSerializer<TaskSpec> serializer = new AvroSerializer<>(registry, platform.serdeConfig(), false);
             producer.send(new ProducerRecord<>(topics.tasks(), task, serializer.serialize(topics.tasks(), spec))).get();
         }
+    }
+
+    /** Sends {@code value} as is (null for a tombstone) under {@code key}: for records no service would write. */
+    void sendBytes(String topic, String key, byte[] value) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /** {@code value} in the Confluent wire format, its schema registered on the platform's registry. */
+    byte[] serialize(String topic, org.apache.avro.specific.SpecificRecord value) {
+        return new AvroSerializer<org.apache.avro.specific.SpecificRecord>(registry, platform.serdeConfig(), false)
+                .serialize(topic, value);
     }
 
     /** examples.train (the encoder techniques' input) and the compacted models.updates. */
@@ -145,13 +159,20 @@ final class ServiceFixture {
         return landed;
     }
 
+    /** The task's versions on models.candidates, as the trainer reads them: poison a test planted is left out. */
     List<ModelVersion> versions(String task) {
         AvroDeserializer<ModelVersion> deserializer =
                 new AvroDeserializer<>(registry, platform.serdeConfig(), ModelVersion.class);
+        PoisonRecords poison = poisonByTask.computeIfAbsent(task, PoisonRecords::new); // logs each record once
         List<ModelVersion> versions = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : readAll(topics.candidates())) {
             if (task.equals(record.key())) {
-                versions.add(deserializer.deserialize(record.topic(), record.value()));
+                ModelVersion version = poison.version(new ConsumerRecord<>(record.topic(), record.partition(),
+                        record.offset(), record.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), record.value()),
+                        deserializer, task);
+                if (version != null) {
+                    versions.add(version);
+                }
             }
         }
         return versions;

@@ -33,7 +33,7 @@ class SourcePromptResolverTest {
     private static final Map<String, String> SETTINGS = Map.of("head", "linear", "prompt_length", "4");
     private final SourcePromptResolver resolver = new SourcePromptResolver(TrainerServiceConfig.defaults("localhost:9092",
             AvroSerdeConfig.of("http://localhost:8081"), "target", Path.of("data/trainer/target")), null, null, null,
-            HIDDEN);
+            HIDDEN, new PoisonRecords("target"));
 
     private static List<NamedTensor> promptTensors(Random random) {
         List<TensorSpec> specs = Techniques.byId(PromptTuningTechnique.ID)

@@ -472,6 +472,51 @@ class TrainerServiceIT {
     }
 
     @Test
+    void poisonOnTheTasksAndCandidatesTopicsIsSkippedAndCountedAndTheTrainerStartsAndTrains() throws Exception {
+        String task = "poisoned";
+        ServiceFixture fixture = new ServiceFixture(platform, "poison.", 1);
+        // a declaration at ingest's default limit of 1,000 labels, of which the stream uses three
+        List<String> labels = new ArrayList<>(List.of("ham", "spam", "eggs"));
+        for (int i = labels.size(); i < 1_000; i++) {
+            labels.add("label-" + i);
+        }
+        fixture.declareTask(task, labels, false, Map.of());
+        // after it, on the same key: bytes that do not decode, and another task's declaration
+        fixture.sendBytes(fixture.topics.tasks(), task, new byte[] {0, 0, 0, 0, 99, 1, 2, 3});
+        fixture.sendBytes(fixture.topics.tasks(), task, fixture.serialize(fixture.topics.tasks(),
+                dev.streamtune.avro.TaskSpec.newBuilder().setTask("someone-else").setLabels(List.of("x")).build()));
+        // and keyed by the task on models.candidates: garbage, a tombstone, a forged version near Long.MAX_VALUE
+        fixture.sendBytes(fixture.topics.candidates(), task, "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        fixture.sendBytes(fixture.topics.candidates(), task, null);
+        fixture.sendBytes(fixture.topics.candidates(), task, fixture.serialize(fixture.topics.candidates(),
+                ModelVersion.newBuilder().setTask(task).setVersion(Long.MAX_VALUE - 1).setTechnique("head")
+                        .setBase(new dev.streamtune.avro.BaseModel(ServiceFixture.BACKBONE, "forged"))
+                        .setLabels(List.of("ham")).setDelta(dev.streamtune.avro.Delta.newBuilder().setSha256("forged")
+                                .setSizeBytes(0).build())
+                        .setCreatedAt(java.time.Instant.now()).build()));
+        ServiceFixture.Clusters clusters = new ServiceFixture.Clusters(5, 4.0);
+        List<FeatureVector> vectors = new ArrayList<>();
+        for (int i = 0; i < 240; i++) {
+            String label = labels.get(i % 3);
+            vectors.add(ServiceFixture.vector(task, "p" + i, label, Split.TRAIN, clusters.sample(label)));
+        }
+        fixture.produce(vectors);
+
+        TrainerService service = new TrainerService(config(fixture, task, tmp.resolve("poisoned")), ServiceFixture.TRAINER_KEY);
+        Thread thread = start(service);
+        StartupReport report = service.awaitStarted(Duration.ofSeconds(60));
+        assertThat(report.highestPublishedVersion()).as("the forged version is not the base of the next").isZero();
+        List<ModelVersion> versions = fixture.awaitVersions(task,
+                vs -> !vs.isEmpty() && vs.get(vs.size() - 1).getExamplesSeen() == 240, Duration.ofSeconds(90));
+        assertThat(versions).extracting(ModelVersion::getVersion).first().isEqualTo(1L);
+        assertThat(versions.get(versions.size() - 1).getLabels()).as("the good declaration stands").isEqualTo(labels);
+        assertThat(service.counters().poisonRecords()).isEqualTo(5);
+        service.close();
+        thread.join(10_000);
+        assertThat(service.failure()).isEmpty();
+    }
+
+    @Test
     void refusesAnUnknownTechniqueAndAnEncoderTechniqueWithoutLabels() throws Exception {
         ServiceFixture fixture = new ServiceFixture(platform, "refused.", 1);
         assertRefused(fixture, "adapterz-task", "adapterz", List.of("a", "b"), "unknown technique 'adapterz'");
