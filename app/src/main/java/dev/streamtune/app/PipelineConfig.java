@@ -47,6 +47,16 @@ record PipelineConfig(
                 KafkaClientProperties.none(), dev.streamtune.ingest.IngestLimits.defaults());
     }
 
+    /** With ingest's default limits and these Kafka client settings. */
+    PipelineConfig(String bootstrapServers, String registryUrl, String topicPrefix, int partitions, int dashboardPort,
+            Path dataDirectory, List<String> trainedTasks, int featurizerBatch, int maxTokens, int threads,
+            long publishEvery, java.time.Duration publishInterval, dev.streamtune.evaluator.GateConfig gate,
+            KafkaClientProperties kafkaClient) {
+        this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
+                featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate, kafkaClient,
+                dev.streamtune.ingest.IngestLimits.defaults());
+    }
+
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(registryUrl, "registryUrl");
