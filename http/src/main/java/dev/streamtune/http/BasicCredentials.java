@@ -17,10 +17,12 @@ import java.util.Optional;
 public final class BasicCredentials {
 
     private final String user;
+    private final String password;
     private final byte[] expectedToken;
 
     private BasicCredentials(String user, String password) {
         this.user = user;
+        this.password = password;
         this.expectedToken = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))
                 .getBytes(StandardCharsets.US_ASCII);
     }
@@ -93,6 +95,18 @@ public final class BasicCredentials {
         }
         byte[] given = header.substring(space + 1).strip().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, expectedToken);
+    }
+
+    /**
+     * {@code user:password}, each percent-encoded, for a client URL {@code http://user:password@host}
+     * (Confluent's {@code basic.auth.credentials.source=URL}); a URL with it must never be printed.
+     */
+    public String urlUserInfo() {
+        return encode(user) + ":" + encode(password);
+    }
+
+    private static String encode(String part) {
+        return java.net.URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Override

@@ -74,7 +74,8 @@ public final class BoundedHttpServer implements AutoCloseable {
         this.server = new Server(io);
         this.scheduler = new ScheduledExecutorScheduler(config.name() + "-timer", true);
         server.addBean(scheduler);
-        server.setStopTimeout(1_000);
+        // closing stops at once, as the JDK server's stop(0) did: no waiting for keep-alive connections to go
+        server.setStopTimeout(0);
 
         HttpConfiguration http = new HttpConfiguration();
         http.setRequestHeaderSize(config.maxHeaderBytes());

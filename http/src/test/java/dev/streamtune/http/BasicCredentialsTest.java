@@ -27,6 +27,7 @@ class BasicCredentialsTest {
         assertThat(admin.matches("Bearer " + header("admin:s3cret:with-colon").substring(6))).isFalse();
         assertThat(admin.matches(null)).isFalse();
         assertThat(admin.toString()).isEqualTo("admin:****").doesNotContain("s3cret");
+        assertThat(BasicCredentials.parse("a b:p@ss:word+1", "t").urlUserInfo()).isEqualTo("a%20b:p%40ss%3Aword%2B1");
     }
 
     @Test
