@@ -112,7 +112,7 @@ final class LocalPipeline implements AutoCloseable {
 
         if (config.dashboardPort() >= 0) {
             dashboard = DashboardServer.create(DashboardConfig.of(config.dashboardPort(), config.bootstrapServers(),
-                    config.registryUrl()).withTopics(config.topics())).start();
+                    config.registryUrl()).withTopics(config.topics()).withBindAddress(config.bindAddress())).start();
             started.add(dashboard);
         }
     }

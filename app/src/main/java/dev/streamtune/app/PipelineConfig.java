@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param publishInterval   ... or after this much time with new examples, whichever comes first
  * @param gate              the evaluator's promotion gate (its minValidationExamples is also how many
  *                          validation vectors a candidate waits for)
+ * @param bindAddress       the interface the dashboard listens on: the loopback unless opened
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -32,7 +33,17 @@ record PipelineConfig(
         int threads,
         long publishEvery,
         java.time.Duration publishInterval,
-        dev.streamtune.evaluator.GateConfig gate) {
+        dev.streamtune.evaluator.GateConfig gate,
+        String bindAddress) {
+
+    /** The dashboard on the loopback interface. */
+    PipelineConfig(String bootstrapServers, String registryUrl, String topicPrefix, int partitions, int dashboardPort,
+            Path dataDirectory, List<String> trainedTasks, int featurizerBatch, int maxTokens, int threads,
+            long publishEvery, java.time.Duration publishInterval, dev.streamtune.evaluator.GateConfig gate) {
+        this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
+                featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate,
+                dev.streamtune.http.HttpServerConfig.LOCALHOST);
+    }
 
     PipelineConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -59,6 +70,9 @@ record PipelineConfig(
             throw new IllegalArgumentException("publish-every must be at least 1 example, was " + publishEvery);
         }
         Objects.requireNonNull(gate, "gate");
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("bindAddress must not be blank (127.0.0.1 for this machine only)");
+        }
         if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }

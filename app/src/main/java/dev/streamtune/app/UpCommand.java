@@ -21,6 +21,12 @@ final class UpCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LearningOptions learning;
 
+    @picocli.CommandLine.Mixin
+    BindOptions bind;
+
+    @picocli.CommandLine.Mixin
+    RegistryAuthOptions registryAuth;
+
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
 
@@ -46,14 +52,15 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Path data = dataDir != null ? dataDir : Paths.defaultData();
-        PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions);
+        PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions)
+                .withBindAddress(bind.bindAddress).withRegistryWriteCredentials(registryAuth.credentials());
         StreamtunePlatform platform = StreamtunePlatform.start(config);
         LocalPipeline pipeline;
         try {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
-                    platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
+                    platform.writerRegistryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
-                    java.time.Duration.ofSeconds(30), learning.gate()));
+                    java.time.Duration.ofSeconds(30), learning.gate(), bind.bindAddress));
         } catch (RuntimeException e) {
             platform.close();
             throw e;
@@ -69,7 +76,11 @@ final class UpCommand implements Callable<Integer> {
         }, "streamtune-shutdown"));
         System.out.println("streamtune is up");
         System.out.println("  kafka bootstrap servers: " + platform.bootstrapServers());
-        System.out.println("  schema registry:         " + platform.registryUrl());
+        System.out.println("  schema registry:         " + platform.registryUrl()
+                + config.registryWriteCredentials().map(c -> " (writes need basic auth as " + c.user() + ")").orElse(""));
+        System.out.println("  HTTP listens on:         " + bind.bindAddress
+                + (bind.isOpen() ? " (every interface: registry and dashboard are reachable from the network)"
+                        : " (this machine only; --bind-address 0.0.0.0 opens it)"));
         System.out.println("  data directory:          " + data.toAbsolutePath());
         if (pipeline != null) {
             System.out.println("  services:                ingest, featurizer, evaluator, trainer for " + tasks);
