@@ -222,6 +222,27 @@ class BoundedHttpServerTest {
     }
 
     @Test
+    void listensOnlyOnTheBindAddress() throws Exception {
+        // two addresses of the loopback range stand in for "this machine" and "another interface"
+        try (BoundedHttpServer narrow = serve(config().withBindAddress("127.0.0.2"));
+             BoundedHttpServer open = serve(config().withBindAddress(HttpServerConfig.ALL_INTERFACES))) {
+            assertThat(reaches("127.0.0.2", narrow.port())).isTrue();
+            assertThat(reaches("127.0.0.1", narrow.port())).as("not bound to 127.0.0.1").isFalse();
+            assertThat(reaches("127.0.0.1", open.port())).isTrue();
+            assertThat(reaches("127.0.0.2", open.port())).isTrue();
+        }
+    }
+
+    private static boolean reaches(String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), 1_000);
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    @Test
     void bindsTheLoopbackByDefaultAndATakenPortIsAClearError() {
         assertThat(server.config().bindAddress()).isEqualTo(HttpServerConfig.LOCALHOST);
         assertThat(server.url()).isEqualTo("http://localhost:" + server.port());
