@@ -115,12 +115,13 @@ final class CorpusRun implements AutoCloseable {
      * Starts the platform and pipeline in {@code dataDir}, declares the task and starts producing.
      *
      * @param dashboardPort  the dashboard's port, 0 for any free one, -1 for none
+     * @param bindAddress    the interface the registry and the dashboard listen on
      * @param command        what the header line names the run ("demo", "bench quality")
      * @param progressLabel  put before each progress line's counts ("" for none)
      */
     static CorpusRun start(CorpusSource source, String technique, Map<String, String> settings, LearningOptions learning,
-                           RunOptions options, int dashboardPort, Path dataDir, String command, String progressLabel,
-                           PrintStream out, KafkaClientProperties kafkaClient) throws Exception {
+                           RunOptions options, int dashboardPort, String bindAddress, Path dataDir, String command,
+                           String progressLabel, PrintStream out, KafkaClientProperties kafkaClient) throws Exception {
         long startNanos = System.nanoTime();
         long startMillis = System.currentTimeMillis();
         int size = source.size();
@@ -132,13 +133,14 @@ final class CorpusRun implements AutoCloseable {
                             + " about %d; --min-validation %d would never be reached)%n", learning.minValidationFor(size),
                     Math.round(size * SplitRatios.defaults().validation()), learning.minValidation);
         }
-        StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(dataDir), options.partitions));
+        StreamtunePlatform platform = StreamtunePlatform.start(new PlatformConfig(0, 0, Optional.of(dataDir), options.partitions)
+                .withBindAddress(bindAddress));
         CorpusRun run;
         try {
             LocalPipeline pipeline = LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(), platform.registryUrl(),
                     "", options.partitions, dashboardPort, dataDir, List.of(source.task()), 32, options.maxTokens,
                     options.cores(), learning.publishEveryFor(size), Duration.ofSeconds(30), learning.gateFor(size),
-                    kafkaClient));
+                    kafkaClient, dev.streamtune.ingest.IngestLimits.defaults(), bindAddress));
             run = new CorpusRun(source, options, platform, pipeline, startNanos, startMillis, progressLabel, out, kafkaClient);
         } catch (Exception | Error e) {
             platform.close();

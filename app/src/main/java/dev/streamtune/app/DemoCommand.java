@@ -35,6 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaConfigOption kafkaConfig;
 
+    @picocli.CommandLine.Mixin
+    BindOptions bind;
+
     @Option(names = "--corpus", defaultValue = "spam", paramLabel = "spam|fortune|wordnet|FILE.jsonl",
             description = "The corpus to stream: a bundled one, or a JSON Lines file of {\"id\", \"label\", \"text\"}"
                     + " objects (other fields ignored; bad lines reported and skipped), declared as a task named after"
@@ -75,8 +78,8 @@ final class DemoCommand implements Callable<Integer> {
             return 2;
         }
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("streamtune-demo");
-        try (CorpusRun corpusRun = CorpusRun.start(source, technique.technique, settings, learning, run, dashboardPort, data,
-                "demo", "", System.out, kafkaClient)) {
+        try (CorpusRun corpusRun = CorpusRun.start(source, technique.technique, settings, learning, run, dashboardPort,
+                bind.bindAddress, data, "demo", "", System.out, kafkaClient)) {
             if (!corpusRun.awaitDone(System.err)) {
                 return 1;
             }

@@ -124,7 +124,8 @@ final class LocalPipeline implements AutoCloseable {
 
         if (config.dashboardPort() >= 0) {
             dashboard = DashboardServer.create(DashboardConfig.of(config.dashboardPort(), config.bootstrapServers(),
-                    config.registryUrl()).withTopics(config.topics()).withKafkaClient(config.kafkaClient())).start();
+                    config.registryUrl()).withTopics(config.topics()).withKafkaClient(config.kafkaClient())
+                    .withBindAddress(config.bindAddress())).start();
             started.add(dashboard);
         }
     }

@@ -21,6 +21,7 @@ import java.util.Objects;
  *                          validation vectors a candidate waits for)
  * @param kafkaClient       security settings of every service's Kafka clients
  * @param ingestLimits      what ingest accepts (label length, labels per open task, metadata)
+ * @param bindAddress       the interface the dashboard listens on: the loopback unless opened
  */
 record PipelineConfig(
         String bootstrapServers,
@@ -36,15 +37,16 @@ record PipelineConfig(
         long publishEvery,
         java.time.Duration publishInterval,
         dev.streamtune.evaluator.GateConfig gate,
-        KafkaClientProperties kafkaClient, dev.streamtune.ingest.IngestLimits ingestLimits) {
+        KafkaClientProperties kafkaClient, dev.streamtune.ingest.IngestLimits ingestLimits, String bindAddress) {
 
-    /** With ingest's default limits. */
+    /** With ingest's default limits, PLAINTEXT clients, the dashboard on the loopback interface. */
     PipelineConfig(String bootstrapServers, String registryUrl, String topicPrefix, int partitions, int dashboardPort,
             Path dataDirectory, List<String> trainedTasks, int featurizerBatch, int maxTokens, int threads,
             long publishEvery, java.time.Duration publishInterval, dev.streamtune.evaluator.GateConfig gate) {
         this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
                 featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate,
-                KafkaClientProperties.none(), dev.streamtune.ingest.IngestLimits.defaults());
+                KafkaClientProperties.none(), dev.streamtune.ingest.IngestLimits.defaults(),
+                dev.streamtune.http.HttpServerConfig.LOCALHOST);
     }
 
     /** With ingest's default limits and these Kafka client settings. */
@@ -54,7 +56,7 @@ record PipelineConfig(
             KafkaClientProperties kafkaClient) {
         this(bootstrapServers, registryUrl, topicPrefix, partitions, dashboardPort, dataDirectory, trainedTasks,
                 featurizerBatch, maxTokens, threads, publishEvery, publishInterval, gate, kafkaClient,
-                dev.streamtune.ingest.IngestLimits.defaults());
+                dev.streamtune.ingest.IngestLimits.defaults(), dev.streamtune.http.HttpServerConfig.LOCALHOST);
     }
 
     PipelineConfig {
@@ -84,6 +86,9 @@ record PipelineConfig(
         Objects.requireNonNull(gate, "gate");
         Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
         Objects.requireNonNull(ingestLimits, "ingestLimits");
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("bindAddress must not be blank (127.0.0.1 for this machine only)");
+        }
         if (publishInterval == null || publishInterval.isNegative() || publishInterval.isZero()) {
             throw new IllegalArgumentException("publish interval must be positive, was " + publishInterval);
         }

@@ -95,8 +95,8 @@ final class QualityBenchmark implements Callable<Integer> {
             Files.createDirectories(data);
             boolean ok = false;
             try (CorpusRun corpusRun = CorpusRun.start(source, technique.technique, settings.get(source.name()), learning,
-                    run, -1, data, "bench quality", source.name(), System.out,
-                    dev.streamtune.schemas.KafkaClientProperties.none())) {
+                    run, -1, dev.streamtune.http.HttpServerConfig.LOCALHOST, data, "bench quality", source.name(),
+                    System.out, dev.streamtune.schemas.KafkaClientProperties.none())) {
                 if (corpusRun.awaitDone(System.err)) {
                     DemoSummary summary = corpusRun.summarize(CorpusRun.AnchorMode.REQUIRED);
                     results.put(source.name(), summary);

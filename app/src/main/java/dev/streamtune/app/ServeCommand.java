@@ -49,6 +49,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     IngestLimitOptions limits;
+    BindOptions bind;
+
+    @Mixin
+    RegistryAuthOptions registryAuth;
 
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics and /health port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
@@ -70,11 +74,12 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         AutoCloseable running = switch (service) {
             case registry -> RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081, connection.bootstrapServers)
-                    .withKafkaClient(connection.kafkaClient()));
+                    .withKafkaClient(connection.kafkaClient())
+                    .withBindAddress(bind.bindAddress).withWriteCredentials(registryAuth.credentials()));
             case dashboard -> {
                 DashboardServer server = DashboardServer.create(DashboardConfig.of(port != null ? port : DashboardConfig.DEFAULT_PORT,
                         connection.bootstrapServers, connection.registryUrl).withTopics(connection.topics())
-                        .withKafkaClient(connection.kafkaClient())).start();
+                        .withKafkaClient(connection.kafkaClient()).withBindAddress(bind.bindAddress)).start();
                 System.out.println("dashboard: " + server.url());
                 yield server;
             }
@@ -84,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
                         .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient()).withLimits(limits.limits())
                         .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
                 app.start();
-                ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", metricsPort,
+                ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", bind.bindAddress, metricsPort,
                         () -> app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING);
                 Gauge.builder("streamtune_ingest_records_routed", app.metrics(), m -> m.routedTotal()).register(endpoint.registry());
                 Gauge.builder("streamtune_ingest_records_rejected", app.metrics(), m -> m.rejectedTotal()).register(endpoint.registry());
@@ -96,7 +101,7 @@ final class ServeCommand implements Callable<Integer> {
                         "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
                         "--topic-prefix", connection.topicPrefix}, System.getenv()).withKafkaClient(connection.kafkaClient()));
                 Thread loop = background("featurizer", featurizer::run);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", metricsPort, loop::isAlive);
+                ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", bind.bindAddress, metricsPort, loop::isAlive);
                 Gauge.builder("streamtune_featurizer_texts", featurizer.featurizer(), f -> f.textsEncoded()).register(endpoint.registry());
                 Gauge.builder("streamtune_featurizer_tokens", featurizer.featurizer(), f -> f.tokensEncoded()).register(endpoint.registry());
                 yield () -> { featurizer.stop(); loop.join(30_000); endpoint.close(); featurizer.close(); };
@@ -109,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
                         .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
                         keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
                 Thread loop = background("trainer-" + task, trainer);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", metricsPort, trainer::isRunning);
+                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning);
                 Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())
                         .tag("task", task).register(endpoint.registry());
                 Gauge.builder("streamtune_trainer_versions_published", trainer, t -> t.counters().versionsPublished())
@@ -125,7 +130,7 @@ final class ServeCommand implements Callable<Integer> {
                         .withKafkaClient(connection.kafkaClient())
                         .withGate(limits.gate(dev.streamtune.evaluator.GateConfig.defaults())),
                         keys.evaluator(dataDir));
-                ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", metricsPort, evaluator::isRunning);
+                ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", bind.bindAddress, metricsPort, evaluator::isRunning);
                 for (dev.streamtune.schemas.signing.SignatureRefusedException.Reason reason
                         : dev.streamtune.schemas.signing.SignatureRefusedException.Reason.values()) {
                     Gauge.builder("streamtune_evaluator_candidates_refused", evaluator,

@@ -1,7 +1,8 @@
 package dev.streamtune.app;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.streamtune.http.BoundedHttpServer;
+import dev.streamtune.http.HttpResponse;
+import dev.streamtune.http.HttpServerConfig;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -9,56 +10,54 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 
 /**
  * The small HTTP side of every service but the dashboard (which serves its own): Prometheus
  * metrics on {@code /metrics} and {@code /health} (200 while the service runs, 503 otherwise),
- * on one port with two named threads.
+ * on one port of the shared {@link BoundedHttpServer} with two handler threads; connections that
+ * send nothing or half a request hold none of them.
  */
 final class ServiceEndpoint implements AutoCloseable {
-    private final HttpServer server;
-    private final ExecutorService pool;
+    private final BoundedHttpServer server;
     private final PrometheusMeterRegistry registry;
 
-    private ServiceEndpoint(HttpServer server, ExecutorService pool, PrometheusMeterRegistry registry) {
+    private ServiceEndpoint(BoundedHttpServer server, PrometheusMeterRegistry registry) {
         this.server = server;
-        this.pool = pool;
         this.registry = registry;
     }
 
-    static ServiceEndpoint start(String service, int port, BooleanSupplier healthy) throws IOException {
+    /** Serves {@code /metrics} and {@code /health} for {@code service} on {@code bindAddress:port}. */
+    static ServiceEndpoint start(String service, String bindAddress, int port, BooleanSupplier healthy) throws IOException {
+        return start(HttpServerConfig.localhost(service + "-endpoint", port).withBindAddress(bindAddress).withThreads(2)
+                .withMaxConnections(64).withMaxBodyBytes(0), service, healthy);
+    }
+
+    static ServiceEndpoint start(HttpServerConfig http, String service, BooleanSupplier healthy) throws IOException {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("service", service);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        HttpServer server;
+        BoundedHttpServer server;
         try {
-            server = HttpServer.create(new InetSocketAddress(port), 16);
-        } catch (java.net.BindException e) {
-            throw new IOException("cannot listen on metrics port " + port + " (" + e.getMessage() + "); pick another with --metrics-port", e);
+            server = BoundedHttpServer.builder(http)
+                    .route("/metrics", request -> HttpResponse.of(200, "text/plain; version=0.0.4; charset=utf-8",
+                            registry.scrape().getBytes(StandardCharsets.UTF_8)))
+                    .route("/health", request -> {
+                        boolean up = healthy.getAsBoolean();
+                        return HttpResponse.json(up ? 200 : 503, ("{\"service\":\"" + service + "\",\"status\":\""
+                                + (up ? "UP" : "DOWN") + "\"}").getBytes(StandardCharsets.UTF_8));
+                    })
+                    .build().start();
+        } catch (UncheckedIOException e) {
+            registry.close();
+            throw new IOException(e.getMessage() + "; pick another with --metrics-port", e);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, service + "-endpoint");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(pool);
-        server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-        server.createContext("/health", exchange -> {
-            boolean up = healthy.getAsBoolean();
-            respond(exchange, up ? 200 : 503, "application/json",
-                    "{\"service\":\"" + service + "\",\"status\":\"" + (up ? "UP" : "DOWN") + "\"}");
-        });
-        server.start();
-        return new ServiceEndpoint(server, pool, registry);
+        return new ServiceEndpoint(server, registry);
     }
 
     PrometheusMeterRegistry registry() {
@@ -66,22 +65,16 @@ final class ServiceEndpoint implements AutoCloseable {
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
-    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    String url() {
+        return server.url();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        server.close();
         registry.close();
     }
 }

@@ -26,6 +26,10 @@ final class UpCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     IngestLimitOptions limits;
+    BindOptions bind;
+
+    @picocli.CommandLine.Mixin
+    RegistryAuthOptions registryAuth;
 
     @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka client port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int kafkaPort;
@@ -53,14 +57,16 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         dev.streamtune.schemas.KafkaClientProperties kafkaClient = kafkaConfig.forEmbeddedBroker();
         Path data = dataDir != null ? dataDir : Paths.defaultData();
-        PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions);
+        PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions)
+                .withBindAddress(bind.bindAddress).withRegistryWriteCredentials(registryAuth.credentials());
         StreamtunePlatform platform = StreamtunePlatform.start(config);
         LocalPipeline pipeline;
         try {
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
-                    platform.registryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
+                    platform.writerRegistryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
-                    java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), kafkaClient, limits.limits()));
+                    java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), kafkaClient, limits.limits(),
+                    bind.bindAddress));
         } catch (RuntimeException e) {
             platform.close();
             throw e;
@@ -76,7 +82,11 @@ final class UpCommand implements Callable<Integer> {
         }, "streamtune-shutdown"));
         System.out.println("streamtune is up");
         System.out.println("  kafka bootstrap servers: " + platform.bootstrapServers());
-        System.out.println("  schema registry:         " + platform.registryUrl());
+        System.out.println("  schema registry:         " + platform.registryUrl()
+                + config.registryWriteCredentials().map(c -> " (writes need basic auth as " + c.user() + ")").orElse(""));
+        System.out.println("  HTTP listens on:         " + bind.bindAddress
+                + (bind.isOpen() ? " (every interface: registry and dashboard are reachable from the network)"
+                        : " (this machine only; --bind-address 0.0.0.0 opens it)"));
         System.out.println("  data directory:          " + data.toAbsolutePath());
         if (pipeline != null) {
             System.out.println("  services:                ingest, featurizer, evaluator, trainer for " + tasks);

@@ -93,7 +93,7 @@ class SecurePipelineIT {
             TopicProvisioner.ensure(bootstrap, KafkaClientProperties.of(security.superUserClient()),
                     TopicProvisioner.streamtuneTopics(topics, 1, List.of(BACKBONE)));
 
-            RegistryServer registry = RegistryServer.startWithKafka(RegistryConfig.of(0, bootstrap).withHost("localhost")
+            RegistryServer registry = RegistryServer.startWithKafka(RegistryConfig.of(0, bootstrap).withBindAddress("localhost")
                     .withKafkaClient(load(kafkaConfig, StreamtuneAcls.REGISTRY)));
             running.add(registry);
             String registryUrl = "http://localhost:" + registry.port();

@@ -89,6 +89,10 @@ class UpCommandIT {
             drain.start();
             assertThat(registryUrl).isNotNull();
             assertThat(dashboardUrl).as("up runs the dashboard too").isNotNull();
+            synchronized (output) {
+                assertThat(output).as("the registry and dashboard keep to this machine unless --bind-address opens them")
+                        .anyMatch(l -> l.contains("HTTP listens on:") && l.contains("127.0.0.1"));
+            }
             java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboardUrl + "health")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -31,11 +32,19 @@ public final class DashboardMetrics {
     private final Set<String> registered = new HashSet<>();
 
     public DashboardMetrics(DashboardState state, IntSupplier eventClients) {
+        this(state, eventClients, () -> 0);
+    }
+
+    public DashboardMetrics(DashboardState state, IntSupplier eventClients, LongSupplier droppedEventClients) {
         this.state = state;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         Gauge.builder("streamtune.dashboard.event.clients", eventClients::getAsInt).strongReference(true)
                 .description("Open /events streams").register(registry);
+        FunctionCounter.builder("streamtune.dashboard.event.clients.dropped", droppedEventClients,
+                        LongSupplier::getAsLong)
+                .description("/events clients dropped for not keeping up (full queue or write timeout)")
+                .register(registry);
         Gauge.builder("streamtune.dashboard.consumer.running", state, s -> s.consumerRunning() ? 1 : 0)
                 .strongReference(true).description("1 while the background consumer reads the topics")
                 .register(registry);

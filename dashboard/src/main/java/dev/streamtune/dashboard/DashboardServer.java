@@ -1,37 +1,37 @@
 package dev.streamtune.dashboard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
+import dev.streamtune.http.BoundedHttpServer;
+import dev.streamtune.http.EventStream;
+import dev.streamtune.http.EventStreams;
+import dev.streamtune.http.HttpHandler;
+import dev.streamtune.http.HttpRequest;
+import dev.streamtune.http.HttpResponse;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The dashboard: a web page with live charts, a JSON snapshot, a server-sent event stream and a
  * Prometheus endpoint, over the state a background consumer folds from the metrics, model-update
- * and dead-letter topics. Built on the JDK's HTTP server; no web framework.
+ * and dead-letter topics. Served by the shared {@link BoundedHttpServer}; no web framework.
+ *
+ * <p>Event streams hold no thread: one pusher thread hands each change (bursts coalesced) and each
+ * heartbeat to every stream's bounded queue, and a client that does not keep up is dropped (its
+ * browser's EventSource reconnects and gets the whole state again).
  *
  * <p>{@link #create} hands back an unstarted server; {@link #start} starts the consumer, the lag
- * poller and the HTTP listener; {@link #close} stops all three.
+ * poller, the pusher and the HTTP listener; {@link #close} stops them all.
  */
 public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
@@ -39,6 +39,8 @@ public final class DashboardServer implements AutoCloseable {
     /** Bursts of records (a replay from the beginning) are coalesced into at most this many pushes a second. */
     private static final Duration MIN_PUSH_INTERVAL = Duration.ofMillis(250);
     private static final long CLIENT_RETRY_MILLIS = 2_000;
+    /** Whole snapshots waiting for one client: a client this far behind is dropped and reconnects. */
+    private static final int QUEUED_EVENTS_PER_CLIENT = 8;
 
     private final DashboardConfig config;
     private final DashboardState state;
@@ -48,33 +50,31 @@ public final class DashboardServer implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final ClasspathAssets assets = new ClasspathAssets();
     private final ObjectMapper json = new ObjectMapper();
-    private final Semaphore eventSlots;
-    private final AtomicInteger eventClients = new AtomicInteger();
-    private final ThreadPoolExecutor pool;
-    private final HttpServer http;
+    private final EventStreams events;
+    private final BoundedHttpServer http;
+    private final Thread pusher;
     private volatile boolean running;
     private volatile CachedJson cachedState = new CachedJson(-1, new byte[0]);
 
-    private DashboardServer(DashboardConfig config, SchemaRegistryClient registry) throws IOException {
+    private DashboardServer(DashboardConfig config, SchemaRegistryClient registry) {
         this.config = config;
         this.registry = registry;
         this.state = new DashboardState(config.seriesLimit());
-        this.metrics = new DashboardMetrics(state, eventClients::get);
-        this.eventSlots = new Semaphore(config.maxEventClients());
-        // each event stream holds a thread for its lifetime, so the pool has room for all of them
-        // plus the threads that serve everything else; short requests queue behind those
-        int threads = config.httpThreads() + config.maxEventClients();
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256),
-                r -> {
-                    Thread t = new Thread(r, "dashboard-http-" + threadNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.CallerRunsPolicy());
-        this.pool.allowCoreThreadTimeOut(true);
+        this.events = new EventStreams(config.maxEventClients(), QUEUED_EVENTS_PER_CLIENT, this::greet);
+        this.metrics = new DashboardMetrics(state, events::clients, events::dropped);
         // bind first: a port in use fails here, before any Kafka client exists to be leaked
-        this.http = HttpServer.create(new InetSocketAddress(config.port()), 64);
-        this.http.setExecutor(pool);
+        this.http = BoundedHttpServer.builder(config.http())
+                .route("/", get("/", this::page))                  // the page; any other unknown path is a 404
+                .route("/static/", get("/static/", this::staticAsset))    // our own JS and CSS
+                .route("/webjars/", get("/webjars/", this::webjarAsset))  // Chart.js from its WebJar
+                .route("/api/state", get("/api/state", this::stateJson))  // the whole picture, once
+                .events("/events", events)                         // the picture on every change, as server-sent events
+                .route("/events", get("/events", r -> HttpResponse.text(404, "no such page: " + r.path())))
+                .route("/metrics", get("/metrics", this::prometheus))     // Prometheus text exposition
+                .route("/health", get("/health", this::health))           // 200 while the consumer runs, else 503
+                .build();
+        this.pusher = new Thread(this::pushChanges, "dashboard-events");
+        pusher.setDaemon(true);
         DashboardConsumer newConsumer = null;
         try {
             newConsumer = new DashboardConsumer(config, state, registry);
@@ -83,37 +83,22 @@ public final class DashboardServer implements AutoCloseable {
             if (newConsumer != null) {
                 newConsumer.close();
             }
-            http.stop(0);
-            pool.shutdownNow();
+            http.close();
             throw e;
         }
         this.consumer = newConsumer;
-        routes();
     }
 
     /** An unstarted dashboard for {@code config}; the registry client is made from its URL. */
     public static DashboardServer create(DashboardConfig config) {
-        try {
-            return new DashboardServer(config, SchemaRegistryClients.create(AvroSerdeConfig.of(config.registryUrl())));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on port " + config.port() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void routes() {
-        route("/", this::page);                 // the page itself; any other unknown path is a 404
-        route("/static/", this::staticAsset);   // our own JS and CSS
-        route("/webjars/", this::webjarAsset);  // Chart.js from its WebJar, version resolved on the server
-        route("/api/state", this::stateJson);   // the whole picture, once
-        route("/events", this::events);         // the picture again on every change, as server-sent events
-        route("/metrics", this::prometheus);    // Prometheus text exposition
-        route("/health", this::health);         // 200 while the consumer runs, else 503
+        return new DashboardServer(config, SchemaRegistryClients.create(AvroSerdeConfig.of(config.registryUrl())));
     }
 
     public DashboardServer start() {
         running = true;
         consumer.start();
         lagMonitor.start();
+        pusher.start();
         http.start();
         LOG.info("dashboard at {}", url());
         return this;
@@ -121,11 +106,11 @@ public final class DashboardServer implements AutoCloseable {
 
     /** The bound port (the real one when the config asked for 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return http.port();
     }
 
     public String url() {
-        return "http://localhost:" + port() + "/";
+        return http.url() + "/";
     }
 
     public DashboardState state() {
@@ -142,49 +127,44 @@ public final class DashboardServer implements AutoCloseable {
 
     // ---- handlers -------------------------------------------------------------------------------
 
-    private void page(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
+    private HttpResponse page(HttpRequest request) throws IOException {
+        String path = request.path();
         if (!path.equals("/") && !path.equals("/index.html")) {
-            sendText(exchange, 404, "no such page: " + path);
-            return;
+            return HttpResponse.text(404, "no such page: " + path);
         }
-        sendAsset(exchange, STATIC_ROOT + "index.html", "index.html");
+        return asset(STATIC_ROOT + "index.html", "index.html");
     }
 
-    private void staticAsset(HttpExchange exchange) throws IOException {
-        String relative = exchange.getRequestURI().getPath().substring("/static/".length());
+    private HttpResponse staticAsset(HttpRequest request) throws IOException {
+        String relative = request.path().substring("/static/".length());
         if (!ClasspathAssets.isSafe(relative)) {
-            sendText(exchange, 400, "bad asset path: " + relative);
-            return;
+            return HttpResponse.text(400, "bad asset path: " + relative);
         }
-        sendAsset(exchange, STATIC_ROOT + relative, relative);
+        return asset(STATIC_ROOT + relative, relative);
     }
 
-    private void webjarAsset(HttpExchange exchange) throws IOException {
-        String relative = exchange.getRequestURI().getPath().substring("/webjars/".length());
+    private HttpResponse webjarAsset(HttpRequest request) throws IOException {
+        String relative = request.path().substring("/webjars/".length());
         if (!ClasspathAssets.isSafe(relative)) {
-            sendText(exchange, 400, "bad asset path: " + relative);
-            return;
+            return HttpResponse.text(400, "bad asset path: " + relative);
         }
         String resource = assets.webjarResource(relative);
         if (resource == null) {
-            sendText(exchange, 404, "no such WebJar asset: " + relative);
-            return;
+            return HttpResponse.text(404, "no such WebJar asset: " + relative);
         }
-        sendAsset(exchange, resource, relative);
+        return asset(resource, relative);
     }
 
-    private void stateJson(HttpExchange exchange) throws IOException {
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        send(exchange, 200, "application/json", stateBytes());
+    private HttpResponse stateJson(HttpRequest request) throws IOException {
+        return HttpResponse.json(200, stateBytes()).withHeader("Cache-Control", "no-store");
     }
 
-    private void prometheus(HttpExchange exchange) throws IOException {
-        send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+    private HttpResponse prometheus(HttpRequest request) {
+        return HttpResponse.of(200, "text/plain; version=0.0.4; charset=utf-8",
                 metrics.scrape().getBytes(StandardCharsets.UTF_8));
     }
 
-    private void health(HttpExchange exchange) throws IOException {
+    private HttpResponse health(HttpRequest request) throws IOException {
         boolean up = running && consumer.isRunning();
         DashboardSnapshot snapshot = state.snapshot();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -192,58 +172,56 @@ public final class DashboardServer implements AutoCloseable {
         body.put("consumer", up ? "running" : "stopped");
         body.put("records", snapshot.consumer().records());
         body.put("tasks", snapshot.tasks().size());
-        body.put("eventClients", eventClients.get());
+        body.put("eventClients", events.clients());
+        body.put("eventClientsDropped", events.dropped());
         if (snapshot.consumer().lastError() != null) {
             body.put("lastError", snapshot.consumer().lastError());
         }
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        send(exchange, up ? 200 : 503, "application/json", json.writeValueAsBytes(body));
+        return HttpResponse.json(up ? 200 : 503, json.writeValueAsBytes(body)).withHeader("Cache-Control", "no-store");
+    }
+
+    /** What a new {@code /events} client gets first: how long to wait before reconnecting, then the state. */
+    private void greet(EventStream stream) {
+        stream.send("retry: " + CLIENT_RETRY_MILLIS + "\n\n");
+        try {
+            stream.send(stateEvent());
+        } catch (IOException e) {
+            LOG.warn("cannot render the state for a new event client: {}", e.toString());
+        }
     }
 
     /**
-     * One server-sent event {@code state} (the whole snapshot) at connect and after every change,
-     * bursts coalesced; a comment line as heartbeat when nothing changed for a while. A client that
-     * went away is noticed when a write fails, at the latest at the next heartbeat.
+     * One server-sent event {@code state} (the whole snapshot) to every stream after every change,
+     * bursts coalesced; a comment line as heartbeat when nothing changed for a while, which is also
+     * how a client that went away is noticed (its write fails).
      */
-    private void events(HttpExchange exchange) throws IOException {
-        if (!eventSlots.tryAcquire()) {
-            sendText(exchange, 503, "too many event streams: the limit (maxEventClients) is " + config.maxEventClients());
-            return;
-        }
-        eventClients.incrementAndGet();
+    private void pushChanges() {
+        long sent = state.revision();
         try {
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-            exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-            exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            write(out, "retry: " + CLIENT_RETRY_MILLIS + "\n\n");
-            long sent = -1;
             while (running) {
                 long revision = state.revision();
                 if (revision != sent) {
-                    byte[] body = stateBytes();
-                    out.write(("id: " + revision + "\nevent: state\ndata: ").getBytes(StandardCharsets.UTF_8));
-                    out.write(body);
-                    write(out, "\n\n");
+                    events.broadcast(stateEvent());
                     sent = revision;
                     Thread.sleep(MIN_PUSH_INTERVAL.toMillis());
                 }
                 if (state.awaitChange(sent, config.heartbeatInterval()) == sent && running) {
-                    write(out, ": heartbeat " + System.currentTimeMillis() + "\n\n");
+                    events.broadcast(": heartbeat " + System.currentTimeMillis() + "\n\n");
                 }
             }
-        } catch (IOException e) {
-            LOG.debug("event stream closed by the client: {}", e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            eventClients.decrementAndGet();
-            eventSlots.release();
+        } catch (IOException | RuntimeException e) {
+            LOG.error("the dashboard's event pusher stopped: {}", e.toString(), e);
         }
     }
 
     // ---- plumbing -------------------------------------------------------------------------------
+
+    private String stateEvent() throws IOException {
+        long revision = state.revision();
+        return "id: " + revision + "\nevent: state\ndata: " + new String(stateBytes(), StandardCharsets.UTF_8) + "\n\n";
+    }
 
     /** The snapshot as JSON, serialized once per revision however many clients ask. */
     private byte[] stateBytes() throws IOException {
@@ -256,48 +234,34 @@ public final class DashboardServer implements AutoCloseable {
         return cached.bytes();
     }
 
-    private void route(String path, Handler handler) {
-        http.createContext(path, new Guarded(path, handler));
-    }
-
-    private void sendAsset(HttpExchange exchange, String resource, String name) throws IOException {
-        byte[] body;
+    private HttpResponse asset(String resource, String name) throws IOException {
         try (InputStream in = DashboardServer.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                sendText(exchange, 404, "no such asset: " + name);
-                return;
+                return HttpResponse.text(404, "no such asset: " + name);
             }
-            body = in.readAllBytes();
-        }
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        send(exchange, 200, ClasspathAssets.contentType(name), body);
-    }
-
-    private static void sendText(HttpExchange exchange, int status, String text) throws IOException {
-        send(exchange, status, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
+            return HttpResponse.of(200, ClasspathAssets.contentType(name), in.readAllBytes())
+                    .withHeader("Cache-Control", "no-cache");
         }
     }
 
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    /** GET only: anything else is 405 naming the route. */
+    private static HttpHandler get(String route, HttpHandler handler) {
+        return request -> {
+            if (!request.method().equals("GET")) {
+                return HttpResponse.text(405, request.method() + " is not allowed on " + route + " (GET only)")
+                        .withHeader("Allow", "GET");
+            }
+            return handler.handle(request);
+        };
     }
 
     @Override
     public void close() {
         running = false;
+        pusher.interrupt();
         try {
-            http.stop(0);
+            http.close();
         } finally {
-            // interrupts event streams blocked waiting for a change
-            pool.shutdownNow();
             try {
                 lagMonitor.close();
             } finally {
@@ -309,42 +273,9 @@ public final class DashboardServer implements AutoCloseable {
             }
         }
         try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
+            pusher.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    @FunctionalInterface
-    private interface Handler {
-        void handle(HttpExchange exchange) throws IOException;
-    }
-
-    /** GET only; a failing handler answers 500 with the reason instead of a dropped connection. */
-    private static final class Guarded implements HttpHandler {
-        private final String route;
-        private final Handler handler;
-
-        Guarded(String route, Handler handler) {
-            this.route = route;
-            this.handler = handler;
-        }
-
-        @Override
-        public void handle(HttpExchange exchange) throws IOException {
-            try (exchange) {
-                if (!exchange.getRequestMethod().equals("GET")) {
-                    exchange.getResponseHeaders().set("Allow", "GET");
-                    sendText(exchange, 405, exchange.getRequestMethod() + " is not allowed on " + route + " (GET only)");
-                    return;
-                }
-                handler.handle(exchange);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-                if (exchange.getResponseCode() == -1) {
-                    sendText(exchange, 500, "internal error: " + e);
-                }
-            }
         }
     }
 

@@ -18,6 +18,8 @@ class DashboardConfigTest {
         assertThat(valid.topics()).isEqualTo(Topics.defaults());
         assertThat(valid.watchedGroups()).isEmpty();
         assertThat(valid.port()).isZero();
+        assertThat(valid.http().bindAddress()).isEqualTo("127.0.0.1");
+        assertThat(valid.withBindAddress("0.0.0.0").http().bindAddress()).isEqualTo("0.0.0.0");
     }
 
     @Test
@@ -32,10 +34,12 @@ class DashboardConfigTest {
                 .hasMessageContaining("heartbeatInterval").hasMessageContaining("PT5M");
         assertThatThrownBy(() -> valid.withWatchedGroups(List.of("ok", ""))).hasMessageContaining("watchedGroups");
         assertThatThrownBy(() -> valid.withTopics(null)).hasMessageContaining("topics");
-        assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 0, 4, 100, KafkaClientProperties.none())).hasMessageContaining("maxEventClients");
-        assertThatThrownBy(() -> new DashboardConfig(0, "k", "r", Topics.defaults(), List.of(), Duration.ofSeconds(1),
-                Duration.ofSeconds(1), 4, 4, 5, KafkaClientProperties.none())).hasMessageContaining("seriesLimit").hasMessageContaining("10");
+        assertThatThrownBy(() -> valid.withMaxEventClients(0)).hasMessageContaining("maxEventClients");
+        assertThatThrownBy(() -> new DashboardConfig(valid.http(), "k", "r", Topics.defaults(), List.of(),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 4, 5, KafkaClientProperties.none())).hasMessageContaining("seriesLimit")
+                .hasMessageContaining("10");
+        assertThatThrownBy(() -> valid.withHttp(valid.http().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(10),
+                Duration.ofSeconds(1)))).hasMessageContaining("heartbeatInterval").hasMessageContaining("idleTimeout");
     }
 
     @Test

@@ -16,7 +16,10 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -76,7 +79,8 @@ class DashboardServerIT {
         DashboardConfig config = DashboardConfig.of(0, platform.bootstrapServers(), platform.registryUrl())
                 .withWatchedGroups(List.of(Pipeline.TRAINER_GROUP))
                 .withLagPollInterval(Duration.ofMillis(300))
-                .withHeartbeatInterval(Duration.ofMillis(500));
+                .withHeartbeatInterval(Duration.ofMillis(500))
+                .withMaxEventClients(3);
         dashboard = DashboardServer.create(config).start();
     }
 
@@ -213,6 +217,10 @@ class DashboardServerIT {
             reader.interrupt();
         }
         // the server notices the vanished client at its next write and frees the stream's slot
+        awaitNoEventClients();
+    }
+
+    private static void awaitNoEventClients() throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         int clients = -1;
         while (System.nanoTime() < deadline) {
@@ -222,7 +230,73 @@ class DashboardServerIT {
             }
             Thread.sleep(200);
         }
-        assertThat(clients).as("event clients after the client went away").isZero();
+        assertThat(clients).as("event clients after the clients went away").isZero();
+    }
+
+    @Test
+    void fiftyConnectionsThatSendNothingDoNotStopHealthAnsweringWithinOneSecond() throws Exception {
+        List<Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 50; i++) {
+                Socket socket = new Socket("127.0.0.1", dashboard.port());
+                if (i % 2 == 1) {
+                    socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                idle.add(socket);
+            }
+            Thread.sleep(100);
+            long start = System.nanoTime();
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/health"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            assertThat(health.statusCode()).isEqualTo(200);
+        } finally {
+            for (Socket socket : idle) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void eventStreamsAreCappedAndAClientThatNeverReadsDoesNotHoldUpTheOthers() throws Exception {
+        awaitNoEventClients();
+        // one client that connects and never reads a byte, with the smallest receive buffer
+        Socket stalled = new Socket();
+        stalled.setReceiveBufferSize(1_024);
+        stalled.connect(new java.net.InetSocketAddress("127.0.0.1", dashboard.port()));
+        stalled.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        HttpResponse<Stream<String>> reading = HTTP.send(
+                HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (Stream<String> stream = reading.body()) {
+                stream.forEach(lines::add);
+            } catch (RuntimeException closed) {
+                // ends with the test
+            }
+        }, "sse-reader-2");
+        reader.setDaemon(true);
+        reader.start();
+        HttpResponse<Stream<String>> third = HTTP.send(
+                HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try {
+            assertThat(third.statusCode()).isEqualTo(200);
+            HttpResponse<String> fourth = get("/events");
+            assertThat(fourth.statusCode()).as("past maxEventClients (3)").isEqualTo(503);
+            assertThat(fourth.body()).contains("Too many event streams").contains("3");
+
+            pipeline.send(update("capped", UpdateAction.PROMOTE, 4, null, "despite a stalled client", 0.9, 0.9,
+                    T0.plusSeconds(20)));
+            assertThat(nextData(lines, d -> d.contains("despite a stalled client"))).isNotNull();
+            assertThat(get("/metrics").body()).contains("streamtune_dashboard_event_clients_dropped_total");
+        } finally {
+            third.body().close();
+            reading.body().close();
+            reader.interrupt();
+            stalled.close();
+        }
     }
 
     private static String nextData(BlockingQueue<String> lines, Predicate<String> wanted) throws InterruptedException {

@@ -151,11 +151,49 @@ class ComposeFileTest {
         ServeCommand dashboard = serveCommands(services).get("dashboard");
         assertThat(dashboard.httpPort()).isEqualTo(8080);
         assertThat(DeployFiles.strings(services.path("dashboard").path("ports")))
-                .contains(dashboard.httpPort() + ":" + dashboard.httpPort());
+                .contains("127.0.0.1:" + dashboard.httpPort() + ":" + dashboard.httpPort());
         List<String> published = new ArrayList<>();
         services.forEach(service -> DeployFiles.strings(service.path("ports"))
-                .forEach(port -> published.add(port.substring(0, port.indexOf(':')))));
+                .forEach(port -> published.add(hostPort(port))));
         assertThat(published).as("host ports").doesNotHaveDuplicates();
+    }
+
+    /** {@code [ip:]host:container} to its host port. */
+    static String hostPort(String mapping) {
+        String[] parts = mapping.split(":");
+        return parts[parts.length - 2];
+    }
+
+    @Test
+    void everyHttpServiceIsPublishedOnTheHostsLoopbackOnly() {
+        for (String name : List.of("dashboard", "schema-registry", "prometheus", "grafana")) {
+            List<String> ports = DeployFiles.strings(services.path(name).path("ports"));
+            assertThat(ports).as("%s ports", name).isNotEmpty()
+                    .allSatisfy(port -> assertThat(port).as("%s publishes %s", name, port).startsWith("127.0.0.1:"));
+        }
+    }
+
+    @Test
+    void grafanaHasNoAnonymousAccessAndNoDefaultPassword() {
+        JsonNode environment = services.path("grafana").path("environment");
+        assertThat(environment.path("GF_AUTH_ANONYMOUS_ENABLED").asText()).isEqualTo("false");
+        assertThat(environment.path("GF_USERS_ALLOW_SIGN_UP").asText()).isEqualTo("false");
+        // ${VAR:?message}: compose refuses to start while it is unset or empty; no default to fall back on
+        assertThat(environment.path("GF_SECURITY_ADMIN_PASSWORD").asText())
+                .matches("\\$\\{GRAFANA_ADMIN_PASSWORD:\\?[^}]+}");
+        assertThat(DeployFiles.text(DeployFiles.file(".gitignore")).lines()).as(".env is never committed").contains(".env");
+        assertThat(DeployFiles.text(DeployFiles.file(".dockerignore")).lines()).as(".env is not in the build context")
+                .contains(".env");
+    }
+
+    @Test
+    void theImagesListenOnEveryInterfaceInsideTheirContainer() {
+        // outside a container every command binds 127.0.0.1; inside one, the published ports and
+        // Prometheus's scrapes from another container need every interface
+        for (String dockerfile : List.of("deploy/docker/Dockerfile", "deploy/docker/Dockerfile.gpu")) {
+            assertThat(DeployFiles.text(DeployFiles.file(dockerfile))).as(dockerfile)
+                    .containsPattern("STREAMTUNE_BIND_ADDRESS=0\\.0\\.0\\.0");
+        }
     }
 
     @Test

@@ -58,7 +58,8 @@ class MonitoringTest {
 
         JsonNode datasource = DeployFiles.yaml(provisioning.resolve("datasources/prometheus.yml")).path("datasources").get(0);
         assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
-        String prometheusPort = DeployFiles.strings(services.path("prometheus").path("ports")).get(0).split(":")[1];
+        String[] prometheusMapping = DeployFiles.strings(services.path("prometheus").path("ports")).get(0).split(":");
+        String prometheusPort = prometheusMapping[prometheusMapping.length - 1];
         assertThat(datasource.path("url").asText()).isEqualTo("http://prometheus:" + prometheusPort);
 
         JsonNode provider = DeployFiles.yaml(provisioning.resolve("dashboards/streamtune.yml")).path("providers").get(0);

@@ -18,11 +18,12 @@ record ServeCommand(String service, Map<String, String> options) {
     static final int DEFAULT_DASHBOARD_PORT = 8080;
     static final int DEFAULT_REGISTRY_PORT = 8081;
 
-    private static final Set<String> COMMON_OPTIONS = Set.of("--bootstrap-servers", "--schema-registry-url", "--metrics-port");
+    private static final Set<String> COMMON_OPTIONS = Set.of("--bootstrap-servers", "--schema-registry-url", "--metrics-port",
+            "--bind-address");
     private static final Map<String, Set<String>> SERVICE_OPTIONS = Map.of(
             "trainer", Set.of("--task", "--device", "--data-dir"),
             "dashboard", Set.of("--port"),
-            "registry", Set.of("--port"));
+            "registry", Set.of("--port", "--registry-auth-file"));
 
     ServeCommand {
         options = Map.copyOf(options);

@@ -1,6 +1,9 @@
 package dev.streamtune.platform;
 
+import dev.streamtune.http.BasicCredentials;
+import dev.streamtune.http.HttpServerConfig;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -11,10 +14,23 @@ import java.util.Optional;
  * @param dataDirectory broker logs (and so the registry's {@code _schemas} topic) live here and
  *                      survive restarts; empty means a temporary directory removed on close
  * @param partitions    default partitions of topics the platform creates
+ * @param bindAddress   the interface the registry listens on: the loopback unless opened ({@code 0.0.0.0})
+ * @param registryWriteCredentials when present, the registry's writes need these basic-auth credentials
  */
-public record PlatformConfig(int kafkaPort, int registryPort, Optional<Path> dataDirectory, int partitions) {
+public record PlatformConfig(int kafkaPort, int registryPort, Optional<Path> dataDirectory, int partitions,
+        String bindAddress, Optional<BasicCredentials> registryWriteCredentials) {
+
+    /** The registry on the loopback interface, writes open. */
+    public PlatformConfig(int kafkaPort, int registryPort, Optional<Path> dataDirectory, int partitions) {
+        this(kafkaPort, registryPort, dataDirectory, partitions, HttpServerConfig.LOCALHOST, Optional.empty());
+    }
 
     public PlatformConfig {
+        if (bindAddress == null || bindAddress.isBlank()) {
+            throw new IllegalArgumentException("bindAddress must not be blank (" + HttpServerConfig.LOCALHOST
+                    + " for this machine only)");
+        }
+        Objects.requireNonNull(registryWriteCredentials, "registryWriteCredentials (Optional.empty() for open writes)");
         checkPort("kafkaPort", kafkaPort);
         checkPort("registryPort", registryPort);
         if (kafkaPort != 0 && kafkaPort == registryPort) {
@@ -36,6 +52,14 @@ public record PlatformConfig(int kafkaPort, int registryPort, Optional<Path> dat
     /** Kafka on 9092 and the registry on 8081, the ports every client expects by default. */
     public static PlatformConfig standard(Path dataDirectory) {
         return new PlatformConfig(9092, 8081, Optional.of(dataDirectory), 3);
+    }
+
+    public PlatformConfig withBindAddress(String address) {
+        return new PlatformConfig(kafkaPort, registryPort, dataDirectory, partitions, address, registryWriteCredentials);
+    }
+
+    public PlatformConfig withRegistryWriteCredentials(Optional<BasicCredentials> credentials) {
+        return new PlatformConfig(kafkaPort, registryPort, dataDirectory, partitions, bindAddress, credentials);
     }
 
     private static void checkPort(String field, int port) {

@@ -17,10 +17,12 @@ import org.apache.kafka.clients.CommonClientConfigs;
 public final class StreamtunePlatform implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final RegistryServer registry;
+    private final PlatformConfig config;
 
-    private StreamtunePlatform(EmbeddedKafkaBroker broker, RegistryServer registry) {
+    private StreamtunePlatform(EmbeddedKafkaBroker broker, RegistryServer registry, PlatformConfig config) {
         this.broker = broker;
         this.registry = registry;
+        this.config = config;
     }
 
     public static StreamtunePlatform start(PlatformConfig config) {
@@ -33,8 +35,10 @@ public final class StreamtunePlatform implements AutoCloseable {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(brokerConfig);
         try {
             RegistryServer registry = RegistryServer.startWithKafka(
-                    RegistryConfig.of(config.registryPort(), broker.bootstrapServers()));
-            return new StreamtunePlatform(broker, registry);
+                    RegistryConfig.of(config.registryPort(), broker.bootstrapServers())
+                            .withBindAddress(config.bindAddress())
+                            .withWriteCredentials(config.registryWriteCredentials()));
+            return new StreamtunePlatform(broker, registry, config);
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -45,8 +49,22 @@ public final class StreamtunePlatform implements AutoCloseable {
         return broker.bootstrapServers();
     }
 
+    /** The registry's URL for readers (and for writers when writes are open); never carries a secret. */
     public String registryUrl() {
         return "http://localhost:" + registry.port();
+    }
+
+    /**
+     * The registry's URL for clients that register schemas: with {@code user:password@} when writes
+     * need credentials (Confluent's {@code basic.auth.credentials.source=URL}). Do not print it.
+     */
+    public String writerRegistryUrl() {
+        return config.registryWriteCredentials()
+                .map(c -> "http://" + c.urlUserInfo() + "@localhost:" + registry.port()).orElse(registryUrl());
+    }
+
+    public PlatformConfig config() {
+        return config;
     }
 
     public EmbeddedKafkaBroker broker() {

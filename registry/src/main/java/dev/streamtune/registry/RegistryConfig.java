@@ -1,45 +1,48 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.http.BasicCredentials;
+import dev.streamtune.http.HttpServerConfig;
 import dev.streamtune.schemas.KafkaClientProperties;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How to run a {@link RegistryServer}.
  *
- * @param host             address the HTTP server binds to ({@code 0.0.0.0} for every interface)
- * @param port             HTTP port; 0 picks a free one, reported by {@link RegistryServer#port()}
+ * @param http             where and how the REST API listens: bind address (the loopback unless
+ *                         opened), port (0 picks a free one, see {@link RegistryServer#port()}),
+ *                         threads, timeouts, header and body limits, connection cap
  * @param bootstrapServers Kafka {@code bootstrap.servers} of the cluster holding the schemas topic
  * @param topic            the compacted topic with every registration and config change
- * @param handlerThreads   HTTP worker threads (bounded; requests queue behind them)
  * @param kafkaTimeout     how long a Kafka operation (topic creation, replay, one write) may take
+ * @param limits           subjects, versions per subject and schema size the registry accepts
+ * @param writeCredentials when present, requests that change state (register, set compatibility,
+ *                         delete) need these basic-auth credentials; reads stay open
  * @param kafkaClient      security settings of its Kafka clients ({@link KafkaClientProperties#none()} for PLAINTEXT)
  */
 public record RegistryConfig(
-        String host,
-        int port,
+        HttpServerConfig http,
         String bootstrapServers,
         String topic,
-        int handlerThreads,
         Duration kafkaTimeout,
+        RegistryLimits limits,
+        Optional<BasicCredentials> writeCredentials,
         KafkaClientProperties kafkaClient) {
 
     /** Confluent Schema Registry's topic name, so tools that know it find ours. */
     public static final String DEFAULT_TOPIC = "_schemas";
-    public static final int MAX_HANDLER_THREADS = 256;
+    /** The variable holding {@code user:password} for the write endpoints when no file is named. */
+    public static final String AUTH_ENV = "STREAMTUNE_REGISTRY_AUTH";
 
     public RegistryConfig {
-        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(http, "http");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(kafkaTimeout, "kafkaTimeout");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(kafkaClient, "kafkaClient (KafkaClientProperties.none() for PLAINTEXT)");
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("host must not be blank");
-        }
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
-        }
+        Objects.requireNonNull(writeCredentials, "writeCredentials (Optional.empty() for open writes)");
         if (bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrapServers must not be blank");
         }
@@ -47,34 +50,60 @@ public record RegistryConfig(
             throw new IllegalArgumentException("topic must be 1 to 249 characters of [a-zA-Z0-9._-], was '"
                     + topic + "'");
         }
-        if (handlerThreads < 1 || handlerThreads > MAX_HANDLER_THREADS) {
-            throw new IllegalArgumentException("handlerThreads must be between 1 and " + MAX_HANDLER_THREADS
-                    + ", was " + handlerThreads);
-        }
         if (kafkaTimeout.isNegative() || kafkaTimeout.isZero()) {
             throw new IllegalArgumentException("kafkaTimeout must be positive, was " + kafkaTimeout);
         }
+        if (http.maxBodyBytes() < limits.maxRequestBytes()) {
+            throw new IllegalArgumentException("http.maxBodyBytes (" + http.maxBodyBytes() + ") must hold a schema of "
+                    + "limits.maxSchemaBytes (" + limits.maxSchemaBytes() + "): at least " + limits.maxRequestBytes());
+        }
     }
 
-    /** Every interface, the given port and Kafka, topic {@value #DEFAULT_TOPIC}, 8 threads, 30 s Kafka timeout. */
+    /**
+     * The loopback interface, the given port and Kafka, topic {@value #DEFAULT_TOPIC}, 8 threads,
+     * 30 s Kafka timeout, {@link RegistryLimits#defaults()}, open writes.
+     */
     public static RegistryConfig of(int port, String bootstrapServers) {
-        return new RegistryConfig("0.0.0.0", port, bootstrapServers, DEFAULT_TOPIC, 8, Duration.ofSeconds(30),
+        RegistryLimits limits = RegistryLimits.defaults();
+        return new RegistryConfig(HttpServerConfig.localhost("registry", port).withMaxBodyBytes(limits.maxRequestBytes()),
+                bootstrapServers, DEFAULT_TOPIC, Duration.ofSeconds(30), limits, Optional.empty(),
                 KafkaClientProperties.none());
     }
 
+    /** The bound-to port asked for (0: any free one). */
+    public int port() {
+        return http.port();
+    }
+
     public RegistryConfig withTopic(String newTopic) {
-        return new RegistryConfig(host, port, bootstrapServers, newTopic, handlerThreads, kafkaTimeout, kafkaClient);
+        return new RegistryConfig(http, bootstrapServers, newTopic, kafkaTimeout, limits, writeCredentials, kafkaClient);
     }
 
     public RegistryConfig withPort(int newPort) {
-        return new RegistryConfig(host, newPort, bootstrapServers, topic, handlerThreads, kafkaTimeout, kafkaClient);
+        return withHttp(http.withPort(newPort));
     }
 
-    public RegistryConfig withHost(String newHost) {
-        return new RegistryConfig(newHost, port, bootstrapServers, topic, handlerThreads, kafkaTimeout, kafkaClient);
+    /** Listens on {@code address}: {@code 0.0.0.0} opens the registry to every interface. */
+    public RegistryConfig withBindAddress(String address) {
+        return withHttp(http.withBindAddress(address));
+    }
+
+    public RegistryConfig withHttp(HttpServerConfig newHttp) {
+        return new RegistryConfig(newHttp, bootstrapServers, topic, kafkaTimeout, limits, writeCredentials, kafkaClient);
+    }
+
+    /** New limits; the HTTP body limit grows with the schema size when it has to. */
+    public RegistryConfig withLimits(RegistryLimits newLimits) {
+        HttpServerConfig sized = http.maxBodyBytes() < newLimits.maxRequestBytes()
+                ? http.withMaxBodyBytes(newLimits.maxRequestBytes()) : http;
+        return new RegistryConfig(sized, bootstrapServers, topic, kafkaTimeout, newLimits, writeCredentials, kafkaClient);
+    }
+
+    public RegistryConfig withWriteCredentials(Optional<BasicCredentials> credentials) {
+        return new RegistryConfig(http, bootstrapServers, topic, kafkaTimeout, limits, credentials, kafkaClient);
     }
 
     public RegistryConfig withKafkaClient(KafkaClientProperties settings) {
-        return new RegistryConfig(host, port, bootstrapServers, topic, handlerThreads, kafkaTimeout, settings);
+        return new RegistryConfig(http, bootstrapServers, topic, kafkaTimeout, limits, writeCredentials, settings);
     }
 }

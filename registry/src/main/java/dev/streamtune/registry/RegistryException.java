@@ -14,6 +14,10 @@ public final class RegistryException extends RuntimeException {
     public static final int INVALID_VERSION = 42202;
     public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
     public static final int INVALID_SUBJECT = 42208;
+    /** Confluent's code for a refusal by policy (read-only mode there; a count limit here). */
+    public static final int OPERATION_NOT_PERMITTED = 42205;
+    public static final int SCHEMA_TOO_LARGE = 42209;
+    public static final int UNAUTHORIZED = 401;
     public static final int STORE_ERROR = 50001;
 
     private final int httpStatus;
@@ -66,6 +70,21 @@ public final class RegistryException extends RuntimeException {
     public static RegistryException invalidSubject(String subject) {
         return new RegistryException(422, INVALID_SUBJECT, "Invalid subject '" + subject
                 + "': a subject must be non-blank and at most " + SchemaRegistry.MAX_SUBJECT_LENGTH + " characters");
+    }
+
+    public static RegistryException schemaTooLarge(int bytes, int limit) {
+        return new RegistryException(422, SCHEMA_TOO_LARGE, "Schema too large: " + bytes
+                + " bytes exceeds the limit of " + limit + " bytes (maxSchemaBytes)");
+    }
+
+    /** A count limit reached: {@code what} names the limit, e.g. {@code maxSubjects}. */
+    public static RegistryException limitReached(String message, String limitName, int limit) {
+        return new RegistryException(422, OPERATION_NOT_PERMITTED, message + ": the limit is " + limit
+                + " (" + limitName + ")");
+    }
+
+    public static RegistryException unauthorized(String message) {
+        return new RegistryException(401, UNAUTHORIZED, message);
     }
 
     public static RegistryException badRequest(String message) {

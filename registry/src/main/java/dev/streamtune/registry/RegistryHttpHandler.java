@@ -1,9 +1,6 @@
 package dev.streamtune.registry;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,8 +12,11 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import dev.streamtune.http.BasicCredentials;
+import dev.streamtune.http.ErrorRenderer;
+import dev.streamtune.http.HttpHandler;
+import dev.streamtune.http.HttpRequest;
+import dev.streamtune.http.HttpResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,47 +27,83 @@ import org.slf4j.LoggerFactory;
  * <p>Departures from Confluent, each deliberate: {@code GET /config/{subject}} answers the global
  * level for a subject without its own (Confluent's {@code defaultToGlobal=true}) instead of 40408;
  * deleting subjects or versions is not offered (405), so ids and versions only ever grow.
+ *
+ * <p>With write credentials configured, requests that change state (registering, setting a
+ * compatibility level, any DELETE) need them as HTTP basic auth, as Confluent's
+ * {@code authentication.method=BASIC} does; everything that only reads, the lookup and
+ * compatibility POSTs included, stays open so that deserializers need no secret.
  */
 final class RegistryHttpHandler implements HttpHandler {
 
     static final String REGISTRY_JSON = "application/vnd.schemaregistry.v1+json";
     static final String PLAIN_JSON = "application/json";
-    /** A schema registration is a few KB; anything near this is a mistake or an attack. */
-    static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
-
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpHandler.class);
     private static final List<String> ACCEPTED_REQUEST_TYPES = List.of(REGISTRY_JSON,
             "application/vnd.schemaregistry+json", PLAIN_JSON, "application/octet-stream");
 
-    private final SchemaRegistry registry;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Errors in Confluent's body, for the ones the HTTP server makes itself (413, 408, 431, ...). */
+    static final ErrorRenderer CONFLUENT_ERRORS = (status, message) -> errorResponse(status, status, message);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    RegistryHttpHandler(SchemaRegistry registry) {
+    private final SchemaRegistry registry;
+    private final Optional<BasicCredentials> writeCredentials;
+    private final ObjectMapper json = JSON;
+
+    RegistryHttpHandler(SchemaRegistry registry, Optional<BasicCredentials> writeCredentials) {
         this.registry = registry;
+        this.writeCredentials = writeCredentials;
     }
 
     @Override
-    public void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            Response response;
-            try {
-                response = route(exchange.getRequestMethod().toUpperCase(Locale.ROOT), segments(exchange), exchange);
-            } catch (RegistryException e) {
-                response = error(e.httpStatus(), e.errorCode(), e.getMessage());
-                if (e.httpStatus() >= 500) {
-                    LOG.error("{} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(),
-                            e.getMessage(), e.getCause());
-                }
-            } catch (RuntimeException e) {
-                LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-                response = error(500, 50001, "Internal error: " + e);
+    public HttpResponse handle(HttpRequest exchange) {
+        Response response;
+        String method = exchange.method().toUpperCase(Locale.ROOT);
+        try {
+            List<String> path = segments(exchange);
+            if (changesState(method, path)) {
+                authorize(exchange);
             }
-            send(exchange, response);
+            response = route(method, path, exchange);
+        } catch (RegistryException e) {
+            response = error(e.httpStatus(), e.errorCode(), e.getMessage());
+            if (e.httpStatus() >= 500) {
+                LOG.error("{} {} failed: {}", exchange.method(), exchange.rawPath(), e.getMessage(), e.getCause());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{} {} failed", exchange.method(), exchange.rawPath(), e);
+            response = error(500, 50001, "Internal error: " + e);
+        }
+        HttpResponse answer = HttpResponse.of(response.status(), responseType(exchange), response.body());
+        return response.status() == 401
+                ? answer.withHeader("WWW-Authenticate", "Basic realm=\"streamtune-registry\", charset=\"UTF-8\"")
+                : answer;
+    }
+
+    /** Registering, setting a level and deleting; lookups and compatibility checks only read. */
+    private static boolean changesState(String method, List<String> path) {
+        if (method.equals("PUT") || method.equals("DELETE")) {
+            return true;
+        }
+        return method.equals("POST") && path.size() == 3 && path.get(0).equals("subjects")
+                && path.get(2).equals("versions");
+    }
+
+    private void authorize(HttpRequest exchange) {
+        if (writeCredentials.isEmpty()) {
+            return;
+        }
+        Optional<String> given = exchange.header("Authorization");
+        if (given.isEmpty()) {
+            throw RegistryException.unauthorized("Unauthorized: " + exchange.method() + " changes the registry and"
+                    + " needs basic-auth credentials (basic.auth.user.info)");
+        }
+        if (!writeCredentials.get().matches(given.get())) {
+            throw RegistryException.unauthorized("Unauthorized: the credentials given are not the registry's");
         }
     }
 
     /** Every route in one place; {@code path} holds the decoded path segments. */
-    private Response route(String method, List<String> path, HttpExchange exchange) throws IOException {
+    private Response route(String method, List<String> path, HttpRequest exchange) throws IOException {
         int n = path.size();
         if (n == 0) {
             return only(method, "GET") ? ok(Map.of()) : notAllowed(method);
@@ -129,7 +165,7 @@ final class RegistryHttpHandler implements HttpHandler {
                             text(body, "schema"), text(body, "schemaType"), hasReferences(body));
                     Map<String, Object> result = new LinkedHashMap<>();
                     result.put("is_compatible", problems.isEmpty());
-                    if (!problems.isEmpty() && isTrue(exchange, "verbose")) {
+                    if (!problems.isEmpty() && exchange.queryFlag("verbose")) {
                         result.put("messages", problems);
                     }
                     return ok(result);
@@ -153,7 +189,7 @@ final class RegistryHttpHandler implements HttpHandler {
             default:
                 break;
         }
-        return error(404, 404, "HTTP 404 Not Found: no route for " + method + " " + exchange.getRequestURI().getPath());
+        return error(404, 404, "HTTP 404 Not Found: no route for " + method + " " + exchange.path());
     }
 
     private static Map<String, Object> versionBody(RegisteredSchema schema) {
@@ -165,8 +201,8 @@ final class RegistryHttpHandler implements HttpHandler {
         return body;
     }
 
-    private JsonNode body(HttpExchange exchange) throws IOException {
-        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+    private JsonNode body(HttpRequest exchange) throws IOException {
+        String contentType = exchange.header("Content-Type").orElse(null);
         if (contentType != null && !contentType.isBlank()) {
             String mediaType = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
             if (!ACCEPTED_REQUEST_TYPES.contains(mediaType)) {
@@ -174,13 +210,8 @@ final class RegistryHttpHandler implements HttpHandler {
                         + "; use one of " + ACCEPTED_REQUEST_TYPES);
             }
         }
-        byte[] bytes;
-        try (InputStream in = exchange.getRequestBody()) {
-            bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-        }
-        if (bytes.length > MAX_BODY_BYTES) {
-            throw new RegistryException(413, 413, "Request body exceeds " + MAX_BODY_BYTES + " bytes");
-        }
+        // the HTTP server already refused a body over its maxBodyBytes with 413
+        byte[] bytes = exchange.body();
         if (bytes.length == 0) {
             throw RegistryException.badRequest("Request body is empty; expected a JSON object");
         }
@@ -217,26 +248,13 @@ final class RegistryHttpHandler implements HttpHandler {
         return method.equals(expected);
     }
 
-    private static boolean isTrue(HttpExchange exchange, String parameter) {
-        String query = exchange.getRequestURI().getRawQuery();
-        if (query == null) {
-            return false;
-        }
-        for (String pair : query.split("&")) {
-            if (pair.equalsIgnoreCase(parameter + "=true")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * Path segments, each percent-decoded, so a subject may contain '/' or spaces when encoded. Empty
      * segments are kept ({@code /subjects//versions} names an empty subject, which is refused), but
      * one trailing slash is ignored.
      */
-    private static List<String> segments(HttpExchange exchange) {
-        String raw = exchange.getRequestURI().getRawPath();
+    private static List<String> segments(HttpRequest exchange) {
+        String raw = exchange.rawPath();
         raw = raw.startsWith("/") ? raw.substring(1) : raw;
         raw = raw.endsWith("/") ? raw.substring(0, raw.length() - 1) : raw;
         List<String> segments = new ArrayList<>();
@@ -244,7 +262,7 @@ final class RegistryHttpHandler implements HttpHandler {
             return segments;
         }
         for (String segment : raw.split("/", -1)) {
-            segments.add(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
+            segments.add(HttpRequest.percentDecode(segment));
         }
         return segments;
     }
@@ -254,11 +272,19 @@ final class RegistryHttpHandler implements HttpHandler {
     }
 
     private Response error(int status, int code, String message) {
+        return new Response(status, errorBody(code, message));
+    }
+
+    private static HttpResponse errorResponse(int status, int code, String message) {
+        return HttpResponse.of(status, REGISTRY_JSON, errorBody(code, message));
+    }
+
+    private static byte[] errorBody(int code, String message) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error_code", code);
         body.put("message", message);
         try {
-            return new Response(status, json.writeValueAsBytes(body));
+            return JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot render an error body", e);
         }
@@ -268,17 +294,9 @@ final class RegistryHttpHandler implements HttpHandler {
         return error(405, 405, "HTTP 405 Method " + method + " Not Allowed");
     }
 
-    private static void send(HttpExchange exchange, Response response) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", responseType(exchange));
-        exchange.sendResponseHeaders(response.status(), response.body().length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(response.body());
-        }
-    }
-
     /** Confluent's media type unless the client accepts only plain JSON. */
-    private static String responseType(HttpExchange exchange) {
-        String accept = exchange.getRequestHeaders().getFirst("Accept");
+    private static String responseType(HttpRequest exchange) {
+        String accept = exchange.header("Accept").orElse(null);
         if (accept != null && accept.contains(PLAIN_JSON) && !accept.contains("schemaregistry")) {
             return PLAIN_JSON;
         }

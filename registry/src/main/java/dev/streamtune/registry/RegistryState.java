@@ -57,6 +57,22 @@ public final class RegistryState {
         return List.copyOf(subjects.keySet());
     }
 
+    /** Subjects with a compatibility level of their own (with or without versions). */
+    public synchronized boolean hasOwnLevel(String subject) {
+        return subjectLevels.containsKey(subject);
+    }
+
+    /** Subjects with versions or an own level: what {@link RegistryLimits#maxSubjects()} counts. */
+    public synchronized int knownSubjectCount() {
+        int count = subjects.size();
+        for (String subject : subjectLevels.keySet()) {
+            if (!subjects.containsKey(subject)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     /** Every version of the subject, oldest first; empty when the subject does not exist. */
     public synchronized List<RegisteredSchema> versions(String subject) {
         TreeMap<Integer, RegisteredSchema> versions = subjects.get(subject);

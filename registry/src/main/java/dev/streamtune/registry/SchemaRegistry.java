@@ -29,21 +29,29 @@ public final class SchemaRegistry {
     public static final int MAX_SUBJECT_LENGTH = 1024;
 
     private final SchemaStore store;
+    private final RegistryLimits limits;
     private final ReentrantLock writeLock = new ReentrantLock();
 
     public SchemaRegistry(SchemaStore store) {
+        this(store, RegistryLimits.defaults());
+    }
+
+    public SchemaRegistry(SchemaStore store, RegistryLimits limits) {
         this.store = Objects.requireNonNull(store, "store");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /**
      * Registers {@code schemaText} under {@code subject}, returning its global id. Registering a
      * schema the subject already has returns the existing id and adds no version.
      *
-     * @throws RegistryException 42201 for an invalid or non-Avro schema, 409 when incompatible
+     * @throws RegistryException 42201 for an invalid or non-Avro schema, 409 when incompatible,
+     *     42209 for a schema over {@link RegistryLimits#maxSchemaBytes()}, 42205 past the count of
+     *     subjects or of the subject's versions
      */
     public int register(String subject, String schemaText, String schemaType, boolean hasReferences) {
         if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
-            throw RegistryException.invalidSubject(subject.length() > 80 ? subject.substring(0, 80) + "..." : subject);
+            throw RegistryException.invalidSubject(abbreviate(subject));
         }
         Schema schema = parse(schemaText, schemaType, hasReferences);
         String canonical = schema.toString();
@@ -55,6 +63,17 @@ public final class SchemaRegistry {
                     .filter(v -> v.schema().equals(canonical)).findFirst();
             if (existing.isPresent()) {
                 return existing.get().id();
+            }
+            if (versions.isEmpty() && !state.hasOwnLevel(subject)
+                    && state.knownSubjectCount() >= limits.maxSubjects()) {
+                throw RegistryException.limitReached("Cannot register under a new subject \"" + abbreviate(subject)
+                        + "\": the registry has " + state.knownSubjectCount() + " subjects", "maxSubjects",
+                        limits.maxSubjects());
+            }
+            if (versions.size() >= limits.maxVersionsPerSubject()) {
+                throw RegistryException.limitReached("Cannot register another version of subject \""
+                        + abbreviate(subject) + "\": it has " + versions.size() + " versions",
+                        "maxVersionsPerSubject", limits.maxVersionsPerSubject());
             }
             CompatibilityLevel level = state.effectiveLevel(subject);
             List<String> problems = level.incompatibilities(schema, parsedHistory(versions));
@@ -140,6 +159,13 @@ public final class SchemaRegistry {
         }
         writeLock.lock();
         try {
+            RegistryState state = store.state();
+            if (subject.isPresent() && state.versions(subject.get()).isEmpty() && !state.hasOwnLevel(subject.get())
+                    && state.knownSubjectCount() >= limits.maxSubjects()) {
+                throw RegistryException.limitReached("Cannot set the level of a new subject \""
+                        + abbreviate(subject.get()) + "\": the registry has " + state.knownSubjectCount()
+                        + " subjects", "maxSubjects", limits.maxSubjects());
+            }
             store.append(new RegistryRecord.CompatibilityChanged(subject, level));
             return level;
         } finally {
@@ -163,8 +189,27 @@ public final class SchemaRegistry {
         return new Schema.Parser().parse(canonical);
     }
 
+    /** Parses a submitted schema within {@link RegistryLimits#maxSchemaBytes()}. */
+    private Schema parse(String schemaText, String schemaType, boolean hasReferences) {
+        if (schemaText != null) {
+            // a UTF-8 byte is at least one char and at most three per char: skip the count when it cannot matter
+            long upperBound = 3L * schemaText.length();
+            if (upperBound > limits.maxSchemaBytes()) {
+                int bytes = schemaText.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+                if (bytes > limits.maxSchemaBytes()) {
+                    throw RegistryException.schemaTooLarge(bytes, limits.maxSchemaBytes());
+                }
+            }
+        }
+        return parseAvro(schemaText, schemaType, hasReferences);
+    }
+
+    private static String abbreviate(String subject) {
+        return subject.length() > 80 ? subject.substring(0, 80) + "..." : subject;
+    }
+
     /** Parses a submitted schema, refusing anything but a valid, self-contained Avro schema. */
-    static Schema parse(String schemaText, String schemaType, boolean hasReferences) {
+    static Schema parseAvro(String schemaText, String schemaType, boolean hasReferences) {
         if (schemaType != null && !schemaType.isBlank() && !AVRO.equalsIgnoreCase(schemaType)) {
             throw RegistryException.invalidSchema("Invalid schema: schemaType " + schemaType
                     + " is not supported; this registry serves AVRO schemas only");

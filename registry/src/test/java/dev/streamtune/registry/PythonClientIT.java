@@ -43,7 +43,7 @@ class PythonClientIT {
     @Test
     void confluentsPythonClientRegistersFetchesAndChecksCompatibility() throws Exception {
         KafkaTestCluster cluster = KafkaTestCluster.shared();
-        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers()).withHost("localhost")
+        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers())
                 .withTopic("_schemas-python-" + UUID.randomUUID());
         try (RegistryServer server = RegistryServer.startWithKafka(config)) {
             int javaId = new RegistryClient(server.url()).registerId("java-orders-value", Schemas.ORDER);
@@ -76,6 +76,45 @@ class PythonClientIT {
 
             RegistryClient java = new RegistryClient(server.url());
             assertThat(java.get("/subjects/payments-value/versions/latest").json().get("id").asInt()).isEqualTo(v2);
+        }
+    }
+
+    /** Confluent's own client with {@code basic.auth.user.info}, as a producer of a secured registry would be. */
+    @Test
+    void confluentsPythonClientWritesWithBasicAuthAndReadsWithout() throws Exception {
+        KafkaTestCluster cluster = KafkaTestCluster.shared();
+        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers())
+                .withTopic("_schemas-python-auth-" + UUID.randomUUID())
+                .withWriteCredentials(java.util.Optional.of(
+                        dev.streamtune.http.BasicCredentials.parse("producer:python-secret", "test")));
+        String script = String.join("\n",
+                "import json, sys",
+                "from confluent_kafka.schema_registry import SchemaRegistryClient, Schema",
+                "from confluent_kafka.schema_registry.error import SchemaRegistryError",
+                "url = sys.argv[1]",
+                "schema = Schema(json.dumps({'type': 'record', 'name': 'Pay', 'fields': [{'name': 'id', 'type': 'long'}]}), 'AVRO')",
+                "out = {}",
+                "try:",
+                "    SchemaRegistryClient({'url': url}).register_schema('pay-value', schema)",
+                "    out['anonymous'] = 'registered'",
+                "except SchemaRegistryError as e:",
+                "    out['anonymous'] = {'http_status': e.http_status_code, 'error_code': e.error_code}",
+                "writer = SchemaRegistryClient({'url': url, 'basic.auth.user.info': 'producer:python-secret'})",
+                "out['id'] = writer.register_schema('pay-value', schema)",
+                "reader = SchemaRegistryClient({'url': url})",
+                "out['read_type'] = reader.get_schema(out['id']).schema_type",
+                "print(json.dumps(out))");
+        try (RegistryServer server = RegistryServer.startWithKafka(config)) {
+            Process process = new ProcessBuilder(PYTHON.toString(), "-c", script, server.url())
+                    .redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(out).isZero();
+            JsonNode seen = RegistryClient.JSON.readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+            assertThat(seen.get("anonymous").get("http_status").asInt()).isEqualTo(401);
+            assertThat(seen.get("anonymous").get("error_code").asInt()).isEqualTo(401);
+            assertThat(seen.get("id").asInt()).isPositive();
+            assertThat(seen.get("read_type").asText()).isEqualTo("AVRO");
         }
     }
 

@@ -19,7 +19,7 @@ class RegistryRestartIT {
 
     @Test
     void aRestartKeepsEveryIdVersionAndLevel() throws Exception {
-        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers()).withHost("localhost")
+        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers())
                 .withTopic("_schemas-restart-" + UUID.randomUUID());
         Map<String, Integer> ids = new LinkedHashMap<>();
         try (RegistryServer first = RegistryServer.startWithKafka(config)) {
@@ -68,7 +68,7 @@ class RegistryRestartIT {
 
     @Test
     void concurrentRegistrationsThroughKafkaGetOneId() throws Exception {
-        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers()).withHost("localhost")
+        RegistryConfig config = RegistryConfig.of(0, cluster.bootstrapServers())
                 .withTopic("_schemas-concurrent-" + UUID.randomUUID());
         try (RegistryServer server = RegistryServer.startWithKafka(config)) {
             RegistryClient client = new RegistryClient(server.url());

@@ -37,7 +37,7 @@ class RegistryServerTest {
 
     @BeforeEach
     void start() {
-        server = new RegistryServer(RegistryConfig.of(0, "unused:9092").withHost("localhost"),
+        server = new RegistryServer(RegistryConfig.of(0, "unused:9092"),
                 new InMemorySchemaStore()).start();
         client = new RegistryClient(server.url());
     }

@@ -22,12 +22,17 @@ import org.apache.avro.SchemaParseException;
  * A client of the Confluent Schema Registry REST API (Confluent, Apicurio's compatible API,
  * Karapace, Redpanda, or Streamtune's own registry). Ids and registrations are cached, so each
  * schema costs one request per process. With several URLs it fails over in order.
+ *
+ * <p>A URL may carry {@code user:password@} (Confluent's {@code basic.auth.credentials.source=URL}):
+ * it is sent as HTTP basic auth and kept out of every message and log line.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<URI> baseUris;
+    /** The basic-auth header for each base URI, by position; null where the URL had no user info. */
+    private final List<String> authorizations;
     private final HttpClient http;
     private final Duration timeout;
     private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
@@ -39,20 +44,27 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     public RestSchemaRegistryClient(String urls, Duration timeout) {
         List<URI> parsed = new ArrayList<>();
+        List<String> auth = new ArrayList<>();
         for (String u : urls.split(",")) {
             String trimmed = u.trim();
             if (!trimmed.isEmpty()) {
                 if (!trimmed.startsWith("http://") && !trimmed.startsWith("https://")) {
-                    throw new IllegalArgumentException("schema.registry.url '" + trimmed
+                    throw new IllegalArgumentException("schema.registry.url '" + withoutUserInfo(trimmed)
                             + "' must start with http:// or https://");
                 }
-                parsed.add(URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed));
+                URI uri = URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed);
+                String userInfo = uri.getRawUserInfo();
+                auth.add(userInfo == null ? null : "Basic " + java.util.Base64.getEncoder().encodeToString(
+                        java.net.URLDecoder.decode(userInfo.replace("+", "%2B"), StandardCharsets.UTF_8)
+                                .getBytes(StandardCharsets.UTF_8)));
+                parsed.add(userInfo == null ? uri : URI.create(withoutUserInfo(uri.toString())));
             }
         }
         if (parsed.isEmpty()) {
             throw new IllegalArgumentException("schema.registry.url names no URL");
         }
         this.baseUris = List.copyOf(parsed);
+        this.authorizations = java.util.Collections.unmodifiableList(auth);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
@@ -122,16 +134,31 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return body.toString();
     }
 
+    /** {@code http://user:pw@host:port} without {@code user:pw@}. */
+    private static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        int at = url.indexOf('@');
+        int slash = url.indexOf('/', scheme + 3);
+        if (scheme < 0 || at < 0 || (slash >= 0 && at > slash)) {
+            return url;
+        }
+        return url.substring(0, scheme + 3) + url.substring(at + 1);
+    }
+
     private static String encode(String subject) {
         return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private JsonNode send(String method, String path, String body) {
         RegistryException unreachable = null;
-        for (URI base : baseUris) {
+        for (int i = 0; i < baseUris.size(); i++) {
+            URI base = baseUris.get(i);
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                     .timeout(timeout)
                     .header("Accept", CONTENT_TYPE + ", application/json");
+            if (authorizations.get(i) != null) {
+                request.header("Authorization", authorizations.get(i));
+            }
             if (body != null) {
                 request.header("Content-Type", CONTENT_TYPE)
                         .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
