@@ -49,6 +49,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     IngestLimitOptions limits;
+
+    @Mixin
     BindOptions bind;
 
     @Mixin

@@ -26,6 +26,8 @@ final class UpCommand implements Callable<Integer> {
 
     @picocli.CommandLine.Mixin
     IngestLimitOptions limits;
+
+    @picocli.CommandLine.Mixin
     BindOptions bind;
 
     @picocli.CommandLine.Mixin
