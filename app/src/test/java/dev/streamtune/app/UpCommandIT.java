@@ -150,7 +150,9 @@ class UpCommandIT {
                     "-Xmx1g", "-Dai.djl.offline=true", "-cp", classpath, "dev.streamtune.app.Streamtune", "subscribe",
                     "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1",
                     // up made the evaluator's key pair in its data directory; a subscriber trusts its public half
-                    "--trusted-key", data.resolve("keys/evaluator.pub").toString())
+                    "--trusted-key", data.resolve("keys/evaluator.pub").toString(),
+                    // hybrid deltas (~3 MB) travel by URI into up's artifact store, under its data directory
+                    "--artifact-dir", data.resolve("artifacts").toString())
                     .redirectErrorStream(true).redirectOutput(subscribeLog.toFile()).start();
             Process bulk = new ProcessBuilder("/usr/bin/python3", Path.of("src", "test", "python",
                     "produce_labelled_example.py").toString(), bootstrap, registryUrl, "examples.raw",
