@@ -25,6 +25,26 @@ record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, 
     /** Every committed record of a topic, read_committed, decoded with the registry. */
     <T> List<T> readAll(String topic, Class<T> type) {
         AvroDeserializer<T> deserializer = new AvroDeserializer<>(registry, platform.serdeConfig(), type);
+        List<T> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records(topic)) {
+            out.add(deserializer.deserialize(topic, record.value()));
+        }
+        return out;
+    }
+
+    /** The reason header of every dead letter on {@code dlqTopic}, in order. */
+    List<String> deadLetterReasons(String dlqTopic) {
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records(dlqTopic)) {
+            org.apache.kafka.common.header.Header reason =
+                    record.headers().lastHeader(dev.streamtune.schemas.DeadLetterHeaders.REASON);
+            out.add(reason == null ? null : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /** Every committed record of a topic, read_committed, from the beginning to its current end. */
+    private List<ConsumerRecord<String, byte[]>> records(String topic) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -34,33 +54,10 @@ record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, 
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<T> out = new ArrayList<>();
+            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    out.add(deserializer.deserialize(topic, record.value()));
-                }
-            }
-            return out;
-        }
-    }
-
-    /** The reason header of every dead letter on {@code dlqTopic}, in order. */
-    List<String> deadLetterReasons(String dlqTopic) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(dlqTopic, timeout).stream()
-                    .map(i -> new TopicPartition(dlqTopic, i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<String> out = new ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    org.apache.kafka.common.header.Header reason =
-                            record.headers().lastHeader(dev.streamtune.schemas.DeadLetterHeaders.REASON);
-                    out.add(reason == null ? null : new String(reason.value(), java.nio.charset.StandardCharsets.UTF_8));
+                    out.add(record);
                 }
             }
             return out;
