@@ -17,7 +17,6 @@ import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.head.HeadKind;
 import dev.streamtune.model.head.HeadSpec;
 import dev.streamtune.model.peft.AttemptTechnique;
-import dev.streamtune.model.peft.PeftBenchmarkConfig;
 import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.HeadOnlyTechnique;
@@ -976,7 +975,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     /**
      * The encoder technique's spec from the task's settings (every setting but the head's is passed
      * to the technique as an option: {@code max_tokens}, {@code prompt_length}, {@code lora_rank},
-     * ...), Adam at {@code lr} (the PEFT benchmark's rate of the technique by default) for the
+     * ...), Adam at {@code lr} (the technique's {@link Technique#defaultLearningRate} by default) for the
      * technique's tensors and {@value #HEAD_LR} for the head.
      */
     private EncoderTrainerConfig encoderConfig(TaskSpec spec) {
@@ -985,8 +984,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             TechniqueSpec techniqueSpec = TechniqueSettings.fromSettings(technique.id(), backbone.hiddenSize(), settings);
             // checks the technique's own options (ranges, prompt length) before anything is loaded
             technique.tensorSpecs(techniqueSpec, Math.max(1, spec.getLabels().size()));
-            float learningRate = TechniqueSettings.floatSetting(settings, "lr",
-                    PeftBenchmarkConfig.DEFAULT_LEARNING_RATES.getOrDefault(technique.id(), 1e-3f));
+            float learningRate = TechniqueSettings.floatSetting(settings, "lr", technique.defaultLearningRate());
             float headLearningRate = TechniqueSettings.floatSetting(settings, HEAD_LR, DEFAULT_HEAD_LR);
             return new EncoderTrainerConfig(techniqueSpec, learningRate, headLearningRate, config.replayFraction(),
                     config.replayCapacityPerClass(), classWeighting(settings), config.seed(), config.device());
