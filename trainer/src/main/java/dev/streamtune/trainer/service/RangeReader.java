@@ -19,7 +19,8 @@ final class RangeReader {
     }
 
     /** @return the records handed to {@code sink} */
-    static long read(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+    static long read(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+            Map<TopicPartition, Long> from,
             Map<TopicPartition, Long> until, Duration poll, BooleanSupplier stopping,
             Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         Map<TopicPartition, Long> begins = consumer.beginningOffsets(until.keySet());

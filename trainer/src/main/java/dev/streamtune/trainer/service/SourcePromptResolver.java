@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
@@ -95,7 +96,7 @@ final class SourcePromptResolver {
      * @param attemptSpec the ATTEMPT task's spec (its target prompt fixes the prompt length)
      * @param pinned versions a checkpoint was trained with, by task (empty on a fresh start)
      */
-    Resolution resolve(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, List<String> sourceTasks, TechniqueSpec attemptSpec,
+    Resolution resolve(Consumer<byte[], byte[]> consumer, List<String> sourceTasks, TechniqueSpec attemptSpec,
                        Map<String, Long> pinned) {
         Map<String, ModelVersion> current = currentVersions(consumer, sourceTasks);
         long promptLength = Techniques.byId(attemptSpec.techniqueId()).tensorSpecs(attemptSpec, 1).get(0).shape()[0];
@@ -124,7 +125,7 @@ final class SourcePromptResolver {
     }
 
     /** The version each source task's latest models.updates record serves. */
-    private Map<String, ModelVersion> currentVersions(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, List<String> sources) {
+    private Map<String, ModelVersion> currentVersions(Consumer<byte[], byte[]> consumer, List<String> sources) {
         Map<String, ModelVersion> current = new HashMap<>();
         List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().updates());
         if (partitions.isEmpty()) {
@@ -183,7 +184,7 @@ final class SourcePromptResolver {
     }
 
     /** Version {@code number} of {@code task} on models.candidates, or null. */
-    private ModelVersion candidate(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String task, long number) {
+    private ModelVersion candidate(Consumer<byte[], byte[]> consumer, String task, long number) {
         List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().candidates());
         if (partitions.isEmpty()) {
             return null;

@@ -305,6 +305,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         Map<TopicPartition, Long> begins = new java.util.TreeMap<>(PublishPoint.PARTITION_ORDER);
         begins.putAll(consumer.beginningOffsets(partitions));
         OptionalLong republished = OptionalLong.empty();
+        trainingCore.publishedUpTo(highest);
         if (restored.state().isEmpty()) {
             trainingCore.startFresh(begins);
             begins.forEach(consumer::seek);
@@ -315,7 +316,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             }
             positions.forEach(consumer::seek);
             long checkpointVersion = trainingCore.checkpointVersion();
-            Optional<Publication> cutOff = trainingCore.cutOff(highest);
+            Optional<Publication> cutOff = trainingCore.cutOff();
             if (cutOff.isPresent()) {
                 // crashed between checkpoint (a) and publish (b): publish exactly what the checkpoint recorded
                 publish(producer, clients, cutOff.get());

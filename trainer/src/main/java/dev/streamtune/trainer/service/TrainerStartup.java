@@ -62,7 +62,8 @@ final class TrainerStartup {
             waitingFor.accept(resolution.waitingFor());
             if (System.nanoTime() >= nextLog) {
                 LOG.info("trainer[{}/{}]: waiting for source task {}: no promoted prompt version on '{}' yet"
-                        + " (sources {})", config.task(), technique.id(), resolution.waitingFor(), config.topics().updates(), sources);
+                        + " (sources {})", config.task(), technique.id(), resolution.waitingFor(), config.topics().updates(),
+                        sources);
                 nextLog = System.nanoTime() + config.statusInterval().toNanos();
             }
             sleep(1_000);

@@ -110,6 +110,11 @@ final class TrainingCore implements AutoCloseable {
         return input;
     }
 
+    /** The highest version of the task already on models.candidates: the next version is numbered after it. */
+    void publishedUpTo(long highestPublished) {
+        lastPublishedVersion = highestPublished;
+    }
+
     /** Starts fresh: reads every partition from {@code begins}; a task with declared labels gets its trainer now. */
     void startFresh(Map<TopicPartition, Long> begins) {
         begins.forEach(ledger::track);
@@ -147,11 +152,10 @@ final class TrainingCore implements AutoCloseable {
 
     /**
      * The version a crash cut off between its checkpoint (a) and its publish (b), as the checkpoint
-     * recorded it, when it is newer than {@code highestPublished}; empty otherwise.
+     * recorded it, when it is newer than the {@linkplain #publishedUpTo highest published}; empty otherwise.
      */
-    Optional<Publication> cutOff(long highestPublished) throws IOException {
-        lastPublishedVersion = highestPublished;
-        if (restoredPoint == null || restoredPoint.version() <= highestPublished) {
+    Optional<Publication> cutOff() throws IOException {
+        if (restoredPoint == null || restoredPoint.version() <= lastPublishedVersion) {
             return Optional.empty();
         }
         return Optional.of(publication(restoredPoint, null));
@@ -342,8 +346,8 @@ final class TrainingCore implements AutoCloseable {
         }));
         PublishPoint point = new PublishPoint(version, parentVersion, ledger.newRanges(), ledger.firsts(),
                 unpublishedSteps == 0 ? Double.NaN : unpublishedLossSum / unpublishedSteps, lastLoss,
-                (nanoClock.getAsLong() - versionStartNanos) / 1_000_000, Instant.ofEpochMilli(System.currentTimeMillis()),
-                unpublishedExamples, sources);
+                (nanoClock.getAsLong() - versionStartNanos) / 1_000_000,
+                Instant.ofEpochMilli(System.currentTimeMillis()), unpublishedExamples, sources);
         TrainerState checkpoint = trainer.snapshot(ledger.positions()).withAnnotations(point.toAnnotations());
         return publication(point, checkpoint);
     }

@@ -144,7 +144,7 @@ class TrainingCoreTest {
         TrainerState checkpoint = cutOff.checkpoint();
         try (TrainingCore restarted = core(config, spec(false, Map.of()))) {
             assertThat(restarted.restore(checkpoint, Map.of(partition, 0L))).containsEntry(partition, 5L);
-            Optional<Publication> again = restarted.cutOff(0);
+            Optional<Publication> again = restarted.cutOff();
             assertThat(again).isPresent();
             assertThat(again.get().checkpoint()).isNull();
             assertThat(again.get().version().getVersion()).isEqualTo(1);
@@ -159,7 +159,16 @@ class TrainingCoreTest {
         }
         try (TrainingCore published = core(config, spec(false, Map.of()))) {
             published.restore(checkpoint, Map.of(partition, 0L));
-            assertThat(published.cutOff(1)).isEmpty(); // version 1 is on the topic already
+            published.publishedUpTo(1);
+            assertThat(published.cutOff()).isEmpty(); // version 1 is on the topic already
+        }
+        try (TrainingCore lostItsCheckpoints = core(config, spec(false, Map.of()))) {
+            lostItsCheckpoints.startFresh(Map.of(partition, 0L));
+            lostItsCheckpoints.publishedUpTo(7);
+            lostItsCheckpoints.handle(record(topic, 0, TASK, "ham"));
+            Publication fresh = lostItsCheckpoints.publishPoint();
+            assertThat(fresh.version().getVersion()).isEqualTo(8); // never a number that is published already
+            assertThat(fresh.version().getParentVersion()).isNull();
         }
     }
 
