@@ -111,7 +111,7 @@ final class LocalPipeline implements AutoCloseable {
             TrainerService trainer = new TrainerService(trainerTuning.apply(TrainerServiceConfig
                     .defaults(config.bootstrapServers(), new dev.streamtune.schemas.serde.AvroSerdeConfig(
                             config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
-                            data.resolve("checkpoints").resolve(task))
+                            TrainerServiceConfig.checkpointDirectory(data, task))
                     .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
                     .withPublishEvery(config.publishEvery(), config.publishInterval())
                     // large deltas (top-k unfreezing) go where the evaluator and subscribers read them

@@ -111,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
             case trainer -> {
                 ensureTopics();
                 TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
-                                connection.serde(), task, dataDir.resolve("checkpoints").resolve(task))
+                                connection.serde(), task, TrainerServiceConfig.checkpointDirectory(dataDir, task))
                         .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
                         .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
                         keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));

@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.hybrid;
 
+import dev.streamtune.model.hybrid.HybridClassifier;
 import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.trainer.LabeledExample;
 
@@ -93,5 +94,30 @@ final class FitData {
             indices[j] = (int) ((long) j * n / size);
         }
         return indices;
+    }
+
+    /** The rows of a fit: lexical and dense features, gold labels, unweighted and class-balanced weights. */
+    record Rows(HybridClassifier.SparseRow[] lexical, float[][] dense, int[] truth, float[] unweighted,
+            float[] balanced) {
+
+        /** The rows at {@code indices}, their balanced weights recomputed over the sample's own class counts. */
+        Rows sample(int[] indices, int k) {
+            HybridClassifier.SparseRow[] sLexical = new HybridClassifier.SparseRow[indices.length];
+            float[][] sDense = new float[indices.length][];
+            int[] sTruth = new int[indices.length];
+            float[] sUnweighted = new float[indices.length];
+            for (int j = 0; j < indices.length; j++) {
+                sLexical[j] = lexical[indices[j]];
+                sDense[j] = dense[indices[j]];
+                sTruth[j] = truth[indices[j]];
+                sUnweighted[j] = unweighted[indices[j]];
+            }
+            float[] classWeights = balancedFactors(sTruth, k);
+            float[] sBalanced = new float[indices.length];
+            for (int j = 0; j < indices.length; j++) {
+                sBalanced[j] = sUnweighted[j] * classWeights[sTruth[j]];
+            }
+            return new Rows(sLexical, sDense, sTruth, sUnweighted, sBalanced);
+        }
     }
 }

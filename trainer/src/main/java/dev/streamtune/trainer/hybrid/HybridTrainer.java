@@ -15,6 +15,8 @@ import dev.streamtune.trainer.ClassBalancedReplayBuffer;
 import dev.streamtune.trainer.LabeledExample;
 import dev.streamtune.trainer.StreamingTrainer;
 import dev.streamtune.trainer.TrainerState;
+import dev.streamtune.trainer.hybrid.HybridScoring.FeatureSet;
+import dev.streamtune.trainer.hybrid.HybridScoring.Held;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,21 +72,6 @@ public final class HybridTrainer implements StreamingTrainer {
     private static final int WARM_ITERATIONS = 60;
     private static final double GRADIENT_TOLERANCE = 1e-4;
 
-    /** The three feature sets a fit chooses between: {lexical scale, embedding scale}. */
-    enum FeatureSet {
-        BOTH("lexical+embedding", 1, 1), LEXICAL("lexical", 1, 0), EMBEDDING("embedding", 0, 1);
-
-        final String label;
-        final float lexicalScale;
-        final float denseScale;
-
-        FeatureSet(String label, float lexicalScale, float denseScale) {
-            this.label = label;
-            this.lexicalScale = lexicalScale;
-            this.denseScale = denseScale;
-        }
-    }
-
     /**
      * @param spec          the hybrid spec ({@code head.inputDim()} is the embedding width; options carry the grid)
      * @param maxRetained   train examples kept for refits, oldest evicted first
@@ -102,10 +89,8 @@ public final class HybridTrainer implements StreamingTrainer {
         }
     }
 
-    private record Held(String label, float[] pooled, LexicalTerms terms) {
-    }
-
-    private record Selection(FeatureSet set, double c, boolean balanced, double validationMacroF1, int validationExamples) {
+    private record Selection(FeatureSet set, double c, boolean balanced, double validationMacroF1,
+            int validationExamples) {
     }
 
     private final Config config;
@@ -319,34 +304,19 @@ public final class HybridTrainer implements StreamingTrainer {
                     weightsUsed, null);
             fitsRun++;
             best = new Selection(selection.set(), selection.c(), selection.balanced(),
-                    macroF1(toClassifier(bestTheta, idf, selection.set(), k), heldOut), heldOut.size());
+                    score(bestTheta, idf, selection.set(), k, heldOut), heldOut.size());
         } else {
-            // the search runs on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit on all
+            // the search runs on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit
+            // on all
             int[] sample = FitData.sample(n, SELECTION_SAMPLE);
-            SparseRow[] sLexical = lexical;
-            float[][] sDense = dense;
-            int[] sTruth = truth;
-            float[] sBalanced = balanced;
-            float[] sUnweighted = unweighted;
-            String prefix = "";
-            if (sample != null) {
-                sLexical = new SparseRow[sample.length];
-                sDense = new float[sample.length][];
-                sTruth = new int[sample.length];
-                sBalanced = new float[sample.length];
-                sUnweighted = new float[sample.length];
-                for (int j = 0; j < sample.length; j++) {
-                    sLexical[j] = lexical[sample[j]];
-                    sDense[j] = dense[sample[j]];
-                    sTruth[j] = truth[sample[j]];
-                    sUnweighted[j] = unweighted[sample[j]];
-                }
-                float[] classWeights = FitData.balancedFactors(sTruth, k);
-                for (int j = 0; j < sample.length; j++) {
-                    sBalanced[j] = sUnweighted[j] * classWeights[sTruth[j]];
-                }
-                prefix = "sample|";
-            }
+            FitData.Rows rows = new FitData.Rows(lexical, dense, truth, unweighted, balanced);
+            FitData.Rows sampled = sample == null ? rows : rows.sample(sample, k);
+            SparseRow[] sLexical = sampled.lexical();
+            float[][] sDense = sampled.dense();
+            int[] sTruth = sampled.truth();
+            float[] sBalanced = sampled.balanced();
+            float[] sUnweighted = sampled.unweighted();
+            String prefix = sample == null ? "" : "sample|";
             for (FeatureSet set : FeatureSet.values()) {
                 // a regularisation path: each C starts from the previous C's solution unless an older fit of
                 // exactly this configuration is at hand; it stops once validation macro-F1 fell twice in a row
@@ -356,7 +326,7 @@ public final class HybridTrainer implements StreamingTrainer {
                 for (double c : grid) {
                     float[] theta = fit(prefix, set, c, true, k, sLexical, sDense, sTruth, sBalanced, previous);
                     fitsRun++;
-                    double f1 = macroF1(toClassifier(theta, idf, set, k), heldOut);
+                    double f1 = score(theta, idf, set, k, heldOut);
                     if (best == null || f1 > best.validationMacroF1() + 1e-9) {
                         best = new Selection(set, c, true, f1, heldOut.size());
                         bestTheta = theta;
@@ -375,7 +345,7 @@ public final class HybridTrainer implements StreamingTrainer {
                 double c = best.c() * 4;
                 float[] theta = fit(prefix, best.set(), c, true, k, sLexical, sDense, sTruth, sBalanced, bestTheta);
                 fitsRun++;
-                double f1 = macroF1(toClassifier(theta, idf, best.set(), k), heldOut);
+                double f1 = score(theta, idf, best.set(), k, heldOut);
                 if (!(f1 > best.validationMacroF1() + 1e-9)) {
                     break;
                 }
@@ -384,7 +354,7 @@ public final class HybridTrainer implements StreamingTrainer {
             }
             float[] theta = fit(prefix, best.set(), best.c(), false, k, sLexical, sDense, sTruth, sUnweighted, bestTheta);
             fitsRun++;
-            double f1 = macroF1(toClassifier(theta, idf, best.set(), k), heldOut);
+            double f1 = score(theta, idf, best.set(), k, heldOut);
             if (f1 > best.validationMacroF1() + 1e-9) {
                 best = new Selection(best.set(), best.c(), false, f1, heldOut.size());
                 bestTheta = theta;
@@ -394,20 +364,20 @@ public final class HybridTrainer implements StreamingTrainer {
                         best.balanced() ? balanced : unweighted, bestTheta);
                 fitsRun++;
                 best = new Selection(best.set(), best.c(), best.balanced(),
-                        macroF1(toClassifier(bestTheta, idf, best.set(), k), heldOut), heldOut.size());
+                        score(bestTheta, idf, best.set(), k, heldOut), heldOut.size());
             }
             selectedAt = n;
             selections++;
             selectedValidation = heldOut.size();
             selectedShares = shares;
         }
-        classifier = toClassifier(bestTheta, idf, best.set(), k);
+        classifier = classifierOf(bestTheta, idf, best.set(), k);
         selection = best;
         fits++;
         lastFitSeconds = (System.nanoTime() - start) / 1e9;
         LOG.info(String.format("hybrid fit %d: %,d train examples, %d validation; chose %s, C=%s, %s classes,"
                         + " validation macro-F1 %.4f (%s: %d fits, %d L-BFGS iterations, %.1f s)", fits, n, heldOut.size(),
-                best.set().label, fmt(best.c()), best.balanced() ? "balanced" : "unweighted", best.validationMacroF1(),
+                best.set().label, HybridScoring.fmt(best.c()), best.balanced() ? "balanced" : "unweighted", best.validationMacroF1(),
                 select ? "selection" : "refit", fitsRun, iterations, lastFitSeconds));
     }
 
@@ -430,50 +400,12 @@ public final class HybridTrainer implements StreamingTrainer {
         return result.theta();
     }
 
-    private HybridClassifier toClassifier(float[] theta, float[] idf, FeatureSet set, int k) {
-        float[] lexicalWeight = java.util.Arrays.copyOfRange(theta, 0, k * buckets);
-        float[] denseWeight = java.util.Arrays.copyOfRange(theta, k * buckets, k * (buckets + dim));
-        float[] bias = java.util.Arrays.copyOfRange(theta, k * (buckets + dim), k * (buckets + dim + 1));
-        return new HybridClassifier(buckets, dim, k, lexicalWeight, idf, denseWeight, bias, set.lexicalScale,
-                set.denseScale);
+    private HybridClassifier classifierOf(float[] theta, float[] idf, FeatureSet set, int k) {
+        return HybridScoring.classifier(theta, idf, set, k, buckets, dim);
     }
 
-    private double macroF1(HybridClassifier model, List<Held> heldOut) {
-        int k = labels.size();
-        long[] tp = new long[k];
-        long[] fp = new long[k];
-        long[] fn = new long[k];
-        for (Held held : heldOut) {
-            int gold = labels.indexOf(held.label());
-            float[] p = model.probabilities(held.pooled(), held.terms());
-            int predicted = 0;
-            for (int j = 1; j < k; j++) {
-                if (p[j] > p[predicted]) {
-                    predicted = j;
-                }
-            }
-            if (predicted == gold) {
-                tp[gold]++;
-            } else {
-                fp[predicted]++;
-                fn[gold]++;
-            }
-        }
-        double sum = 0;
-        int classes = 0;
-        for (int j = 0; j < k; j++) {
-            if (tp[j] + fn[j] == 0 && fp[j] == 0) {
-                continue; // a class absent from the held-out examples and never predicted
-            }
-            classes++;
-            double denominator = 2.0 * tp[j] + fp[j] + fn[j];
-            sum += denominator == 0 ? 0 : 2.0 * tp[j] / denominator;
-        }
-        return classes == 0 ? 0 : sum / classes;
-    }
-
-    private static String fmt(double c) {
-        return c == Math.rint(c) ? Long.toString((long) c) : Double.toString(c);
+    private double score(float[] theta, float[] idf, FeatureSet set, int k, List<Held> heldOut) {
+        return HybridScoring.macroF1(classifierOf(theta, idf, set, k), heldOut, labels);
     }
 
     @Override
@@ -549,7 +481,7 @@ public final class HybridTrainer implements StreamingTrainer {
         settings.put("retained", Integer.toString(retained.size()));
         if (selection != null) {
             settings.put("features", selection.set().label);
-            settings.put("c", fmt(selection.c()));
+            settings.put("c", HybridScoring.fmt(selection.c()));
             settings.put("class_weight", selection.balanced() ? "balanced" : "none");
             settings.put("selection_validation_macro_f1", String.format(java.util.Locale.ROOT, "%.4f",
                     selection.validationMacroF1()));

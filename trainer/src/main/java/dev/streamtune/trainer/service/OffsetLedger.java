@@ -13,12 +13,10 @@ import org.apache.kafka.common.TopicPartition;
  * the last record it handled ({@code position}). A version's new-data ranges are
  * {@code [published, position)}; its cumulative ranges are {@code [first, position)}.
  *
- * <p>Saved in checkpoint annotations as {@code topic:partition:offset;...} (Kafka topic names
- * cannot contain ':' or ';').
+ * <p>A checkpoint keeps the positions as its next offsets and the firsts in its {@link PublishPoint}.
  */
 final class OffsetLedger {
-    private static final java.util.Comparator<TopicPartition> ORDER = java.util.Comparator
-            .comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
+    private static final java.util.Comparator<TopicPartition> ORDER = PublishPoint.PARTITION_ORDER;
     private final Map<TopicPartition, long[]> partitions = new TreeMap<>(ORDER);
 
     private static final int FIRST = 0;
@@ -95,62 +93,14 @@ final class OffsetLedger {
         return positions;
     }
 
-    String encodeFirsts() {
-        StringBuilder out = new StringBuilder();
-        partitions.forEach((partition, entry) -> out.append(out.isEmpty() ? "" : ";").append(key(partition))
-                .append(':').append(entry[FIRST]));
-        return out.toString();
-    }
-
-    static Map<TopicPartition, Long> decodeFirsts(String encoded) {
+    /** Per partition, where learning began. */
+    Map<TopicPartition, Long> firsts() {
         Map<TopicPartition, Long> firsts = new TreeMap<>(ORDER);
-        if (encoded == null || encoded.isEmpty()) {
-            return firsts;
-        }
-        for (String item : encoded.split(";")) {
-            String[] parts = item.split(":");
-            if (parts.length != 3) {
-                throw new IllegalArgumentException("offset entry must be topic:partition:offset, got '" + item + "'");
-            }
-            firsts.put(new TopicPartition(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
-        }
+        partitions.forEach((partition, entry) -> firsts.put(partition, entry[FIRST]));
         return firsts;
     }
 
-    static String encodeRanges(List<OffsetRange> ranges) {
-        StringBuilder out = new StringBuilder();
-        for (OffsetRange range : ranges) {
-            out.append(out.isEmpty() ? "" : ";").append(range.getTopic()).append(':').append(range.getPartition())
-                    .append(':').append(range.getFromOffset()).append(':').append(range.getUntilOffset());
-        }
-        return out.toString();
-    }
-
-    static List<OffsetRange> decodeRanges(String encoded) {
-        List<OffsetRange> ranges = new ArrayList<>();
-        if (encoded == null || encoded.isEmpty()) {
-            return ranges;
-        }
-        for (String item : encoded.split(";")) {
-            String[] parts = item.split(":");
-            if (parts.length != 4) {
-                throw new IllegalArgumentException("offset range must be topic:partition:from:until, got '" + item + "'");
-            }
-            ranges.add(new OffsetRange(parts[0], Integer.parseInt(parts[1]), Long.parseLong(parts[2]),
-                    Long.parseLong(parts[3])));
-        }
-        return ranges;
-    }
-
     static String key(TopicPartition partition) {
-        return partition.topic() + ":" + partition.partition();
-    }
-
-    static TopicPartition parseKey(String key) {
-        int colon = key.lastIndexOf(':');
-        if (colon <= 0) {
-            throw new IllegalArgumentException("checkpoint offset key must be topic:partition, got '" + key + "'");
-        }
-        return new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1)));
+        return PublishPoint.key(partition);
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -20,7 +19,8 @@ final class RangeReader {
     }
 
     /** @return the records handed to {@code sink} */
-    static long read(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> from,
+    static long read(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+            Map<TopicPartition, Long> from,
             Map<TopicPartition, Long> until, Duration poll, BooleanSupplier stopping,
             Consumer<ConsumerRecord<byte[], byte[]>> sink) {
         Map<TopicPartition, Long> begins = consumer.beginningOffsets(until.keySet());

@@ -26,8 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -96,7 +96,7 @@ final class SourcePromptResolver {
      * @param attemptSpec the ATTEMPT task's spec (its target prompt fixes the prompt length)
      * @param pinned versions a checkpoint was trained with, by task (empty on a fresh start)
      */
-    Resolution resolve(KafkaConsumer<byte[], byte[]> consumer, List<String> sourceTasks, TechniqueSpec attemptSpec,
+    Resolution resolve(Consumer<byte[], byte[]> consumer, List<String> sourceTasks, TechniqueSpec attemptSpec,
                        Map<String, Long> pinned) {
         Map<String, ModelVersion> current = currentVersions(consumer, sourceTasks);
         long promptLength = Techniques.byId(attemptSpec.techniqueId()).tensorSpecs(attemptSpec, 1).get(0).shape()[0];
@@ -125,13 +125,13 @@ final class SourcePromptResolver {
     }
 
     /** The version each source task's latest models.updates record serves. */
-    private Map<String, ModelVersion> currentVersions(KafkaConsumer<byte[], byte[]> consumer, List<String> sources) {
+    private Map<String, ModelVersion> currentVersions(Consumer<byte[], byte[]> consumer, List<String> sources) {
         Map<String, ModelVersion> current = new HashMap<>();
-        List<TopicPartition> partitions = TrainerService.partitionsOf(consumer, config.topics().updates());
+        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().updates());
         if (partitions.isEmpty()) {
             return current;
         }
-        for (ConsumerRecord<byte[], byte[]> record : TrainerService.readToEnd(consumer, partitions)) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReads.readToEnd(consumer, partitions)) {
             if (record.key() == null) {
                 continue;
             }
@@ -184,15 +184,15 @@ final class SourcePromptResolver {
     }
 
     /** Version {@code number} of {@code task} on models.candidates, or null. */
-    private ModelVersion candidate(KafkaConsumer<byte[], byte[]> consumer, String task, long number) {
-        List<TopicPartition> partitions = TrainerService.partitionsOf(consumer, config.topics().candidates());
+    private ModelVersion candidate(Consumer<byte[], byte[]> consumer, String task, long number) {
+        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().candidates());
         if (partitions.isEmpty()) {
             return null;
         }
         byte[] key = task.getBytes(StandardCharsets.UTF_8);
         TopicPartition partition = partitions.get(Utils.toPositive(Utils.murmur2(key)) % partitions.size());
         ModelVersion found = null;
-        for (ConsumerRecord<byte[], byte[]> record : TrainerService.readToEnd(consumer, List.of(partition))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReads.readToEnd(consumer, List.of(partition))) {
             if (record.key() != null && java.util.Arrays.equals(record.key(), key) && record.value() != null) {
                 ModelVersion version = poison.version(record, versions, task);
                 if (version != null && version.getVersion() == number) {

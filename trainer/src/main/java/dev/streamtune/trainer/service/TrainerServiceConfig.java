@@ -50,6 +50,8 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
         KafkaClientProperties kafkaClient) {
 
     public static final String DEFAULT_BACKBONE = "all-MiniLM-L6-v2";
+    /** The directory under a data directory that holds one checkpoint directory per task. */
+    public static final String CHECKPOINTS = "checkpoints";
     public static final int DEFAULT_MICRO_BATCH = 32;
     public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(200);
     public static final long DEFAULT_PUBLISH_EVERY = 500;
@@ -107,6 +109,15 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
                 DEFAULT_PUBLISH_INTERVAL, "auto", 42L, HeadConfig.linear(), defaultOptimizer(), 0.25f, 1_000,
                 true, Duration.ofMinutes(10), Duration.ofSeconds(10), checkpointDirectory.resolve("artifacts"),
                 DEFAULT_INLINE_DELTA_LIMIT, KafkaClientProperties.none());
+    }
+
+    /**
+     * Where the trainer of {@code task} keeps its checkpoints under a data directory:
+     * {@code <dataDir>/checkpoints/<task>}. Every entry point ({@code serve trainer}, {@code up},
+     * {@link TrainerServiceMain}) uses this rule, so switching between them resumes the same checkpoints.
+     */
+    public static Path checkpointDirectory(Path dataDir, String task) {
+        return dataDir.resolve(CHECKPOINTS).resolve(task);
     }
 
     /**

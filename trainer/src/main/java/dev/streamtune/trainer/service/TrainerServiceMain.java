@@ -18,7 +18,7 @@ import java.util.function.Function;
  * --schema-registry    STREAMTUNE_SCHEMA_REGISTRY_URL (default http://localhost:8081)
  * --task               STREAMTUNE_TASK                (required)
  * --device             STREAMTUNE_DEVICE              auto|cpu|gpu|gpu:N (default auto)
- * --data-dir           STREAMTUNE_DATA_DIR            checkpoints go to DIR/trainer/TASK (default ./data)
+ * --data-dir           STREAMTUNE_DATA_DIR            checkpoints go to DIR/checkpoints/TASK (default ./data)
  *                      STREAMTUNE_SIGNING_KEY         Ed25519 key candidates are signed with (default DIR/keys/trainer.key,
  *                                                     created on first start)
  * --backbone           STREAMTUNE_BACKBONE            (default all-MiniLM-L6-v2)
@@ -43,7 +43,7 @@ public final class TrainerServiceMain {
             return;
         }
         // the key from STREAMTUNE_SIGNING_KEY, else DATA_DIR/keys/trainer.key (created on first start); checkpoints
-        // live in DATA_DIR/trainer/TASK
+        // live in DATA_DIR/checkpoints/TASK (TrainerServiceConfig.checkpointDirectory), so DATA_DIR is two levels up
         String keyFile = System.getenv("STREAMTUNE_SIGNING_KEY");
         dev.streamtune.schemas.signing.SigningKey signer = keyFile != null && !keyFile.isBlank()
                 ? dev.streamtune.schemas.signing.KeyFiles.readSigningKey(Path.of(keyFile))
@@ -109,7 +109,7 @@ public final class TrainerServiceMain {
         String backbone = orDefault(pick.apply(new String[] {"backbone", "STREAMTUNE_BACKBONE"}),
                 TrainerServiceConfig.DEFAULT_BACKBONE);
         TrainerServiceConfig config = TrainerServiceConfig.defaults(bootstrap, AvroSerdeConfig.of(registry), task,
-                        dataDir.resolve("trainer").resolve(task))
+                        TrainerServiceConfig.checkpointDirectory(dataDir, task))
                 .withBackbone(backbone)
                 .withDevice(device)
                 .withKafkaClient(KafkaClientProperties.resolve(pick.apply(new String[] {"kafka-config",

@@ -175,7 +175,7 @@ class EncoderTechniqueServiceIT {
             assertThat(trained.getLabels().stream().map(Object::toString).toList())
                     .containsExactlyElementsOf(spam.labels());
             assertThat(trained.getDelta().getInline()).as("an ATTEMPT delta travels inline").isNotNull();
-            assertThat(TrainerService.deltaOf(trained).size()).isEqualTo(trained.getDelta().getSizeBytes());
+            assertThat(ServiceFixture.deltaOf(trained).size()).isEqualTo(trained.getDelta().getSizeBytes());
             assertThat(trained.getOffsetRanges()).isNotEmpty().allSatisfy(r -> assertThat(r.getTopic().toString())
                     .isEqualTo(fixture.topics.train()));
             // a consumer holds no source prompts: the version must load from its own delta
@@ -335,11 +335,10 @@ class EncoderTechniqueServiceIT {
         List<RecordMetadata> landed = fixture.produceTexts(records);
         long trainCount = senses.size();
 
-        TrainerService first = new TrainerService(config(fixture, task, 8, 16), ServiceFixture.TRAINER_KEY);
-        first.crashAfterCheckpointOf(2);
+        TrainerService first = ServiceFixture.crashingAfterCheckpointOf(config(fixture, task, 8, 16), 2);
         Thread firstThread = start(first);
         firstThread.join(120_000);
-        assertThat(first.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+        assertThat(first.failure()).get().isInstanceOf(ServiceFixture.SimulatedCrash.class);
         assertThat(fixture.versions(task)).extracting(ModelVersion::getVersion).containsExactly(1L);
 
         TrainerService second = new TrainerService(config(fixture, task, 8, 16), ServiceFixture.TRAINER_KEY);

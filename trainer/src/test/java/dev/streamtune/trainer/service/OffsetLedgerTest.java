@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.streamtune.avro.OffsetRange;
-import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +31,10 @@ class OffsetLedgerTest {
     }
 
     @Test
-    void encodingsRoundTrip() {
-        List<OffsetRange> ranges = List.of(new OffsetRange("features.all-minilm-l6-v2", 2, 10L, 20L));
-        assertThat(OffsetLedger.decodeRanges(OffsetLedger.encodeRanges(ranges))).isEqualTo(ranges);
-        assertThat(OffsetLedger.decodeRanges("")).isEmpty();
+    void firstsAreWhereLearningBegan() {
         OffsetLedger ledger = new OffsetLedger();
         ledger.restore(P1, 3, 9);
-        assertThat(OffsetLedger.decodeFirsts(ledger.encodeFirsts())).containsEntry(P1, 3L);
-        assertThat(OffsetLedger.parseKey("features.a:b:12")).isEqualTo(new TopicPartition("features.a:b", 12));
-        assertThatThrownBy(() -> OffsetLedger.decodeRanges("t:0:1")).hasMessageContaining("topic:partition:from:until");
+        assertThat(ledger.firsts()).containsEntry(P1, 3L);
+        assertThat(ledger.positionsByPartition()).containsEntry(P1, 9L);
     }
 }

@@ -229,7 +229,41 @@ final class ServiceFixture {
         version.getHyperparameters().forEach((k, v) -> hyperparameters.put(k.toString(), v.toString()));
         HeadSpec spec = TechniqueSettings.fromSettings(version.getTechnique(), DIM, hyperparameters).head();
         return Predictor.load(new BaseModelRef(version.getBase().getBackbone(), version.getBase().getSha256()), spec,
-                version.getLabels(), TrainerService.deltaOf(version));
+                version.getLabels(), deltaOf(version));
+    }
+
+    /** Decodes a delta read back from a version, checking its digest. */
+    static dev.streamtune.model.delta.Delta deltaOf(ModelVersion version) {
+        java.nio.ByteBuffer inline = version.getDelta().getInline();
+        if (inline == null) {
+            throw new IllegalArgumentException("version " + version.getVersion() + " carries its delta by URI");
+        }
+        byte[] bytes = new byte[inline.remaining()];
+        inline.duplicate().get(bytes);
+        dev.streamtune.model.delta.Delta delta = new dev.streamtune.model.delta.Delta(
+                version.getDelta().getFormat().toString(), bytes, version.getDelta().getSha256().toString());
+        delta.verifyDigest();
+        return delta;
+    }
+
+    /** What {@link #crashingAfterCheckpointOf} throws. */
+    static final class SimulatedCrash extends RuntimeException {
+        SimulatedCrash(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A trainer whose run ends abruptly right after the checkpoint of {@code version} is durable and
+     * before that version is published, as a power cut there would.
+     */
+    static TrainerService crashingAfterCheckpointOf(TrainerServiceConfig config, long version) {
+        return new TrainerService(config, TRAINER_KEY, () -> TrainerClients.create(config), point -> {
+            if (point.version() == version) {
+                throw new SimulatedCrash("simulated crash after checkpointing version " + version + " of task '"
+                        + config.task() + "', before publishing it");
+            }
+        });
     }
 
     static String backboneSha256() {

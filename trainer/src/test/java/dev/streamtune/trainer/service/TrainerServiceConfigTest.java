@@ -54,7 +54,7 @@ class TrainerServiceConfigTest {
         assertThat(fromEnv.bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(fromEnv.serde().registryUrl()).isEqualTo("http://registry:8081");
         assertThat(fromEnv.device()).isEqualTo("gpu");
-        assertThat(fromEnv.checkpointDirectory()).isEqualTo(Path.of("/var/lib/streamtune/trainer/spam"));
+        assertThat(fromEnv.checkpointDirectory()).isEqualTo(Path.of("/var/lib/streamtune/checkpoints/spam"));
         assertThat(fromEnv.artifactDirectory()).isEqualTo(Path.of("/var/lib/streamtune/artifacts"));
         assertThat(fromEnv.inlineDeltaLimit()).isEqualTo(900 * 1024);
 
@@ -72,5 +72,16 @@ class TrainerServiceConfigTest {
                 .hasMessageContaining("unknown flag(s): --colour");
         assertThatThrownBy(() -> TrainerServiceMain.parse(new String[] {"--task", "t", "--batch-size", "many"}, k -> null))
                 .hasMessageContaining("--batch-size must be a whole number, got 'many'");
+    }
+
+    @Test
+    void mainKeepsCheckpointsWhereServeTrainerDoesAndReadsTheOneRegistryName() {
+        // `serve trainer` and `up` take TrainerServiceConfig.checkpointDirectory(DATA, task): switching entry
+        // points must resume the same checkpoints, not silently retrain from scratch
+        TrainerServiceConfig main = TrainerServiceMain.parse(new String[] {"--task", "spam", "--data-dir", "/d"},
+                Map.of("STREAMTUNE_REGISTRY_URL", "http://wrong:1")::get);
+        assertThat(main.checkpointDirectory()).isEqualTo(TrainerServiceConfig.checkpointDirectory(Path.of("/d"), "spam"))
+                .isEqualTo(Path.of("/d/checkpoints/spam"));
+        assertThat(main.serde().registryUrl()).isEqualTo("http://localhost:8081"); // the featurizer's old name is not read
     }
 }

@@ -299,11 +299,10 @@ class TrainerServiceIT {
         fixture.produce(vectors);
         Path checkpoints = tmp.resolve("cut");
         TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
-        TrainerService crashing = new TrainerService(config, ServiceFixture.TRAINER_KEY);
-        crashing.crashAfterCheckpointOf(2);
+        TrainerService crashing = ServiceFixture.crashingAfterCheckpointOf(config, 2);
         Thread thread = start(crashing);
         thread.join(60_000);
-        assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+        assertThat(crashing.failure()).get().isInstanceOf(ServiceFixture.SimulatedCrash.class);
         assertThat(fixture.versions(task)).extracting(ModelVersion::getVersion).containsExactly(1L);
 
         TrainerService restarted = new TrainerService(config, ServiceFixture.TRAINER_KEY);
@@ -351,11 +350,10 @@ class TrainerServiceIT {
             TrainerServiceConfig config = config(fixture, task, tmp.resolve(crash ? "det-crash" : "det-straight"))
                     .withMicroBatch(32, Duration.ofSeconds(30)).withPublishEvery(100, Duration.ofHours(1));
             if (crash) {
-                TrainerService first = new TrainerService(config, ServiceFixture.TRAINER_KEY);
-                first.crashAfterCheckpointOf(2);
+                TrainerService first = ServiceFixture.crashingAfterCheckpointOf(config, 2);
                 Thread thread = start(first);
                 thread.join(60_000);
-                assertThat(first.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+                assertThat(first.failure()).get().isInstanceOf(ServiceFixture.SimulatedCrash.class);
             }
             TrainerService service = new TrainerService(config, ServiceFixture.TRAINER_KEY);
             Thread thread = start(service);
@@ -392,11 +390,10 @@ class TrainerServiceIT {
         fixture.produce(withTerms);
         Path checkpoints = tmp.resolve("hybrid");
         TrainerServiceConfig config = config(fixture, task, checkpoints).withPublishEvery(100, Duration.ofSeconds(30));
-        TrainerService crashing = new TrainerService(config, ServiceFixture.TRAINER_KEY);
-        crashing.crashAfterCheckpointOf(2);
+        TrainerService crashing = ServiceFixture.crashingAfterCheckpointOf(config, 2);
         Thread thread = start(crashing);
         thread.join(60_000);
-        assertThat(crashing.failure()).get().isInstanceOf(TrainerService.SimulatedCrash.class);
+        assertThat(crashing.failure()).get().isInstanceOf(ServiceFixture.SimulatedCrash.class);
 
         TrainerService restarted = new TrainerService(config, ServiceFixture.TRAINER_KEY);
         Thread restartedThread = start(restarted);
@@ -441,7 +438,7 @@ class TrainerServiceIT {
     private static dev.streamtune.model.delta.Delta deltaOf(ModelVersion version, TrainerServiceConfig config)
             throws Exception {
         if (version.getDelta().getInline() != null) {
-            return TrainerService.deltaOf(version);
+            return ServiceFixture.deltaOf(version);
         }
         byte[] bytes = new dev.streamtune.subscriber.DirectoryArtifactStore(config.artifactDirectory())
                 .fetch(java.net.URI.create(version.getDelta().getUri().toString()), version.getDelta().getSizeBytes());
