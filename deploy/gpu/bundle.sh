@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the bundle a GPU node without Java runs the PEFT benchmark from (at most 64 MiB with the tree):
-# a jlink'd JRE (xz), the DJL + model jars (natives of other platforms stripped), a PeftPack, the
+# a jlink'd JRE (xz), the DJL + model + bench jars (natives of other platforms stripped), a PeftPack, the
 # torch-compat shim's sources with the JNI headers, and the run scripts. Needs `mvn package` first.
 # Usage: deploy/gpu/bundle.sh [DIR [PeftBenchmark flags for the pack]]   (DIR: default .gpu, which
 # .git/info/exclude should ignore)
@@ -15,7 +15,7 @@ rm -rf "$dir" && mkdir -p "$dir/lib" "$dir/jni-include/linux"
 jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,java.naming,java.sql \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$dir/jre"
 tar -C "$dir" -cJf "$dir/jre.tar.xz" jre && rm -rf "$dir/jre"
-cp "$root"/model/target/streamtune-model-*.jar "$dir/lib/"
+cp "$root"/model/target/streamtune-model-*.jar "$root"/bench/target/streamtune-bench-*.jar "$dir/lib/"
 for jar in api-* pytorch-engine-* pytorch-jni-* gson-* jna-* commons-compress-1.28* slf4j-api-* slf4j-simple-* \
            jackson-databind-* jackson-core-* jackson-annotations-*; do
   cp $lib/$jar.jar "$dir/lib/"
@@ -29,6 +29,6 @@ done
 cp "$java_home/include/jni.h" "$dir/jni-include/" && cp "$java_home/include/linux/jni_md.h" "$dir/jni-include/linux/"
 cp -r "$root/deploy/gpu/torch-compat" "$dir/"
 cp "$root"/deploy/gpu/{run-peft.sh,peft-all.sh,peft_torch_baseline.py} "$dir/"
-java -Dai.djl.offline=true -cp "$root/model/target/classes:$root/datasets/target/classes:$lib/*" \
-  dev.streamtune.model.peft.PeftBenchmark --write-pack "$dir/pack" "$@"
+java -Dai.djl.offline=true -cp "$root/bench/target/classes:$root/model/target/classes:$root/datasets/target/classes:$lib/*" \
+  dev.streamtune.bench.peft.PeftBenchmark --write-pack "$dir/pack" "$@"
 echo "bundle $dir: $(du -sh "$dir" | cut -f1)"

@@ -27,4 +27,4 @@ if [ "${1:-}" = "--probe" ]; then
   "$java" -Dai.djl.offline=true -cp "$cp" dev.streamtune.model.TorchProbe 2>&1 | grep -v " INFO "
   exit "${PIPESTATUS[0]}"
 fi
-"$java" -Dai.djl.offline=true -Xmx8g -cp "$cp" dev.streamtune.model.peft.PeftBenchmark --from-pack "$here/pack" "$@" 2>&1 | grep -v " INFO "
+"$java" -Dai.djl.offline=true -Xmx8g -cp "$cp" dev.streamtune.bench.peft.PeftBenchmark --from-pack "$here/pack" "$@" 2>&1 | grep -v " INFO "

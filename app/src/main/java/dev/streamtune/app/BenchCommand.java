@@ -48,7 +48,7 @@ final class BenchCommand implements Runnable {
                 forwarded.add("--input");
                 forwarded.add(writeCorpus().toString());
             }
-            dev.streamtune.model.bench.FeaturizerBenchmark.main(forwarded.toArray(String[]::new));
+            dev.streamtune.bench.featurizer.FeaturizerBenchmark.main(forwarded.toArray(String[]::new));
             return 0;
         }
     }
@@ -63,7 +63,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            dev.streamtune.trainer.bench.TrainerBenchmark.main(args.toArray(String[]::new));
+            dev.streamtune.bench.trainer.TrainerBenchmark.main(args.toArray(String[]::new));
             return 0;
         }
     }
@@ -77,7 +77,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            dev.streamtune.ingest.bench.IngestBenchmark.main(args.toArray(String[]::new));
+            dev.streamtune.bench.ingest.IngestBenchmark.main(args.toArray(String[]::new));
             return 0;
         }
     }
@@ -92,7 +92,7 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() {
-            dev.streamtune.model.peft.PeftBenchmark.main(args.toArray(String[]::new));
+            dev.streamtune.bench.peft.PeftBenchmark.main(args.toArray(String[]::new));
             return 0;
         }
     }

@@ -46,6 +46,9 @@ import java.util.Map;
  */
 public final class AttemptTechnique extends EncoderTechnique {
     public static final String ID = "attempt";
+
+    /** Measured by the PEFT benchmark (bench module) on the bundled corpora. */
+    public static final float DEFAULT_LEARNING_RATE = 3e-2f;
     public static final String TARGET_PROMPT = "attempt.target_prompt";
     public static final String DOWN_WEIGHT = "attempt.down.weight";
     public static final String DOWN_BIAS = "attempt.down.bias";
@@ -66,6 +69,11 @@ public final class AttemptTechnique extends EncoderTechnique {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public float defaultLearningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     @Override

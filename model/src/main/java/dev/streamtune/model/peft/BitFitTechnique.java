@@ -20,9 +20,17 @@ import java.util.List;
 public final class BitFitTechnique extends EncoderTechnique {
     public static final String ID = "bitfit";
 
+    /** Measured by the PEFT benchmark (bench module) on the bundled corpora. */
+    public static final float DEFAULT_LEARNING_RATE = 2e-3f;
+
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public float defaultLearningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     @Override

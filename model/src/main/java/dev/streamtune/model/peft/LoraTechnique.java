@@ -29,6 +29,9 @@ import java.util.Map;
  */
 public final class LoraTechnique extends EncoderTechnique {
     public static final String ID = "lora";
+
+    /** Measured by the PEFT benchmark (bench module) on the bundled corpora. */
+    public static final float DEFAULT_LEARNING_RATE = 2e-3f;
     static final String RANK = "lora_rank";
     static final String ALPHA = "lora_alpha";
     static final int DEFAULT_RANK = 8;
@@ -38,6 +41,11 @@ public final class LoraTechnique extends EncoderTechnique {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public float defaultLearningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     static int rank(TechniqueSpec spec) {

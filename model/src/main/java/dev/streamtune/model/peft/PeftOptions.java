@@ -6,10 +6,10 @@ import dev.streamtune.model.technique.TechniqueSpec;
  * Reads a technique's settings from {@link TechniqueSpec#options()} (strings, as they travel in a
  * model version's provenance) with a default and a range, failing with the option's name and limits.
  */
-final class PeftOptions {
+public final class PeftOptions {
     /** Longest input, special tokens included, unless {@code max_tokens} says otherwise. */
-    static final int DEFAULT_MAX_TOKENS = 128;
-    static final String MAX_TOKENS = "max_tokens";
+    public static final int DEFAULT_MAX_TOKENS = 128;
+    public static final String MAX_TOKENS = "max_tokens";
 
     private PeftOptions() {
     }

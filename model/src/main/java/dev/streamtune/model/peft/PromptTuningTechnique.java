@@ -19,9 +19,12 @@ import java.util.List;
  */
 public final class PromptTuningTechnique extends EncoderTechnique {
     public static final String ID = "prompt";
+
+    /** Measured by the PEFT benchmark (bench module) on the bundled corpora. */
+    public static final float DEFAULT_LEARNING_RATE = 3e-2f;
     public static final String PROMPT = "prompt.embeddings";
     static final String PROMPT_LENGTH = "prompt_length";
-    static final int DEFAULT_PROMPT_LENGTH = 20;
+    public static final int DEFAULT_PROMPT_LENGTH = 20;
     static final int MAX_PROMPT_LENGTH = 256;
     /**
      * First ordinary word piece in the BERT uncased vocabulary ("the"); below it are [PAD], the
@@ -32,6 +35,11 @@ public final class PromptTuningTechnique extends EncoderTechnique {
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public float defaultLearningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     static int promptLength(TechniqueSpec spec) {
@@ -61,7 +69,7 @@ public final class PromptTuningTechnique extends EncoderTechnique {
     }
 
     /** The word pieces {@link #vocabularyVectors} draws: a pack for another machine must hold their rows. */
-    static int[] vocabularyIds(int vocabulary, int count, DeterministicRandom rng) {
+    public static int[] vocabularyIds(int vocabulary, int count, DeterministicRandom rng) {
         int first = vocabulary > FIRST_WORD_PIECE ? FIRST_WORD_PIECE : 0;
         int[] ids = new int[count];
         for (int i = 0; i < count; i++) {

@@ -19,12 +19,20 @@ import java.util.List;
  */
 public final class UnfreezeTechnique extends EncoderTechnique {
     public static final String ID = "unfreeze";
+
+    /** Measured by the PEFT benchmark (bench module) on the bundled corpora. */
+    public static final float DEFAULT_LEARNING_RATE = 5e-5f;
     static final String LAYERS = "unfreeze_layers";
     static final int DEFAULT_LAYERS = 2;
 
     @Override
     public String id() {
         return ID;
+    }
+
+    @Override
+    public float defaultLearningRate() {
+        return DEFAULT_LEARNING_RATE;
     }
 
     @Override

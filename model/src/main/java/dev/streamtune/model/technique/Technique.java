@@ -16,6 +16,15 @@ public interface Technique {
     /** Stable id recorded in every model version (e.g. {@code head}). */
     String id();
 
+    /**
+     * Adam's learning rate for this technique's own tensors when a task does not set {@code lr}: the
+     * rate the PEFT benchmark measured as best for it on the bundled corpora (a soft prompt needs a
+     * far larger step than a full encoder layer).
+     */
+    default float defaultLearningRate() {
+        return 1e-3f;
+    }
+
     /** What the trainer must put in {@link TrainingBatch#input()}. */
     BatchInput.InputKind inputKind();
 

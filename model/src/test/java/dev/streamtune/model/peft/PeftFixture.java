@@ -18,7 +18,7 @@ import java.util.Map;
  * The real MiniLM encoder and tokenizer, loaded once per test JVM (the import takes seconds), and
  * a tiny two-class task: 16 short texts, 8 spam-like (label 1) and 8 ordinary (label 0).
  */
-final class PeftFixture {
+public final class PeftFixture {
     static final int MAX_TOKENS = 32;
     static final List<String> TEXTS = List.of(
             "Win a free cruise now, click here!",
@@ -47,7 +47,7 @@ final class PeftFixture {
     private PeftFixture() {
     }
 
-    static synchronized MiniLmEncoder encoder() {
+    public static synchronized MiniLmEncoder encoder() {
         if (encoder == null) {
             Backbone backbone = BackboneRegistry.standard().byId(MiniLmL6V2Provider.ID);
             manager = NDManager.newBaseManager();

@@ -4,7 +4,6 @@ import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.model.backbone.Backbone;
 import dev.streamtune.model.peft.AttemptTechnique;
-import dev.streamtune.model.peft.PeftBenchmarkConfig;
 import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.Technique;
 import dev.streamtune.model.technique.TechniqueSettings;
@@ -48,8 +47,7 @@ record EncoderTraining(String id, EncoderTrainerConfig encoderConfig, Backbone b
         TechniqueSpec techniqueSpec = TechniqueSettings.fromSettings(technique.id(), backbone.hiddenSize(), settings);
         // checks the technique's own options (ranges, prompt length) before anything is loaded
         technique.tensorSpecs(techniqueSpec, Math.max(1, spec.getLabels().size()));
-        float learningRate = TechniqueSettings.floatSetting(settings, "lr",
-                PeftBenchmarkConfig.DEFAULT_LEARNING_RATES.getOrDefault(technique.id(), 1e-3f));
+        float learningRate = TechniqueSettings.floatSetting(settings, "lr", technique.defaultLearningRate());
         float headLearningRate = TechniqueSettings.floatSetting(settings, TrainerService.HEAD_LR,
                 TrainerService.DEFAULT_HEAD_LR);
         EncoderTrainerConfig encoderConfig = new EncoderTrainerConfig(techniqueSpec, learningRate, headLearningRate,
