@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtune.evaluator.service.EvaluatorConfig;
 import dev.streamtune.ingest.IngestConfig;
-import dev.streamtune.ingest.featurizer.FeaturizerServiceConfig;
+import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.StreamtuneAcls;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.trainer.service.TrainerServiceConfig;

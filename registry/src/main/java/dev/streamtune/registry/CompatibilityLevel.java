@@ -45,7 +45,7 @@ public enum CompatibilityLevel {
                 // fall through to the error naming the allowed values
             }
         }
-        throw RegistryException.invalidCompatibilityLevel("Invalid compatibility level '" + name
+        throw RegistryErrors.invalidCompatibilityLevel("Invalid compatibility level '" + name
                 + "'. Valid values are " + Arrays.toString(values()));
     }
 

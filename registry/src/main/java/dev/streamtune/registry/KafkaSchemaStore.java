@@ -94,11 +94,11 @@ public final class KafkaSchemaStore implements SchemaStore {
             producer.send(new ProducerRecord<>(topic, 0, encoded.key(), encoded.value()))
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw RegistryException.storeError("Cannot store the change in Kafka topic " + topic + ": "
+            throw RegistryErrors.storeError("Cannot store the change in Kafka topic " + topic + ": "
                     + (e instanceof ExecutionException ? e.getCause() : "no acknowledgement within " + timeout), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw RegistryException.storeError("Interrupted while storing the change in " + topic, e);
+            throw RegistryErrors.storeError("Interrupted while storing the change in " + topic, e);
         }
         state.apply(record);
     }

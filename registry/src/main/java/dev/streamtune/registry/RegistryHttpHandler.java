@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -94,11 +95,11 @@ final class RegistryHttpHandler implements HttpHandler {
         }
         Optional<String> given = exchange.header("Authorization");
         if (given.isEmpty()) {
-            throw RegistryException.unauthorized("Unauthorized: " + exchange.method() + " changes the registry and"
+            throw RegistryErrors.unauthorized("Unauthorized: " + exchange.method() + " changes the registry and"
                     + " needs basic-auth credentials (basic.auth.user.info)");
         }
         if (!writeCredentials.get().matches(given.get())) {
-            throw RegistryException.unauthorized("Unauthorized: the credentials given are not the registry's");
+            throw RegistryErrors.unauthorized("Unauthorized: the credentials given are not the registry's");
         }
     }
 
@@ -213,16 +214,16 @@ final class RegistryHttpHandler implements HttpHandler {
         // the HTTP server already refused a body over its maxBodyBytes with 413
         byte[] bytes = exchange.body();
         if (bytes.length == 0) {
-            throw RegistryException.badRequest("Request body is empty; expected a JSON object");
+            throw RegistryErrors.badRequest("Request body is empty; expected a JSON object");
         }
         try {
             JsonNode node = json.readTree(bytes);
             if (node == null || !node.isObject()) {
-                throw RegistryException.badRequest("Request body must be a JSON object");
+                throw RegistryErrors.badRequest("Request body must be a JSON object");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw RegistryException.badRequest("Request body is not valid JSON: " + e.getOriginalMessage());
+            throw RegistryErrors.badRequest("Request body is not valid JSON: " + e.getOriginalMessage());
         }
     }
 
@@ -240,7 +241,7 @@ final class RegistryHttpHandler implements HttpHandler {
         try {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
-            throw RegistryException.schemaNotFound("Schema " + text + " not found (ids are integers)");
+            throw RegistryErrors.schemaNotFound("Schema " + text + " not found (ids are integers)");
         }
     }
 

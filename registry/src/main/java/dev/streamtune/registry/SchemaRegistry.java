@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -51,7 +52,7 @@ public final class SchemaRegistry {
      */
     public int register(String subject, String schemaText, String schemaType, boolean hasReferences) {
         if (subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
-            throw RegistryException.invalidSubject(abbreviate(subject));
+            throw RegistryErrors.invalidSubject(abbreviate(subject));
         }
         Schema schema = parse(schemaText, schemaType, hasReferences);
         String canonical = schema.toString();
@@ -66,19 +67,19 @@ public final class SchemaRegistry {
             }
             if (versions.isEmpty() && !state.hasOwnLevel(subject)
                     && state.knownSubjectCount() >= limits.maxSubjects()) {
-                throw RegistryException.limitReached("Cannot register under a new subject \"" + abbreviate(subject)
+                throw RegistryErrors.limitReached("Cannot register under a new subject \"" + abbreviate(subject)
                         + "\": the registry has " + state.knownSubjectCount() + " subjects", "maxSubjects",
                         limits.maxSubjects());
             }
             if (versions.size() >= limits.maxVersionsPerSubject()) {
-                throw RegistryException.limitReached("Cannot register another version of subject \""
+                throw RegistryErrors.limitReached("Cannot register another version of subject \""
                         + abbreviate(subject) + "\": it has " + versions.size() + " versions",
                         "maxVersionsPerSubject", limits.maxVersionsPerSubject());
             }
             CompatibilityLevel level = state.effectiveLevel(subject);
             List<String> problems = level.incompatibilities(schema, parsedHistory(versions));
             if (!problems.isEmpty()) {
-                throw RegistryException.incompatible("Schema being registered is incompatible with an earlier"
+                throw RegistryErrors.incompatible("Schema being registered is incompatible with an earlier"
                         + " schema for subject \"" + subject + "\" under " + level + " compatibility, details: "
                         + problems);
             }
@@ -98,13 +99,13 @@ public final class SchemaRegistry {
         String canonical = schema.toString();
         List<RegisteredSchema> versions = existingVersions(subject);
         return versions.stream().filter(v -> v.schema().equals(canonical)).findFirst()
-                .orElseThrow(() -> RegistryException.schemaNotFound(
+                .orElseThrow(() -> RegistryErrors.schemaNotFound(
                         "Schema not found under subject '" + subject + "'."));
     }
 
     public String schemaById(int id) {
         return store.state().schemaById(id)
-                .orElseThrow(() -> RegistryException.schemaNotFound("Schema " + id + " not found"));
+                .orElseThrow(() -> RegistryErrors.schemaNotFound("Schema " + id + " not found"));
     }
 
     public List<String> subjects() {
@@ -123,7 +124,7 @@ public final class SchemaRegistry {
         }
         int number = parseVersion(version);
         return versions.stream().filter(v -> v.version() == number).findFirst()
-                .orElseThrow(() -> RegistryException.versionNotFound(subject, number));
+                .orElseThrow(() -> RegistryErrors.versionNotFound(subject, number));
     }
 
     /**
@@ -155,14 +156,14 @@ public final class SchemaRegistry {
     /** Sets the level of one subject, or the global level when {@code subject} is empty. */
     public CompatibilityLevel setLevel(Optional<String> subject, CompatibilityLevel level) {
         if (subject.isPresent() && (subject.get().isBlank() || subject.get().length() > MAX_SUBJECT_LENGTH)) {
-            throw RegistryException.invalidSubject(subject.get());
+            throw RegistryErrors.invalidSubject(subject.get());
         }
         writeLock.lock();
         try {
             RegistryState state = store.state();
             if (subject.isPresent() && state.versions(subject.get()).isEmpty() && !state.hasOwnLevel(subject.get())
                     && state.knownSubjectCount() >= limits.maxSubjects()) {
-                throw RegistryException.limitReached("Cannot set the level of a new subject \""
+                throw RegistryErrors.limitReached("Cannot set the level of a new subject \""
                         + abbreviate(subject.get()) + "\": the registry has " + state.knownSubjectCount()
                         + " subjects", "maxSubjects", limits.maxSubjects());
             }
@@ -176,7 +177,7 @@ public final class SchemaRegistry {
     private List<RegisteredSchema> existingVersions(String subject) {
         List<RegisteredSchema> versions = store.state().versions(subject);
         if (versions.isEmpty()) {
-            throw RegistryException.subjectNotFound(subject);
+            throw RegistryErrors.subjectNotFound(subject);
         }
         return versions;
     }
@@ -197,7 +198,7 @@ public final class SchemaRegistry {
             if (upperBound > limits.maxSchemaBytes()) {
                 int bytes = schemaText.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
                 if (bytes > limits.maxSchemaBytes()) {
-                    throw RegistryException.schemaTooLarge(bytes, limits.maxSchemaBytes());
+                    throw RegistryErrors.schemaTooLarge(bytes, limits.maxSchemaBytes());
                 }
             }
         }
@@ -211,23 +212,23 @@ public final class SchemaRegistry {
     /** Parses a submitted schema, refusing anything but a valid, self-contained Avro schema. */
     static Schema parseAvro(String schemaText, String schemaType, boolean hasReferences) {
         if (schemaType != null && !schemaType.isBlank() && !AVRO.equalsIgnoreCase(schemaType)) {
-            throw RegistryException.invalidSchema("Invalid schema: schemaType " + schemaType
+            throw RegistryErrors.invalidSchema("Invalid schema: schemaType " + schemaType
                     + " is not supported; this registry serves AVRO schemas only");
         }
         if (hasReferences) {
-            throw RegistryException.invalidSchema(
+            throw RegistryErrors.invalidSchema(
                     "Invalid schema: schema references are not supported; register a self-contained schema");
         }
         if (schemaText == null || schemaText.isBlank()) {
-            throw RegistryException.invalidSchema("Invalid schema: the 'schema' field is missing or empty");
+            throw RegistryErrors.invalidSchema("Invalid schema: the 'schema' field is missing or empty");
         }
         try {
             return new Schema.Parser().parse(schemaText);
         } catch (AvroRuntimeException e) {
-            throw RegistryException.invalidSchema("Invalid schema: " + e.getMessage());
+            throw RegistryErrors.invalidSchema("Invalid schema: " + e.getMessage());
         } catch (RuntimeException e) {
             // the parser reports some malformed input (e.g. a non-string name) with plain runtime errors
-            throw RegistryException.invalidSchema("Invalid schema: " + e);
+            throw RegistryErrors.invalidSchema("Invalid schema: " + e);
         }
     }
 
@@ -244,6 +245,6 @@ public final class SchemaRegistry {
         } catch (NumberFormatException e) {
             // reported below with the allowed values
         }
-        throw RegistryException.invalidVersion(version);
+        throw RegistryErrors.invalidVersion(version);
     }
 }

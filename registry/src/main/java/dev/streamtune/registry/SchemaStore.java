@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 /**
  * Where registry state lives. Writes are durable before they are visible: {@link #append} returns
  * once the record is stored and applied to {@link #state()}.

@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 import static dev.streamtune.registry.Schemas.USER_EMPTY;
 import static dev.streamtune.registry.Schemas.USER_NAME_AS_INT;
 import static dev.streamtune.registry.Schemas.USER_V1;

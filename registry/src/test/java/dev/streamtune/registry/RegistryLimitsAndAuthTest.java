@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.serde.RegistryException;
 import static dev.streamtune.registry.Schemas.USER_V1;
 import static dev.streamtune.registry.Schemas.USER_V2;
 import static org.assertj.core.api.Assertions.assertThat;

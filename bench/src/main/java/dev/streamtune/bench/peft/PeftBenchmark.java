@@ -253,7 +253,7 @@ public final class PeftBenchmark {
             long trainStart = System.nanoTime();
             int steps = 0;
             for (int epoch = 0; epoch < config.headEpochs(); epoch++) {
-                int[] order = shuffled(trainSet.size(), rng);
+                int[] order = TokenBatches.shuffled(trainSet.size(), rng);
                 for (int from = 0; from < order.length; from += config.batchSize()) {
                     int[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + config.batchSize()));
                     float[][] features = new float[rows.length][];
@@ -261,7 +261,7 @@ public final class PeftBenchmark {
                         features[i] = trainFeatures[rows[i]];
                     }
                     TrainingBatch batch = new TrainingBatch(BatchInput.PooledFeatures.of(features),
-                            pick(trainSet.labels(), rows), ones(rows.length));
+                            TokenBatches.pick(trainSet.labels(), rows), TokenBatches.ones(rows.length));
                     try (NDManager step = manager.newSubManager()) {
                         optimizer.update(model.trainableParameters(), model.lossAndGradients(batch, step, rng).gradients());
                     }
@@ -290,10 +290,10 @@ public final class PeftBenchmark {
     /** Frozen pooled embeddings, in batches sorted by length. */
     private static float[][] featurize(MiniLmEncoder encoder, TokenSet set, int maxTokens) {
         float[][] features = new float[set.size()][];
-        Integer[] order = byLength(set);
+        Integer[] order = TokenBatches.byLength(set);
         for (int from = 0; from < order.length; from += EVAL_BATCH) {
             Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + EVAL_BATCH));
-            PaddedTokens tokens = PaddedTokens.of(pickRows(set.ids(), rows), pickRows(set.mask(), rows), maxTokens);
+            PaddedTokens tokens = PaddedTokens.of(TokenBatches.pickRows(set.ids(), rows), TokenBatches.pickRows(set.mask(), rows), maxTokens);
             try (NDManager step = encoder.manager().newSubManager()) {
                 NDArray mask = tokens.maskArray(step);
                 NDArray pooled = MiniLmEncoder.l2Normalize(MiniLmEncoder.meanPool(
@@ -379,7 +379,7 @@ public final class PeftBenchmark {
         DeterministicRandom rng = new DeterministicRandom(config.seed() + 7);
         List<int[]> plan = new ArrayList<>();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            plan.addAll(bucketedBatches(set, config.batchSize(), rng));
+            plan.addAll(TokenBatches.bucketedBatches(set, config.batchSize(), BUCKET_BATCHES, rng));
         }
         long examples = 0;
         long start = System.nanoTime();
@@ -391,8 +391,8 @@ public final class PeftBenchmark {
                 AdamOptimizer head = new AdamOptimizer(optimizerManager, config.headLearningRate())) {
             for (int step = 0; step < plan.size(); step++) {
                 int[] rows = plan.get(step);
-                TrainingBatch batch = new TrainingBatch(new BatchInput.TokenIds(pickRows(set.ids(), rows),
-                        pickRows(set.mask(), rows)), pick(set.labels(), rows), ones(rows.length));
+                TrainingBatch batch = new TrainingBatch(new BatchInput.TokenIds(TokenBatches.pickRows(set.ids(), rows),
+                        TokenBatches.pickRows(set.mask(), rows)), TokenBatches.pick(set.labels(), rows), TokenBatches.ones(rows.length));
                 try (NDManager stepManager = model.manager().newSubManager()) {
                     TrainableModel.StepGradients result = model.lossAndGradients(batch, stepManager, rng);
                     NDList parameters = model.trainableParameters();
@@ -430,10 +430,10 @@ public final class PeftBenchmark {
 
     private static int[] predict(TrainableModel model, TokenSet set, int maxTokens) {
         int[] predicted = new int[set.size()];
-        Integer[] order = byLength(set);
+        Integer[] order = TokenBatches.byLength(set);
         for (int from = 0; from < order.length; from += EVAL_BATCH) {
             Integer[] rows = Arrays.copyOfRange(order, from, Math.min(order.length, from + EVAL_BATCH));
-            BatchInput.TokenIds input = new BatchInput.TokenIds(pickRows(set.ids(), rows), pickRows(set.mask(), rows));
+            BatchInput.TokenIds input = new BatchInput.TokenIds(TokenBatches.pickRows(set.ids(), rows), TokenBatches.pickRows(set.mask(), rows));
             try (NDManager step = model.manager().newSubManager()) {
                 long[] best = HostReadback.longs(model.logits(input, step).argMax(1));
                 for (int i = 0; i < rows.length; i++) {
@@ -468,82 +468,6 @@ public final class PeftBenchmark {
             counted++;
         }
         return counted == 0 ? 0 : sum / counted;
-    }
-
-    /** Shuffled, then sorted by length inside windows of {@value #BUCKET_BATCHES} batches, cut, and the batches shuffled. */
-    private static List<int[]> bucketedBatches(TokenSet set, int batchSize, DeterministicRandom rng) {
-        int[] order = shuffled(set.size(), rng);
-        List<int[]> batches = new ArrayList<>();
-        int window = batchSize * BUCKET_BATCHES;
-        for (int from = 0; from < order.length; from += window) {
-            Integer[] slice = Arrays.stream(Arrays.copyOfRange(order, from, Math.min(order.length, from + window)))
-                    .boxed().toArray(Integer[]::new);
-            Arrays.sort(slice, Comparator.comparingInt(i -> set.ids()[i].length));
-            for (int start = 0; start < slice.length; start += batchSize) {
-                batches.add(Arrays.stream(Arrays.copyOfRange(slice, start, Math.min(slice.length, start + batchSize)))
-                        .mapToInt(Integer::intValue).toArray());
-            }
-        }
-        for (int i = batches.size() - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int[] swap = batches.get(i);
-            batches.set(i, batches.get(j));
-            batches.set(j, swap);
-        }
-        return batches;
-    }
-
-    private static int[] shuffled(int size, DeterministicRandom rng) {
-        int[] order = new int[size];
-        for (int i = 0; i < size; i++) {
-            order[i] = i;
-        }
-        for (int i = size - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
-    }
-
-    private static Integer[] byLength(TokenSet set) {
-        Integer[] order = new Integer[set.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingInt(i -> set.ids()[i].length));
-        return order;
-    }
-
-    private static int[][] pickRows(int[][] rows, int[] indices) {
-        int[][] picked = new int[indices.length][];
-        for (int i = 0; i < indices.length; i++) {
-            picked[i] = rows[indices[i]];
-        }
-        return picked;
-    }
-
-    private static int[][] pickRows(int[][] rows, Integer[] indices) {
-        int[][] picked = new int[indices.length][];
-        for (int i = 0; i < indices.length; i++) {
-            picked[i] = rows[indices[i]];
-        }
-        return picked;
-    }
-
-    private static int[] pick(int[] values, int[] indices) {
-        int[] picked = new int[indices.length];
-        for (int i = 0; i < indices.length; i++) {
-            picked[i] = values[indices[i]];
-        }
-        return picked;
-    }
-
-    private static float[] ones(int count) {
-        float[] values = new float[count];
-        Arrays.fill(values, 1f);
-        return values;
     }
 
     private static double seconds(long startNanos) {

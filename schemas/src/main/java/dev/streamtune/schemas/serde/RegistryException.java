@@ -3,7 +3,9 @@ package dev.streamtune.schemas.serde;
 /**
  * An error answered by a schema registry, with Confluent's error code (e.g. 40403 schema not
  * found, 409 incompatible, 42201 invalid schema) and the HTTP status; or a failure to reach it
- * (error code 0).
+ * (error code 0). The one type for both sides of the protocol: our registry server throws it
+ * (built by {@code dev.streamtune.registry.RegistryErrors}) and renders its code, and our client
+ * raises it from the code it reads, so the two cannot drift.
  */
 public class RegistryException extends RuntimeException {
     public static final int SUBJECT_NOT_FOUND = 40401;
@@ -11,6 +13,14 @@ public class RegistryException extends RuntimeException {
     public static final int SCHEMA_NOT_FOUND = 40403;
     public static final int INCOMPATIBLE = 409;
     public static final int INVALID_SCHEMA = 42201;
+    public static final int INVALID_VERSION = 42202;
+    public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+    /** Confluent's code for a refusal by policy (read-only mode there; a count limit here). */
+    public static final int OPERATION_NOT_PERMITTED = 42205;
+    public static final int INVALID_SUBJECT = 42208;
+    public static final int SCHEMA_TOO_LARGE = 42209;
+    public static final int UNAUTHORIZED = 401;
+    public static final int STORE_ERROR = 50001;
 
     private final int errorCode;
     private final int httpStatus;

@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

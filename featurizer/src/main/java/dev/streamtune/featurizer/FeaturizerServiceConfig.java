@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.backbone.MiniLmL6V2Provider;
@@ -18,7 +18,7 @@ import java.util.Map;
  * <pre>
  * flag                  environment variable                   default
  * --bootstrap           STREAMTUNE_BOOTSTRAP_SERVERS           (required)
- * --registry            STREAMTUNE_REGISTRY_URL                (required)
+ * --registry            STREAMTUNE_SCHEMA_REGISTRY_URL         (required)
  * --backbone            STREAMTUNE_BACKBONE                    all-MiniLM-L6-v2
  * --batch-size          STREAMTUNE_FEATURIZER_BATCH_SIZE       32
  * --max-wait-ms         STREAMTUNE_FEATURIZER_MAX_WAIT_MS      200
@@ -143,7 +143,7 @@ public record FeaturizerServiceConfig(
     private static Map<String, String> envByFlag() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("bootstrap", "STREAMTUNE_BOOTSTRAP_SERVERS");
-        m.put("registry", "STREAMTUNE_REGISTRY_URL");
+        m.put("registry", "STREAMTUNE_SCHEMA_REGISTRY_URL");
         m.put("backbone", "STREAMTUNE_BACKBONE");
         m.put("batch-size", "STREAMTUNE_FEATURIZER_BATCH_SIZE");
         m.put("max-wait-ms", "STREAMTUNE_FEATURIZER_MAX_WAIT_MS");

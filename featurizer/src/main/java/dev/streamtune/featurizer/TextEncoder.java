@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import java.util.List;
 

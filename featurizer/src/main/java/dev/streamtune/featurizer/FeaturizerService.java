@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;

@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ class FeaturizerKafkaConfigTest {
     void theFlagOrTheEnvironmentNamesTheFileAndBothClientsGetIt(@TempDir Path dir) throws Exception {
         Path flag = Files.writeString(dir.resolve("flag.properties"), "security.protocol=SSL\n");
         Path env = Files.writeString(dir.resolve("env.properties"), "security.protocol=SASL_PLAINTEXT\n");
-        Map<String, String> environment = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_REGISTRY_URL", "http://r",
+        Map<String, String> environment = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r",
                 "STREAMTUNE_KAFKA_CONFIG", env.toString());
 
         FeaturizerServiceConfig fromFlag = FeaturizerServiceConfig.parse(new String[] {"--kafka-config", flag.toString()},

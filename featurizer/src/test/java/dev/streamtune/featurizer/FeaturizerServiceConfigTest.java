@@ -1,4 +1,4 @@
-package dev.streamtune.ingest.featurizer;
+package dev.streamtune.featurizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,7 @@ class FeaturizerServiceConfigTest {
     void flagsWinOverTheEnvironmentAndDefaultsFillTheRest() {
         FeaturizerServiceConfig c = FeaturizerServiceConfig.parse(
                 new String[] {"--bootstrap", "b:9092", "--batch-size", "8", "--topic-prefix", "x."},
-                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "env:9092", "STREAMTUNE_REGISTRY_URL", "http://r:8081",
+                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "env:9092", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r:8081",
                         "STREAMTUNE_FEATURIZER_MAX_TOKENS", "64", "STREAMTUNE_FEATURIZER_BATCH_SIZE", "99"));
         assertThat(c.bootstrapServers()).isEqualTo("b:9092");
         assertThat(c.registryUrl()).isEqualTo("http://r:8081");
@@ -27,13 +27,13 @@ class FeaturizerServiceConfigTest {
         assertThat(c.embedderConfig().maxTokens()).isEqualTo(64);
         assertThat(c.batchesPerTransaction()).isEqualTo(1);
         assertThat(FeaturizerServiceConfig.parse(new String[] {"--batches-per-transaction", "4"},
-                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_REGISTRY_URL", "http://r"))
+                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r"))
                 .featurizerConfig().transactionSize()).isEqualTo(4 * 32);
     }
 
     @Test
     void badSettingsNameTheFlagAndTheLimit() {
-        Map<String, String> env = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_REGISTRY_URL", "http://r");
+        Map<String, String> env = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r");
         assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {}, Map.of()))
                 .hasMessageContaining("--bootstrap").hasMessageContaining("STREAMTUNE_BOOTSTRAP_SERVERS");
         assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--batch-size", "0"}, env))

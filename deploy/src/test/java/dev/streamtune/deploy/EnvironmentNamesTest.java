@@ -1,0 +1,69 @@
+package dev.streamtune.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One name per setting across every entry point: the services' main code, compose, the k8s
+ * manifests and the docs. The featurizer once read {@code STREAMTUNE_REGISTRY_URL} while everything
+ * else read {@code STREAMTUNE_SCHEMA_REGISTRY_URL}, so a deployment that set one silently left the
+ * other service on its default.
+ */
+class EnvironmentNamesTest {
+    private static final Pattern REGISTRY_URL_NAME = Pattern.compile("STREAMTUNE_[A-Z_]*REGISTRY[A-Z_]*URL");
+    private static final Set<String> SUFFIXES = Set.of(".java", ".yml", ".yaml", ".md", ".sh", ".env", "Dockerfile");
+
+    @Test
+    void everyEntryPointNamesTheRegistryUrlTheSameWay() throws IOException {
+        Path root = DeployFiles.root();
+        TreeMap<String, Set<String>> names = new TreeMap<>();
+        int files = 0;
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : (Iterable<Path>) paths.filter(Files::isRegularFile).filter(EnvironmentNamesTest::scanned)::iterator) {
+                files++;
+                Matcher matcher = REGISTRY_URL_NAME.matcher(read(path));
+                while (matcher.find()) {
+                    names.computeIfAbsent(matcher.group(), n -> new TreeSet<>()).add(root.relativize(path).toString());
+                }
+            }
+        }
+        assertThat(files).as("files scanned under %s", root).isGreaterThan(100);
+        assertThat(names).as("registry URL environment names and where they occur")
+                .containsOnlyKeys("STREAMTUNE_SCHEMA_REGISTRY_URL");
+        assertThat(names.get("STREAMTUNE_SCHEMA_REGISTRY_URL"))
+                .as("the name is used by compose, k8s and the featurizer's own parser")
+                .contains("docker-compose.yml", "deploy/k8s/configmap.yaml",
+                        "featurizer/src/main/java/dev/streamtune/featurizer/FeaturizerServiceConfig.java");
+    }
+
+    private static boolean scanned(Path path) {
+        String text = path.toString();
+        // tests may name a wrong variable on purpose (to show it is ignored); entry points, deployments and docs may not
+        if (text.contains("/target/") || text.contains("/.git/") || text.contains("/node_modules/")
+                || text.contains("/.data/") || text.contains("/src/test/")) {
+            return false;
+        }
+        return SUFFIXES.stream().anyMatch(text::endsWith);
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (java.nio.charset.MalformedInputException e) {
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
