@@ -55,6 +55,9 @@ final class SchemasCommand implements Runnable {
                     System.out.printf("%-34s %-16s id %d%s%n", r.subject().name(), r.subject().contract().schema().getName(),
                             r.id(), r.added() ? " (registered now)" : "");
                 }
+            } catch (dev.streamtune.schemas.serde.RegistryException e) {
+                System.err.println("streamtune schemas register: " + e.getMessage());
+                return 1;
             }
             return 0;
         }
