@@ -14,6 +14,9 @@ import picocli.CommandLine.Option;
 /** Where the Kafka cluster and the schema registry are, and how to authenticate to Kafka: shared by every client subcommand. */
 final class ConnectionOptions {
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     @Option(names = {"-b", "--bootstrap-servers"}, defaultValue = "${env:STREAMTUNE_BOOTSTRAP_SERVERS:-localhost:9092}",
             description = "Kafka bootstrap servers (env STREAMTUNE_BOOTSTRAP_SERVERS). Default: ${DEFAULT-VALUE}")
     String bootstrapServers;
@@ -25,6 +28,12 @@ final class ConnectionOptions {
     @Option(names = "--topic-prefix", defaultValue = "", description = "Prefix of every Streamtune topic name.")
     String topicPrefix;
 
+    @Option(names = "--auto-register-schemas", defaultValue = "${env:STREAMTUNE_AUTO_REGISTER_SCHEMAS:-auto}",
+            description = {"Whether producers register their schema (Confluent's auto.register.schemas): true, false, or auto",
+                    "(true for a registry on this machine, false for any other: there the platform has registered the",
+                    "contracts and a producer only looks its schema up). Env STREAMTUNE_AUTO_REGISTER_SCHEMAS. Default: ${DEFAULT-VALUE}"})
+    String autoRegisterSchemas;
+
     @Mixin
     KafkaConfigOption kafkaConfig;
 
@@ -33,7 +42,40 @@ final class ConnectionOptions {
     }
 
     AvroSerdeConfig serde() {
-        return AvroSerdeConfig.of(registryUrl);
+        AvroSerdeConfig local = AvroSerdeConfig.of(registryUrl);
+        return new AvroSerdeConfig(registryUrl, autoRegister(), local.useLatestVersion(), local.specificReader(),
+                local.latestCacheTtl());
+    }
+
+    /** {@code --auto-register-schemas}: auto means true for a registry on a loopback host, false elsewhere. */
+    boolean autoRegister() {
+        String v = autoRegisterSchemas == null ? "auto" : autoRegisterSchemas.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            case "auto" -> isLoopback(registryUrl);
+            default -> {
+                String message = "--auto-register-schemas must be true, false or auto, got '" + autoRegisterSchemas + "'";
+                throw mixee == null ? new IllegalArgumentException(message)
+                        : new picocli.CommandLine.ParameterException(mixee.commandLine(), message);
+            }
+        };
+    }
+
+    private static boolean isLoopback(String urls) {
+        for (String url : urls.split(",")) {
+            String host;
+            try {
+                host = java.net.URI.create(url.trim()).getHost();
+            } catch (IllegalArgumentException e) {
+                return false;
+            }
+            if (host == null || !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]")
+                    || host.equals("::1"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     SchemaRegistryClient registry() {
@@ -61,6 +103,7 @@ final class ConnectionOptions {
         c.bootstrapServers = bootstrapServers;
         c.registryUrl = registryUrl;
         c.topicPrefix = "";
+        c.autoRegisterSchemas = "auto";
         c.kafkaConfig = KafkaConfigOption.of(kafkaClient);
         return c;
     }

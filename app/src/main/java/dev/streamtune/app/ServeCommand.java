@@ -8,9 +8,11 @@ import dev.streamtune.ingest.IngestApp;
 import dev.streamtune.ingest.IngestConfig;
 import dev.streamtune.featurizer.FeaturizerService;
 import dev.streamtune.featurizer.FeaturizerServiceConfig;
+import dev.streamtune.platform.StreamtuneAcls;
 import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
+import dev.streamtune.schemas.serde.ContractSchemas;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
@@ -79,6 +81,7 @@ final class ServeCommand implements Callable<Integer> {
                     .withKafkaClient(connection.kafkaClient())
                     .withBindAddress(bind.bindAddress).withWriteCredentials(registryAuth.credentials()));
             case dashboard -> {
+                registerContracts(StreamtuneAcls.DASHBOARD);
                 DashboardServer server = DashboardServer.create(DashboardConfig.of(port != null ? port : DashboardConfig.DEFAULT_PORT,
                         connection.bootstrapServers, connection.registryUrl).withTopics(connection.topics())
                         .withKafkaClient(connection.kafkaClient()).withBindAddress(bind.bindAddress)).start();
@@ -87,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             case ingest -> {
                 ensureTopics();
+                registerContracts(StreamtuneAcls.INGEST);
                 IngestApp app = new IngestApp(IngestConfig.defaults(connection.bootstrapServers, connection.registryUrl)
                         .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient()).withLimits(limits.limits())
                         .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
@@ -99,6 +103,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             case featurizer -> {
                 ensureTopics();
+                registerContracts(StreamtuneAcls.FEATURIZER);
                 FeaturizerService featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
                         "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
                         "--topic-prefix", connection.topicPrefix}, System.getenv()).withKafkaClient(connection.kafkaClient()));
@@ -110,6 +115,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             case trainer -> {
                 ensureTopics();
+                registerContracts(StreamtuneAcls.TRAINER);
                 TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
                                 connection.serde(), task, TrainerServiceConfig.checkpointDirectory(dataDir, task))
                         .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
@@ -127,6 +133,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             case evaluator -> {
                 ensureTopics();
+                registerContracts(StreamtuneAcls.EVALUATOR);
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
                         connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir))
                         .withKafkaClient(connection.kafkaClient())
@@ -159,6 +166,21 @@ final class ServeCommand implements Callable<Integer> {
     private void ensureTopics() {
         TopicProvisioner.ensure(connection.bootstrapServers, connection.kafkaClient(),
                 TopicProvisioner.streamtuneTopics(connection.topics(), 3, List.of(TrainerServiceConfig.DEFAULT_BACKBONE)));
+    }
+
+    /**
+     * Registers the contract subjects of the topics {@code principal}'s service reads or writes (its ACLs say which),
+     * so that users' producers can run with {@code auto.register.schemas=false} whichever service starts first.
+     */
+    private void registerContracts(String principal) {
+        List<String> backbones = List.of(TrainerServiceConfig.DEFAULT_BACKBONE);
+        List<ContractSchemas.Subject> subjects = ContractSchemas.subjectsOf(connection.topics(), backbones,
+                StreamtuneAcls.topicsReadOrWritten(principal, connection.topics(), backbones));
+        try (var registry = connection.registry()) {
+            ContractSchemas.register(registry, subjects);
+        }
+        System.out.println(service + ": contract subjects registered: "
+                + subjects.stream().map(ContractSchemas.Subject::name).toList());
     }
 
     private static Thread background(String name, Runnable body) {

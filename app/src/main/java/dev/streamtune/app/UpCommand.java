@@ -3,6 +3,7 @@ package dev.streamtune.app;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +51,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--task", defaultValue = "spam", split = ",",
             description = "Tasks to run a trainer for (declare them with 'streamtune task create'). Default: ${DEFAULT-VALUE}")
-    java.util.List<String> tasks;
+    List<String> tasks;
 
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
@@ -63,7 +64,10 @@ final class UpCommand implements Callable<Integer> {
                 .withBindAddress(bind.bindAddress).withRegistryWriteCredentials(registryAuth.credentials());
         StreamtunePlatform platform = StreamtunePlatform.start(config);
         LocalPipeline pipeline;
+        int contracts;
         try {
+            // the platform registers the contracts (Confluent's advice): users' producers only look their schema up
+            contracts = platform.registerContracts(dev.streamtune.schemas.Topics.defaults(), List.of(LocalPipeline.BACKBONE)).size();
             pipeline = platformOnly ? null : LocalPipeline.start(new PipelineConfig(platform.bootstrapServers(),
                     platform.writerRegistryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
@@ -86,6 +90,8 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("  kafka bootstrap servers: " + platform.bootstrapServers());
         System.out.println("  schema registry:         " + platform.registryUrl()
                 + config.registryWriteCredentials().map(c -> " (writes need basic auth as " + c.user() + ")").orElse(""));
+        System.out.println("  contract subjects:       " + contracts + " registered (examples.raw-value, ...;"
+                + " one-file schemas in schemas/contracts/)");
         System.out.println("  HTTP listens on:         " + bind.bindAddress
                 + (bind.isOpen() ? " (every interface: registry and dashboard are reachable from the network)"
                         : " (this machine only; --bind-address 0.0.0.0 opens it)"));

@@ -7,19 +7,13 @@ import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,66 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * outside the JVM (Confluent's Python client, librdkafka) register schemas and produce to it.
  */
 class UpCommandIT {
-    private static final Pattern KAFKA = Pattern.compile("kafka bootstrap servers: (\\S+)");
-    private static final Pattern REGISTRY = Pattern.compile("schema registry: +(\\S+)");
-    private static final Pattern DASHBOARD = Pattern.compile("dashboard: +(\\S+)");
-
     @Test
     void outsideClientsRegisterAndProduceAgainstUp(@TempDir Path data) throws Exception {
-        Path jar = Path.of("target", "streamtune-app.jar");
-        assertThat(jar).as("packaged application (failsafe runs after package)").exists();
-        String classpath = jar + File.pathSeparator + Path.of("target", "lib") + File.separator + "*";
-        Process up = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-cp", classpath, "dev.streamtune.app.Streamtune", "up",
-                "--kafka-port", "0", "--registry-port", "0", "--dashboard-port", "0", "--data-dir", data.toString(),
-                "--min-validation", "20", "--publish-every", "100")
-                .redirectErrorStream(true).start();
-        try {
-            List<String> output = new ArrayList<>();
-            String bootstrap = null;
-            String registryUrl = null;
-            String dashboardUrl = null;
-            BufferedReader lines = new BufferedReader(new InputStreamReader(up.getInputStream(), StandardCharsets.UTF_8));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            String line;
-            while ((bootstrap == null || registryUrl == null || dashboardUrl == null) && System.nanoTime() < deadline
-                    && (line = lines.readLine()) != null) {
-                output.add(line);
-                Matcher k = KAFKA.matcher(line);
-                Matcher r = REGISTRY.matcher(line);
-                if (k.find()) {
-                    bootstrap = k.group(1);
-                }
-                if (r.find()) {
-                    registryUrl = r.group(1);
-                }
-                Matcher d = DASHBOARD.matcher(line);
-                if (d.find()) {
-                    dashboardUrl = d.group(1);
-                }
-            }
-            assertThat(bootstrap).as("addresses printed by up; output: %s", output).isNotNull();
-            // keep draining up's output: a full pipe would block its logging threads and stall the pipeline
-            Thread drain = new Thread(() -> {
-                try {
-                    String more;
-                    while ((more = lines.readLine()) != null) {
-                        synchronized (output) {
-                            output.add(more);
-                        }
-                    }
-                } catch (java.io.IOException closed) {
-                    // up exited
-                }
-            }, "up-output");
-            drain.setDaemon(true);
-            drain.start();
+        String classpath = UpProcess.classpath();
+        try (UpProcess up = UpProcess.start(data, "--min-validation", "20", "--publish-every", "100")) {
+            String bootstrap = up.bootstrap;
+            String registryUrl = up.registryUrl;
+            String dashboardUrl = up.dashboardUrl;
             assertThat(registryUrl).isNotNull();
             assertThat(dashboardUrl).as("up runs the dashboard too").isNotNull();
-            synchronized (output) {
-                assertThat(output).as("the registry and dashboard keep to this machine unless --bind-address opens them")
-                        .anyMatch(l -> l.contains("HTTP listens on:") && l.contains("127.0.0.1"));
-            }
+            assertThat(up.output()).as("the registry and dashboard keep to this machine unless --bind-address opens them")
+                    .anyMatch(l -> l.contains("HTTP listens on:") && l.contains("127.0.0.1"));
             java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create(dashboardUrl + "health")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -146,7 +91,7 @@ class UpCommandIT {
             }
             Files.writeString(examples, jsonLines);
             Path subscribeLog = data.resolve("subscribe.log");
-            Process subscribe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            Process subscribe = new ProcessBuilder(UpProcess.java(),
                     "-Xmx1g", "-Dai.djl.offline=true", "-cp", classpath, "dev.streamtune.app.Streamtune", "subscribe",
                     "-b", bootstrap, "-r", registryUrl, "--task", "spam", "--exit-after", "1",
                     // up made the evaluator's key pair in its data directory; a subscriber trusts its public half
@@ -165,16 +110,10 @@ class UpCommandIT {
                 subscribe.destroyForcibly();
             }
             String subscribed = Files.readString(subscribeLog);
-            String upTail;
-            synchronized (output) {
-                upTail = String.join("\n", output.subList(Math.max(0, output.size() - 40), output.size()));
-            }
+            String upTail = up.tail(40);
             assertThat(promoted).as("a promotion reached the subscriber; it printed:%n%s%nup's last lines:%n%s",
                     subscribed, upTail).isTrue();
             assertThat(subscribed).containsPattern("PROMOTE task=spam version=\\d+");
-        } finally {
-            up.destroy(); // SIGTERM: the shutdown hook closes registry then broker
-            assertThat(up.waitFor(60, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
         }
     }
 

@@ -152,6 +152,21 @@ public final class StreamtuneAcls {
         return List.copyOf(out);
     }
 
+    /**
+     * The topics {@code principal} may READ or WRITE: what its service consumes and produces, and so the contract
+     * subjects it registers at start ({@code ContractSchemas.subjectsOf}).
+     */
+    public static Set<String> topicsReadOrWritten(String principal, Topics topics, List<String> backbones) {
+        Set<String> out = new LinkedHashSet<>();
+        for (Grant g : grants(topics, backbones)) {
+            if (g.principal().equals(principal) && g.type() == ResourceType.TOPIC && g.pattern() == PatternType.LITERAL
+                    && (g.operation() == AclOperation.READ || g.operation() == AclOperation.WRITE)) {
+                out.add(g.name());
+            }
+        }
+        return out;
+    }
+
     /** {@link #grants} as Kafka ACL bindings, for {@code Admin.createAcls}. */
     public static List<AclBinding> bindings(Topics topics, List<String> backbones) {
         return grants(topics, backbones).stream().map(Grant::binding).toList();

@@ -4,8 +4,12 @@ import dev.streamtune.broker.BrokerConfig;
 import dev.streamtune.broker.EmbeddedKafkaBroker;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
+import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
+import dev.streamtune.schemas.serde.ContractSchemas;
+import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
 
@@ -61,6 +65,17 @@ public final class StreamtunePlatform implements AutoCloseable {
     public String writerRegistryUrl() {
         return config.registryWriteCredentials()
                 .map(c -> "http://" + c.urlUserInfo() + "@localhost:" + registry.port()).orElse(registryUrl());
+    }
+
+    /**
+     * Registers every contract subject of {@code topics} (features topics for {@code backboneIds}) in this platform's
+     * registry, as {@code streamtune up} does before it prints its addresses, so that producers in any language can
+     * run with {@code auto.register.schemas=false}. Idempotent.
+     */
+    public List<ContractSchemas.Registered> registerContracts(Topics topics, List<String> backboneIds) {
+        try (RestSchemaRegistryClient client = new RestSchemaRegistryClient(writerRegistryUrl())) {
+            return ContractSchemas.register(client, ContractSchemas.subjects(topics, backboneIds));
+        }
     }
 
     public PlatformConfig config() {
