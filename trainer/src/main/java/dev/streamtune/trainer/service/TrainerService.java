@@ -156,6 +156,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
+    private volatile KafkaProducer<String, byte[]> activeProducer;
     private volatile Throwable failure;
     private volatile long crashAfterCheckpointOf = -1;
 
@@ -229,6 +230,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
     public TrainerCounters counters() {
         return new TrainerCounters(examplesTrained, steps, versionsPublished, lastPublishedVersion, lastLoss,
                 examplesPerSecond, lag, recordsSkipped, unknownLabels, malformed, labelCount, poison.skipped());
+    }
+
+    /** The Kafka clients {@link #run} has open (none before it opens them), for {@link TrainerMeters}. */
+    List<Object> kafkaClients() {
+        return java.util.stream.Stream.of(activeConsumer, activeProducer).filter(java.util.Objects::nonNull)
+                .map(Object.class::cast).toList();
     }
 
     /** The failure that ended {@link #run}, if any. */
@@ -326,6 +333,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         try (KafkaProducer<String, byte[]> producer = producer();
              KafkaConsumer<byte[], byte[]> consumer = consumer(config.groupId())) {
             activeConsumer = consumer;
+            activeProducer = producer;
             if (stopping) {
                 return;
             }
