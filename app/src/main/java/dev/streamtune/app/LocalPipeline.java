@@ -11,7 +11,9 @@ import dev.streamtune.featurizer.Featurizer;
 import dev.streamtune.featurizer.FeaturizerService;
 import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.TopicProvisioner;
+import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.trainer.service.TrainerCounters;
+import dev.streamtune.trainer.service.TrainerMeters;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import dev.streamtune.schemas.signing.KeyFiles;
@@ -47,6 +49,7 @@ final class LocalPipeline implements AutoCloseable {
     private EvaluatorService evaluator;
     private SigningKey evaluatorKey;
     private final Map<String, TrainerService> trainers = new LinkedHashMap<>();
+    private final List<ServiceMeters> meters = new ArrayList<>();
     private DashboardServer dashboard;
 
     private final UnaryOperator<TrainerServiceConfig> trainerTuning;
@@ -86,6 +89,7 @@ final class LocalPipeline implements AutoCloseable {
                         StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200")));
         started.add(ingest);
         ingest.start();
+        meters.add(ingest.meters());
 
         featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
                 "--bootstrap", config.bootstrapServers(), "--registry", config.registryUrl(), "--backbone", BACKBONE,
@@ -94,6 +98,7 @@ final class LocalPipeline implements AutoCloseable {
                 "--partitions", Integer.toString(config.partitions()), "--status-interval-ms", "30000"}, Map.of())
                 .withKafkaClient(config.kafkaClient()));
         started.add(featurizer);
+        meters.add(featurizer.meters());
         runInThread("featurizer", featurizer::run);
 
         // the trainers' and the evaluator's keys, created on first start and trusted by each other's readers
@@ -106,6 +111,7 @@ final class LocalPipeline implements AutoCloseable {
                 .withArtifactDirectory(config.artifactDirectory()),
                 new ModelTrust(evaluatorKey, trainerKey.asTrusted()));
         started.add(evaluator);
+        meters.add(evaluator.meters());
 
         for (String task : config.trainedTasks()) {
             TrainerService trainer = new TrainerService(trainerTuning.apply(TrainerServiceConfig
@@ -118,6 +124,9 @@ final class LocalPipeline implements AutoCloseable {
                     .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)),
                     trainerKey);
             trainers.put(task, trainer);
+            ServiceMeters trainerMeters = TrainerMeters.of(trainer);
+            started.add(trainerMeters);
+            meters.add(trainerMeters);
             started.add(trainer);
             runInThread("trainer-" + task, trainer);
         }
@@ -127,6 +136,8 @@ final class LocalPipeline implements AutoCloseable {
                     config.registryUrl()).withTopics(config.topics()).withKafkaClient(config.kafkaClient())
                     .withBindAddress(config.bindAddress())).start();
             started.add(dashboard);
+            // up's one /metrics: the dashboard's figures and every service's meters, as each serves alone under serve
+            meters.forEach(m -> m.bindTo(dashboard.metrics().registry()));
         }
     }
 

@@ -16,7 +16,8 @@ import dev.streamtune.schemas.serde.ContractSchemas;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
-import io.micrometer.core.instrument.Gauge;
+import dev.streamtune.schemas.metrics.ServiceMeters;
+import dev.streamtune.trainer.service.TrainerMeters;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +33,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * One service against an existing Kafka cluster and schema registry: what each container runs in
- * docker-compose and Kubernetes. Every service but the dashboard and the registry (which serve
- * their own HTTP) also answers {@code /metrics} and {@code /health} on {@code --metrics-port}.
+ * docker-compose and Kubernetes. Every service but the dashboard (which serves its own) also answers
+ * {@code /metrics} and {@code /health} on {@code --metrics-port}; each service's meters, its domain counters
+ * and its Kafka clients' metrics, come from the service itself ({@code ServiceMeters}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run one service (ingest, featurizer, trainer, evaluator, dashboard, registry) against an existing Kafka and registry.")
@@ -77,9 +79,14 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
         AutoCloseable running = switch (service) {
-            case registry -> RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081, connection.bootstrapServers)
-                    .withKafkaClient(connection.kafkaClient())
-                    .withBindAddress(bind.bindAddress).withWriteCredentials(registryAuth.credentials()));
+            case registry -> {
+                RegistryServer server = RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081,
+                                connection.bootstrapServers).withKafkaClient(connection.kafkaClient())
+                        .withBindAddress(bind.bindAddress).withWriteCredentials(registryAuth.credentials()));
+                // Kubernetes probes /health and Prometheus scrapes /metrics on the metrics port, as for every service
+                ServiceEndpoint endpoint = ServiceEndpoint.start("registry", bind.bindAddress, metricsPort, () -> true);
+                yield () -> { endpoint.close(); server.close(); };
+            }
             case dashboard -> {
                 registerContracts(StreamtuneAcls.DASHBOARD);
                 DashboardServer server = DashboardServer.create(DashboardConfig.of(port != null ? port : DashboardConfig.DEFAULT_PORT,
@@ -96,9 +103,8 @@ final class ServeCommand implements Callable<Integer> {
                         .withStreamsOverrides(Map.of(StreamsConfig.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
                 app.start();
                 ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", bind.bindAddress, metricsPort,
-                        () -> app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING);
-                Gauge.builder("streamtune_ingest_records_routed", app.metrics(), m -> m.routedTotal()).register(endpoint.registry());
-                Gauge.builder("streamtune_ingest_records_rejected", app.metrics(), m -> m.rejectedTotal()).register(endpoint.registry());
+                        () -> app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING)
+                        .bind(app.meters());
                 yield () -> { endpoint.close(); app.close(); };
             }
             case featurizer -> {
@@ -108,9 +114,8 @@ final class ServeCommand implements Callable<Integer> {
                         "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
                         "--topic-prefix", connection.topicPrefix}, System.getenv()).withKafkaClient(connection.kafkaClient()));
                 Thread loop = background("featurizer", featurizer::run);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", bind.bindAddress, metricsPort, loop::isAlive);
-                Gauge.builder("streamtune_featurizer_texts", featurizer.featurizer(), f -> f.textsEncoded()).register(endpoint.registry());
-                Gauge.builder("streamtune_featurizer_tokens", featurizer.featurizer(), f -> f.tokensEncoded()).register(endpoint.registry());
+                ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", bind.bindAddress, metricsPort, loop::isAlive)
+                        .bind(featurizer.meters());
                 yield () -> { featurizer.stop(); loop.join(30_000); endpoint.close(); featurizer.close(); };
             }
             case trainer -> {
@@ -122,14 +127,10 @@ final class ServeCommand implements Callable<Integer> {
                         .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
                         keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
                 Thread loop = background("trainer-" + task, trainer);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning);
-                Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())
-                        .tag("task", task).register(endpoint.registry());
-                Gauge.builder("streamtune_trainer_versions_published", trainer, t -> t.counters().versionsPublished())
-                        .tag("task", task).register(endpoint.registry());
-                Gauge.builder("streamtune_trainer_poison_records", trainer, t -> t.counters().poisonRecords())
-                        .tag("task", task).register(endpoint.registry());
-                yield () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); };
+                ServiceMeters trainerMeters = TrainerMeters.of(trainer);
+                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning)
+                        .bind(trainerMeters);
+                yield () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); trainerMeters.close(); };
             }
             case evaluator -> {
                 ensureTopics();
@@ -139,13 +140,8 @@ final class ServeCommand implements Callable<Integer> {
                         .withKafkaClient(connection.kafkaClient())
                         .withGate(limits.gate(dev.streamtune.evaluator.GateConfig.defaults())),
                         keys.evaluator(dataDir));
-                ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", bind.bindAddress, metricsPort, evaluator::isRunning);
-                for (dev.streamtune.schemas.signing.SignatureRefusedException.Reason reason
-                        : dev.streamtune.schemas.signing.SignatureRefusedException.Reason.values()) {
-                    Gauge.builder("streamtune_evaluator_candidates_refused", evaluator,
-                            e -> e.refusedCandidates().getOrDefault("CANDIDATE_" + reason, 0L))
-                            .tag("reason", reason.name()).register(endpoint.registry());
-                }
+                ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", bind.bindAddress, metricsPort, evaluator::isRunning)
+                        .bind(evaluator.meters());
                 yield () -> { endpoint.close(); evaluator.close(); };
             }
         };

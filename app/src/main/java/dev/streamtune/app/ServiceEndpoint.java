@@ -3,6 +3,7 @@ package dev.streamtune.app;
 import dev.streamtune.http.BoundedHttpServer;
 import dev.streamtune.http.HttpResponse;
 import dev.streamtune.http.HttpServerConfig;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -58,6 +59,12 @@ final class ServiceEndpoint implements AutoCloseable {
             throw new IOException(e.getMessage() + "; pick another with --metrics-port", e);
         }
         return new ServiceEndpoint(server, registry);
+    }
+
+    /** Serves a service's own meters ({@code ServiceMeters}: its domain meters and its Kafka clients') too. */
+    ServiceEndpoint bind(MeterBinder meters) {
+        meters.bindTo(registry);
+        return this;
     }
 
     PrometheusMeterRegistry registry() {

@@ -50,6 +50,21 @@ class ServiceEndpointTest {
     }
 
     @Test
+    void aServicesOwnMetersAreScrapedWithPrometheusNamesAndItsServiceTag() throws Exception {
+        try (dev.streamtune.schemas.metrics.ServiceMeters meters = new dev.streamtune.schemas.metrics.ServiceMeters()) {
+            // registered before anyone serves them, as a service does at construction
+            io.micrometer.core.instrument.Counter deadLetters = io.micrometer.core.instrument.Counter
+                    .builder("streamtune.ingest.dead.letters").tag("reason", "TEXT_TOO_LONG").register(meters.registry());
+            try (ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", HttpServerConfig.LOCALHOST, 0, () -> true)
+                    .bind(meters)) {
+                deadLetters.increment(2);
+                assertThat(get(endpoint.port(), "/metrics")).containsPattern(
+                        "streamtune_ingest_dead_letters_total\\{(?=[^}]*reason=\"TEXT_TOO_LONG\")(?=[^}]*service=\"ingest\")[^}]*} 2\\.0");
+            }
+        }
+    }
+
+    @Test
     void bindsTheLoopbackUnlessOpenedAndATakenPortNamesTheFlag() throws Exception {
         try (ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", HttpServerConfig.LOCALHOST, 0, () -> true)) {
             assertThat(endpoint.url()).isEqualTo("http://localhost:" + endpoint.port());

@@ -71,6 +71,11 @@ final class DashboardConsumer implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** The Kafka consumer, for Micrometer's client metrics on the dashboard's /metrics. */
+    org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> kafkaClient() {
+        return consumer;
+    }
+
     void start() {
         thread.start();
     }

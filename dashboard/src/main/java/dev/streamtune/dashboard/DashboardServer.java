@@ -46,6 +46,7 @@ public final class DashboardServer implements AutoCloseable {
     private final DashboardState state;
     private final DashboardMetrics metrics;
     private final DashboardConsumer consumer;
+    private final dev.streamtune.schemas.metrics.ServiceMeters clientMeters = new dev.streamtune.schemas.metrics.ServiceMeters();
     private final LagMonitor lagMonitor;
     private final SchemaRegistryClient registry;
     private final ClasspathAssets assets = new ClasspathAssets();
@@ -87,6 +88,7 @@ public final class DashboardServer implements AutoCloseable {
             throw e;
         }
         this.consumer = newConsumer;
+        clientMeters.addKafkaClient(newConsumer.kafkaClient()).bindTo(metrics.registry());
     }
 
     /** An unstarted dashboard for {@code config}; the registry client is made from its URL. */
@@ -266,6 +268,7 @@ public final class DashboardServer implements AutoCloseable {
                 lagMonitor.close();
             } finally {
                 try {
+                    clientMeters.close();
                     consumer.close();
                 } finally {
                     registry.close();

@@ -1,6 +1,8 @@
 package dev.streamtune.featurizer;
 
+import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
 import java.time.Duration;
 import java.util.HashMap;
@@ -57,6 +59,7 @@ public final class FeaturizerService implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Featurizer featurizer;
     private final ScheduledExecutorService status;
+    private final ServiceMeters meters = new ServiceMeters();
     private final long startedAtNanos = System.nanoTime();
     private long lastTexts;
     private long lastTokens;
@@ -92,6 +95,13 @@ public final class FeaturizerService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        FunctionCounter.builder("streamtune.featurizer.examples", featurizer, Featurizer::textsEncoded)
+                .description("Examples the featurizer embedded and wrote to the features topic").register(meters.registry());
+        FunctionCounter.builder("streamtune.featurizer.tokens", featurizer, Featurizer::tokensEncoded)
+                .description("Tokens the featurizer ran through the backbone").register(meters.registry());
+        FunctionCounter.builder("streamtune.featurizer.dead.letters", featurizer, Featurizer::rejected)
+                .description("Records the featurizer sent to the dead-letter topic").register(meters.registry());
+        meters.addKafkaClient(consumer).addKafkaClient(producer).addKafkaClient(admin);
     }
 
     public static void main(String[] args) {
@@ -159,6 +169,11 @@ public final class FeaturizerService implements AutoCloseable {
 
     public Featurizer featurizer() {
         return featurizer;
+    }
+
+    /** The featurizer's counters and its Kafka clients' metrics, to bind where /metrics is served. */
+    public ServiceMeters meters() {
+        return meters;
     }
 
     private void logStatus() {
@@ -259,6 +274,7 @@ public final class FeaturizerService implements AutoCloseable {
     public void close() {
         stop();
         status.shutdownNow();
+        meters.close();
         closeQuietly(consumer);
         closeQuietly(producer);
         closeQuietly(encoder);

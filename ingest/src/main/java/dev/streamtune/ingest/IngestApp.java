@@ -1,6 +1,9 @@
 package dev.streamtune.ingest;
 
 import dev.streamtune.schemas.KafkaClientProperties;
+import dev.streamtune.schemas.metrics.ServiceMeters;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -29,6 +32,7 @@ public final class IngestApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final ScheduledExecutorService status;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final ServiceMeters meters = new ServiceMeters();
 
     public IngestApp(IngestConfig config) {
         IngestSerdes serdes = IngestSerdes.create(config.registry());
@@ -47,6 +51,9 @@ public final class IngestApp implements AutoCloseable {
                 terminated.countDown();
             }
         });
+        // ingest's counters are also in Streams' own metrics (JMX); on /metrics they appear once, as streamtune_ingest_*
+        meters.registry().config().meterFilter(MeterFilter.denyNameStartsWith("kafka.streamtune."));
+        meters.add(metrics).add(new KafkaStreamsMetrics(streams));
         this.status = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ingest-status");
             t.setDaemon(true);
@@ -74,6 +81,11 @@ public final class IngestApp implements AutoCloseable {
         return metrics;
     }
 
+    /** Ingest's counters and Micrometer's Kafka Streams binder (every client of the Streams app), to bind where /metrics is served. */
+    public ServiceMeters meters() {
+        return meters;
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
@@ -82,6 +94,7 @@ public final class IngestApp implements AutoCloseable {
     public void close() {
         status.shutdownNow();
         streams.close(Duration.ofSeconds(30));
+        meters.close();
         LOG.info("Ingest stopped; totals: {}", metrics.snapshot());
     }
 

@@ -1,6 +1,9 @@
 package dev.streamtune.ingest;
 
 import dev.streamtune.avro.Split;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,8 +22,11 @@ import org.apache.kafka.streams.StreamsMetrics;
  * <p>Counts are of processing attempts: under exactly-once a transaction that aborts and is
  * retried is counted twice here while its output appears once. Exact per-record accounting lives
  * in the topics themselves; these counters are for dashboards and tests.
+ *
+ * <p>As a {@link MeterBinder} every counter is a Prometheus counter of the service's {@code /metrics}, e.g.
+ * {@code streamtune_ingest_dead_letters_total{reason="TEXT_TOO_LONG"}}.
  */
-public final class IngestMetrics {
+public final class IngestMetrics implements MeterBinder {
     /** Key under which the instance travels in the Streams config map to the exception handlers. */
     public static final String CONFIG_KEY = "streamtune.ingest.metrics";
     /** Metric group of these counters in {@code KafkaStreams.metrics()} (and so in JMX). */
@@ -178,6 +184,37 @@ public final class IngestMetrics {
                 new CounterStat(skippedOnDeserialize));
         sensor.add(name("skipped-produce-total", "Output records the broker refused for good", Map.of()),
                 new CounterStat(skippedOnProduce));
+    }
+
+    /** Every counter, read through: dead letters by reason, examples by split, and the rest. */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        rejected.forEach((reason, n) -> counter("streamtune.ingest.dead.letters", n,
+                "Records ingest sent to the dead-letter topic, by reason").tag("reason", reason.name()).register(registry));
+        routed.forEach((split, n) -> {
+            if (split != Split.UNSPECIFIED) {
+                counter("streamtune.ingest.examples.routed", n, "Examples ingest wrote to a split topic")
+                        .tag("split", split.name()).register(registry);
+            }
+        });
+        counter("streamtune.ingest.duplicates.dropped", duplicatesDropped, "Exact repeats dropped by dedupe")
+                .register(registry);
+        counter("streamtune.ingest.corrections", corrections, "Examples forwarded as corrections").register(registry);
+        counter("streamtune.ingest.tasks.created", tasksCreated, "Tasks auto-created").register(registry);
+        counter("streamtune.ingest.labels.added", labelsAdded, "Labels appended to open tasks").register(registry);
+        counter("streamtune.ingest.task.specs.bad", badTaskSpecs, "Undecodable records on the tasks topic")
+                .register(registry);
+        counter("streamtune.ingest.records.skipped", skippedOnDeserialize,
+                "Records skipped: internal ones that did not decode, outputs the broker refused for good")
+                .tag("stage", "deserialize").register(registry);
+        counter("streamtune.ingest.records.skipped", skippedOnProduce,
+                "Records skipped: internal ones that did not decode, outputs the broker refused for good")
+                .tag("stage", "produce").register(registry);
+    }
+
+    private static FunctionCounter.Builder<LongAdder> counter(String name, LongAdder counter,
+            String description) {
+        return FunctionCounter.builder(name, counter, LongAdder::sum).description(description);
     }
 
     private static MetricName name(String name, String description, Map<String, String> tags) {

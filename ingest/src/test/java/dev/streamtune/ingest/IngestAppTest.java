@@ -21,6 +21,14 @@ class IngestAppTest {
         try {
             IngestApp app = new IngestApp(config);
             assertThat(app.state()).isEqualTo(KafkaStreams.State.CREATED);
+            io.micrometer.core.instrument.simple.SimpleMeterRegistry scraped =
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            app.meters().bindTo(scraped);
+            assertThat(scraped.find("streamtune.ingest.dead.letters").functionCounters())
+                    .as("a dead-letter counter for every reason").hasSize(RejectReason.values().length);
+            assertThat(scraped.getMeters()).map(m -> m.getId().getName())
+                    .as("Micrometer's Streams binder, without a second copy of ingest's own counters")
+                    .anyMatch(n -> n.startsWith("kafka.stream.")).noneMatch(n -> n.startsWith("kafka.streamtune."));
             app.close();
             assertTimeoutPreemptively(Duration.ofSeconds(10), app::awaitTermination);
             assertThat(app.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);

@@ -94,6 +94,7 @@ public final class EvaluatorService implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> candidateConsumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Thread thread;
+    private final EvaluatorMeters meters;
     private final CountDownLatch ready = new CountDownLatch(1);
     private final Map<String, Long> championVersions = new ConcurrentHashMap<>();
     private final Set<TopicPartition> assigned = new HashSet<>();
@@ -147,6 +148,7 @@ public final class EvaluatorService implements AutoCloseable {
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-producer");
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         this.thread = new Thread(this::run, "streamtune-evaluator");
+        this.meters = new EvaluatorMeters(signatures::refusedCandidates, List.of(stateConsumer, candidateConsumer, producer));
     }
 
     /**
@@ -255,6 +257,7 @@ public final class EvaluatorService implements AutoCloseable {
             closeQuietly(candidateConsumer::close, "candidate consumer");
             closeQuietly(stateConsumer::close, "state consumer");
             closeQuietly(() -> producer.close(Duration.ofSeconds(5)), "producer");
+            closeQuietly(meters.meters()::close, "meters");
         }
     }
 
@@ -334,6 +337,7 @@ public final class EvaluatorService implements AutoCloseable {
             }
             return List.of();
         }
+        meters.seen(record);
         Split split = splitByTopic.get(record.topic());
         if (split != null) {
             examplesSeen++;
@@ -422,6 +426,7 @@ public final class EvaluatorService implements AutoCloseable {
         }
         producer.commitTransaction();
         inTransaction = false;
+        meters.committed(outputs);
         for (int i = 0; i < updates.size(); i++) {
             try {
                 RecordMetadata metadata = updateWrites.get(i).get();
@@ -444,6 +449,11 @@ public final class EvaluatorService implements AutoCloseable {
     /** Candidates refused for their signature, by reason (CANDIDATE_UNSIGNED, CANDIDATE_UNKNOWN_KEY, ...). */
     public Map<String, Long> refusedCandidates() {
         return signatures.refusedCandidates();
+    }
+
+    /** Gate decisions, updates, refusals, freshness and the Kafka clients' metrics, to bind where /metrics is served. */
+    public dev.streamtune.schemas.metrics.ServiceMeters meters() {
+        return meters.meters();
     }
 
     /** Updates on the updates topic this evaluator did not sign, ignored, by reason. */

@@ -100,6 +100,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile Consumer<byte[], byte[]> activeConsumer;
+    private volatile Producer<String, byte[]> activeProducer;
     private volatile Throwable failure;
     private volatile TrainingCore core;
     private volatile String waitingFor;
@@ -162,6 +163,12 @@ public final class TrainerService implements Runnable, AutoCloseable {
                     poison.skipped());
         }
         return current.counters(examplesPerSecond, lag, poison.skipped());
+    }
+
+    /** The Kafka clients {@link #run} has open (none before it opens them), for {@link TrainerMeters}. */
+    List<Object> kafkaClients() {
+        return java.util.stream.Stream.of(activeConsumer, activeProducer).filter(java.util.Objects::nonNull)
+                .map(Object.class::cast).toList();
     }
 
     /** The failure that ended {@link #run}, if any. */
@@ -235,6 +242,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
         try (TrainerClients clients = clientSource.get()) {
             Consumer<byte[], byte[]> consumer = clients.consumer();
             activeConsumer = consumer;
+            activeProducer = clients.producer();
             if (stopping) {
                 return;
             }
@@ -290,6 +298,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             consumeLoop(consumer, clients, store, trainingCore);
         } finally {
             activeConsumer = null;
+            activeProducer = null;
         }
     }
 
