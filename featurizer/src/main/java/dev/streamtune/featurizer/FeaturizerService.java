@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * session.
  */
 public final class FeaturizerService implements AutoCloseable {
+    /** How long {@link #close} waits for a running loop to finish its batch before it frees the encoder. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final CountDownLatch runEnded = new CountDownLatch(1);
     private static final Logger log = LoggerFactory.getLogger(FeaturizerService.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -142,6 +146,15 @@ public final class FeaturizerService implements AutoCloseable {
         }
     }
 
+    private boolean awaitRunEnded() {
+        try {
+            return runEnded.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Runs the loop on this thread until {@link #stop()} or a fatal error; returns an exit code. */
     public int run() {
         log.info("featurizer: {} -> {} as group {} / transactional id {}, batch {} x {} a transaction, max wait {} ms, max {} tokens, {} threads",
@@ -149,6 +162,7 @@ public final class FeaturizerService implements AutoCloseable {
                 config.batchSize(), config.batchesPerTransaction(), config.maxWait().toMillis(), config.maxTokens(), config.threads());
         long intervalMs = config.statusInterval().toMillis();
         status.scheduleAtFixedRate(this::logStatus, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        running.set(true);
         try {
             featurizer.run();
             log.info("featurizer: stopped after {} texts, {} tokens, {} dead letters", featurizer.textsEncoded(),
@@ -159,6 +173,7 @@ public final class FeaturizerService implements AutoCloseable {
             return 1;
         } finally {
             status.shutdownNow();
+            runEnded.countDown();
         }
     }
 
@@ -275,9 +290,17 @@ public final class FeaturizerService implements AutoCloseable {
         stop();
         status.shutdownNow();
         meters.close();
+        // the encoder's native session must outlive a batch still running on the loop's thread: freeing it
+        // under OrtSession.run crashed the JVM (SIGSEGV in onnxruntime) when a pipeline closed mid-batch
+        boolean loopEnded = !running.get() || awaitRunEnded();
         closeQuietly(consumer);
         closeQuietly(producer);
-        closeQuietly(encoder);
+        if (loopEnded) {
+            closeQuietly(encoder);
+        } else {
+            log.warn("featurizer: the loop is still encoding {} s after stop; its encoder is left open for the JVM to reclaim",
+                    CLOSE_WAIT.toSeconds());
+        }
         admin.close(Duration.ofSeconds(5));
     }
 
