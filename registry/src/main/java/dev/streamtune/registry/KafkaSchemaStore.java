@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.TopicReader;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -118,28 +119,15 @@ public final class KafkaSchemaStore implements SchemaStore {
         int applied = 0;
         try (KafkaConsumer<byte[], byte[]> consumer =
                      new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (consumer.position(partition, timeout) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Replaying " + topic + " to offset " + end + " took over "
-                            + timeout + "; stopped at " + consumer.position(partition));
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() >= end) {
-                        continue;
+            for (ConsumerRecord<byte[], byte[]> record : TopicReader.readToEnd(consumer, List.of(partition), timeout)) {
+                try {
+                    Optional<RegistryRecord> decoded = codec.decode(record.key(), record.value());
+                    if (decoded.isPresent()) {
+                        state.apply(decoded.get());
+                        applied++;
                     }
-                    try {
-                        Optional<RegistryRecord> decoded = codec.decode(record.key(), record.value());
-                        if (decoded.isPresent()) {
-                            state.apply(decoded.get());
-                            applied++;
-                        }
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("Skipping record at {}-{} offset {}: {}", topic, 0, record.offset(), e.getMessage());
-                    }
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("Skipping record at {}-{} offset {}: {}", topic, 0, record.offset(), e.getMessage());
                 }
             }
         }

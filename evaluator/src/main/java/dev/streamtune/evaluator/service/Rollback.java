@@ -4,6 +4,7 @@ import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.schemas.KafkaClientProperties;
+import dev.streamtune.schemas.TopicReader;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
@@ -187,23 +188,8 @@ public final class Rollback {
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, config.timeout());
-            if (infos == null || infos.isEmpty()) {
-                return;
-            }
-            List<TopicPartition> partitions = infos.stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.timeout());
-            long deadline = System.nanoTime() + config.timeout().toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read '" + topic + "' to its end within "
-                            + config.timeout());
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(sink);
-            }
+            TopicReader.readToEnd(consumer, TopicReader.partitionsOf(consumer, topic, config.timeout()), config.timeout(),
+                    sink);
         }
     }
 }

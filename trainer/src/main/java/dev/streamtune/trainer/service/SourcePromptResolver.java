@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.service;
 
+import dev.streamtune.schemas.TopicReader;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.model.delta.Delta;
@@ -127,11 +128,11 @@ final class SourcePromptResolver {
     /** The version each source task's latest models.updates record serves. */
     private Map<String, ModelVersion> currentVersions(Consumer<byte[], byte[]> consumer, List<String> sources) {
         Map<String, ModelVersion> current = new HashMap<>();
-        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().updates());
+        List<TopicPartition> partitions = TopicReader.partitionsOf(consumer, config.topics().updates(), TrainerStartup.METADATA_TIMEOUT);
         if (partitions.isEmpty()) {
             return current;
         }
-        for (ConsumerRecord<byte[], byte[]> record : TopicReads.readToEnd(consumer, partitions)) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readToEnd(consumer, partitions, TrainerStartup.READ_TIMEOUT)) {
             if (record.key() == null) {
                 continue;
             }
@@ -185,14 +186,14 @@ final class SourcePromptResolver {
 
     /** Version {@code number} of {@code task} on models.candidates, or null. */
     private ModelVersion candidate(Consumer<byte[], byte[]> consumer, String task, long number) {
-        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().candidates());
+        List<TopicPartition> partitions = TopicReader.partitionsOf(consumer, config.topics().candidates(), TrainerStartup.METADATA_TIMEOUT);
         if (partitions.isEmpty()) {
             return null;
         }
         byte[] key = task.getBytes(StandardCharsets.UTF_8);
         TopicPartition partition = partitions.get(Utils.toPositive(Utils.murmur2(key)) % partitions.size());
         ModelVersion found = null;
-        for (ConsumerRecord<byte[], byte[]> record : TopicReads.readToEnd(consumer, List.of(partition))) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readToEnd(consumer, List.of(partition), TrainerStartup.READ_TIMEOUT)) {
             if (record.key() != null && java.util.Arrays.equals(record.key(), key) && record.value() != null) {
                 ModelVersion version = poison.version(record, versions, task);
                 if (version != null && version.getVersion() == number) {

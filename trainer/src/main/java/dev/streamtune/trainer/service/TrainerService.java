@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainerService implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
-    private static final Duration POLL = TopicReads.POLL;
+    private static final Duration POLL = Duration.ofMillis(100);
 
     /** TaskSpec setting of ATTEMPT: comma-separated source tasks whose promoted prompt versions it mixes. */
     public static final String SOURCE_TASKS = "source_tasks";

@@ -1,5 +1,6 @@
 package dev.streamtune.trainer.service;
 
+import dev.streamtune.schemas.TopicReader;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.model.peft.SourcePrompts;
@@ -30,7 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 final class TrainerStartup {
     private static final Logger LOG = LoggerFactory.getLogger(TrainerService.class);
-    private static final Duration POLL = TopicReads.POLL;
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** How long a metadata lookup (a topic's partitions) may take. */
+    static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
+    /** How long reading a topic to its end at start may take (task specs, the ledger, prompts): long, a stream's history can be. */
+    static final Duration READ_TIMEOUT = Duration.ofMinutes(10);
     private static final int TAIL_WINDOW = 256;
 
     private final TrainerServiceConfig config;
@@ -74,7 +79,7 @@ final class TrainerStartup {
     List<TopicPartition> awaitPartitions(Consumer<byte[], byte[]> consumer, String topic) {
         long nextLog = System.nanoTime();
         while (!stopping.getAsBoolean()) {
-            List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, topic);
+            List<TopicPartition> partitions = TopicReader.partitionsOf(consumer, topic, METADATA_TIMEOUT);
             if (!partitions.isEmpty()) {
                 return partitions;
             }
@@ -92,7 +97,7 @@ final class TrainerStartup {
      * key maps to, in growing windows until a version of the task turns up (0 when there is none).
      */
     long highestPublishedVersion(Consumer<byte[], byte[]> consumer, AvroDeserializer<ModelVersion> deserializer) {
-        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().candidates());
+        List<TopicPartition> partitions = TopicReader.partitionsOf(consumer, config.topics().candidates(), METADATA_TIMEOUT);
         if (partitions.isEmpty()) {
             return 0;
         }
@@ -167,13 +172,13 @@ final class TrainerStartup {
 
     /** Reads the compacted tasks topic to its end; the last record keyed by this task wins. */
     private TaskSpec latestTaskSpec(Consumer<byte[], byte[]> consumer, AvroDeserializer<TaskSpec> deserializer) {
-        List<TopicPartition> partitions = TopicReads.partitionsOf(consumer, config.topics().tasks());
+        List<TopicPartition> partitions = TopicReader.partitionsOf(consumer, config.topics().tasks(), METADATA_TIMEOUT);
         if (partitions.isEmpty()) {
             return null;
         }
         byte[] key = config.task().getBytes(StandardCharsets.UTF_8);
         TaskSpec latest = null;
-        for (ConsumerRecord<byte[], byte[]> record : TopicReads.readToEnd(consumer, partitions)) {
+        for (ConsumerRecord<byte[], byte[]> record : TopicReader.readToEnd(consumer, partitions, READ_TIMEOUT)) {
             if (record.key() != null && Arrays.equals(record.key(), key)) {
                 if (record.value() == null) {
                     latest = null; // a tombstone withdraws the declaration
