@@ -2,6 +2,7 @@ package dev.streamtune.model.bench;
 
 import dev.streamtune.model.EmbedderConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -11,6 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+@Tag("model")
 class FeaturizerBenchmarkTest {
 
     @Test

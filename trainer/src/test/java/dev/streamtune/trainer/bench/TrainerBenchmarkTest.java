@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
 /** A smoke run: tiny step counts, no Python; CI never runs the full benchmark. */
+@Tag("model")
 class TrainerBenchmarkTest {
     @Test
     void tinyRunReportsFiguresAndWritesJson(@TempDir Path directory) throws Exception {
