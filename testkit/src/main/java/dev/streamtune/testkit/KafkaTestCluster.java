@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -188,19 +189,20 @@ public final class KafkaTestCluster implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, OPERATION_TIMEOUT);
             Map<TopicPartition, List<ConsumerRecord<K, V>>> byPartition = new HashMap<>();
-            long deadline = System.nanoTime() + OPERATION_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, OPERATION_TIMEOUT) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Reading " + topic + " to its end offsets " + end
-                            + " took over " + OPERATION_TIMEOUT);
-                }
-                for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (record.offset() < end.get(partition)) {
-                        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
-                    }
-                }
-            }
+            // the consumer is not thread-safe: poll it on this thread
+            Awaitility.await("reading " + topic + " to its end offsets " + end).atMost(OPERATION_TIMEOUT)
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        if (partitions.stream().allMatch(p -> consumer.position(p, OPERATION_TIMEOUT) >= end.get(p))) {
+                            return true;
+                        }
+                        for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
+                            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                            if (record.offset() < end.get(partition)) {
+                                byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
+                            }
+                        }
+                        return false;
+                    });
             List<ConsumerRecord<K, V>> records = new ArrayList<>();
             partitions.forEach(p -> records.addAll(byPartition.getOrDefault(p, List.of())));
             return records;
