@@ -13,7 +13,8 @@ class EmbedderConfigTest {
         assertThat(config.maxTokens()).isEqualTo(256);
         assertThat(config.batchSize()).isEqualTo(32);
         assertThat(config.bucketWindow()).isGreaterThan(config.batchSize());
-        assertThat(config.intraOpThreads()).isPositive();
+        assertThat(config.intraOpThreads()).as("one thread per available core")
+                .isEqualTo(Math.min(1024, Runtime.getRuntime().availableProcessors()));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.streamtune.model.backbone.BackboneRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The embedder against the real MiniLM weights; each model is loaded once for the class. */
+@Tag("model")
 class SentenceEmbedderTest {
 
     /** Lengths from 3 to ~60 tokens, deliberately not in length order, so bucketing reorders them. */

@@ -39,12 +39,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Versions of encoder techniques, trained for a few Adam steps on the real MiniLM weights, travel as Avro
  * {@code ModelVersion}s with inline deltas and load through {@link ModelLoader#standard} into models that predict
  * exactly what the trained model predicts. 24 tokens and batches of 4 keep the CPU forward passes short.
  */
+@Tag("model")
 class EncoderTechniqueModelFactoryTest {
     private static final int MAX_TOKENS = 24;
     private static final List<String> LABELS = List.of("ham", "spam");

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Hostile deltas at {@link ModelLoader#load}, each inline with its correct sha256 and size so the
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * by a {@link DeltaRejectedException}); nothing else escapes, never an {@link Error}, and no load
  * allocates more than a small multiple of the delta (HotSpot's per-thread allocation counter).
  */
+@Tag("model")
 class ModelLoaderHostileDeltaTest {
     private static final int CASES = 4_000;
     private static final long FIXED_ALLOCATION = 512 * 1024;

@@ -23,7 +23,9 @@ import java.util.Random;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class ModelLoaderTest {
     private static final Delta DELTA = TestModels.linearDelta(2, 7);
     private final ModelLoader loader = TestModels.loader(TextEncoderProvider.NONE);

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class ServingModelsTest {
     private static final float[] INPUT = TestModels.features(new Random(3));
     private final CountDownLatch slowCallEntered = new CountDownLatch(1);

@@ -1,6 +1,7 @@
 package dev.streamtune.subscriber;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.avro.BaseModel;
 import dev.streamtune.avro.ModelUpdate;
@@ -228,10 +229,7 @@ class SubscriberIT {
             ModelVersion unknown = version("spam", 3, trainedHead);
             unknown.getBase().setBackbone("gpt-17");
             publish(unknown, UpdateAction.PROMOTE);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (rejections.size() < 5 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await("five rejections").atMost(Duration.ofSeconds(30)).until(() -> rejections.size() >= 5);
             assertThat(rejections).extracting(ModelRejectedException::reason)
                     .containsExactly(RejectionReason.BAD_SIGNATURE, RejectionReason.UNSIGNED,
                             RejectionReason.UNTRUSTED_KEY, RejectionReason.DIGEST_MISMATCH,

@@ -30,6 +30,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -188,19 +189,20 @@ public final class KafkaTestCluster implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, OPERATION_TIMEOUT);
             Map<TopicPartition, List<ConsumerRecord<K, V>>> byPartition = new HashMap<>();
-            long deadline = System.nanoTime() + OPERATION_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p, OPERATION_TIMEOUT) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Reading " + topic + " to its end offsets " + end
-                            + " took over " + OPERATION_TIMEOUT);
-                }
-                for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    if (record.offset() < end.get(partition)) {
-                        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
-                    }
-                }
-            }
+            // the consumer is not thread-safe: poll it on this thread
+            Awaitility.await("reading " + topic + " to its end offsets " + end).atMost(OPERATION_TIMEOUT)
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        if (partitions.stream().allMatch(p -> consumer.position(p, OPERATION_TIMEOUT) >= end.get(p))) {
+                            return true;
+                        }
+                        for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
+                            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                            if (record.offset() < end.get(partition)) {
+                                byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
+                            }
+                        }
+                        return false;
+                    });
             List<ConsumerRecord<K, V>> records = new ArrayList<>();
             partitions.forEach(p -> records.addAll(byPartition.getOrDefault(p, List.of())));
             return records;
@@ -249,6 +251,11 @@ public final class KafkaTestCluster implements AutoCloseable {
     }
 
     static Kind chooseKind() {
+        return chooseKind(KafkaTestCluster::probeDocker, DOCKER_PROBE_LIMIT);
+    }
+
+    /** The kind: forced by {@value #KIND_PROPERTY}, else Testcontainers when {@code dockerProbe} says yes within {@code limit}. */
+    static Kind chooseKind(Supplier<Boolean> dockerProbe, Duration limit) {
         String forced = System.getProperty(KIND_PROPERTY, "").trim();
         if (!forced.isEmpty()) {
             try {
@@ -260,31 +267,39 @@ public final class KafkaTestCluster implements AutoCloseable {
                         + forced, e);
             }
         }
-        return dockerAvailable() ? Kind.TESTCONTAINERS : Kind.EMBEDDED;
+        return dockerAvailable(dockerProbe, limit) ? Kind.TESTCONTAINERS : Kind.EMBEDDED;
     }
 
     /** Asks Testcontainers whether a Docker engine answers, giving up after {@link #DOCKER_PROBE_LIMIT}. */
     static boolean dockerAvailable() {
-        Supplier<Boolean> probe = () -> {
+        return dockerAvailable(KafkaTestCluster::probeDocker, DOCKER_PROBE_LIMIT);
+    }
+
+    private static boolean probeDocker() {
+        return DockerClientFactory.instance().isDockerAvailable();
+    }
+
+    /** Runs {@code probe} on a daemon thread: an exception, a {@code false} or no answer within {@code limit} mean no Docker. */
+    static boolean dockerAvailable(Supplier<Boolean> probe, Duration limit) {
+        CompletableFuture<Boolean> answer = new CompletableFuture<>();
+        Thread prober = new Thread(() -> {
             try {
-                return DockerClientFactory.instance().isDockerAvailable();
+                answer.complete(Boolean.TRUE.equals(probe.get()));
             } catch (RuntimeException | LinkageError e) {
                 LOG.info("Docker probe failed: {}", e.toString());
-                return false;
+                answer.complete(false);
             }
-        };
-        CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        Thread prober = new Thread(() -> answer.complete(probe.get()), "docker-probe");
+        }, "docker-probe");
         prober.setDaemon(true);
         prober.start();
         try {
-            boolean available = answer.get(DOCKER_PROBE_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            boolean available = answer.get(limit.toMillis(), TimeUnit.MILLISECONDS);
             if (!available) {
                 LOG.info("No Docker engine found; integration tests use the embedded Kafka broker");
             }
             return available;
         } catch (TimeoutException e) {
-            LOG.warn("Docker probe gave no answer within {}; using the embedded Kafka broker", DOCKER_PROBE_LIMIT);
+            LOG.warn("Docker probe gave no answer within {}; using the embedded Kafka broker", limit);
             return false;
         } catch (ExecutionException e) {
             return false;

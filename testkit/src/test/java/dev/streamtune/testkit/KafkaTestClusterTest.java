@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class KafkaTestClusterTest {
+    private static final Duration LIMIT = Duration.ofSeconds(5);
 
     @AfterEach
     void clearProperty() {
@@ -16,11 +20,17 @@ class KafkaTestClusterTest {
     }
 
     @Test
-    void kindCanBeForcedBySystemProperty() {
+    void kindCanBeForcedBySystemPropertyWithoutAskingDocker() {
+        AtomicInteger probes = new AtomicInteger();
+        Supplier<Boolean> probe = () -> {
+            probes.incrementAndGet();
+            return true;
+        };
         System.setProperty(KafkaTestCluster.KIND_PROPERTY, "Embedded");
-        assertThat(KafkaTestCluster.chooseKind()).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+        assertThat(KafkaTestCluster.chooseKind(probe, LIMIT)).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
         System.setProperty(KafkaTestCluster.KIND_PROPERTY, "testcontainers");
-        assertThat(KafkaTestCluster.chooseKind()).isEqualTo(KafkaTestCluster.Kind.TESTCONTAINERS);
+        assertThat(KafkaTestCluster.chooseKind(() -> false, LIMIT)).isEqualTo(KafkaTestCluster.Kind.TESTCONTAINERS);
+        assertThat(probes).as("a forced kind never probes Docker").hasValue(0);
     }
 
     @Test
@@ -34,11 +44,46 @@ class KafkaTestClusterTest {
     }
 
     @Test
-    void dockerProbeAnswersPromptlyAndAgreesWithTheChosenKind() {
+    void withoutAForcedKindTheDockerAnswerDecides() {
+        assertThat(KafkaTestCluster.chooseKind(() -> true, LIMIT)).isEqualTo(KafkaTestCluster.Kind.TESTCONTAINERS);
+        assertThat(KafkaTestCluster.chooseKind(() -> false, LIMIT)).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+        assertThat(KafkaTestCluster.chooseKind(() -> null, LIMIT)).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+    }
+
+    @Test
+    void aFailingProbeMeansTheEmbeddedBroker() {
+        assertThat(KafkaTestCluster.chooseKind(() -> {
+            throw new IllegalStateException("no socket");
+        }, LIMIT)).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+        assertThat(KafkaTestCluster.chooseKind(() -> {
+            throw new NoClassDefFoundError("com/github/dockerjava/api/DockerClient");
+        }, LIMIT)).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+    }
+
+    @Test
+    void aWedgedEngineMeansTheEmbeddedBrokerWhenTheLimitRunsOutNotAHungBuild() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        Supplier<Boolean> hangs = () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        };
         long startedAt = System.nanoTime();
-        boolean docker = KafkaTestCluster.dockerAvailable();
+        KafkaTestCluster.Kind kind = KafkaTestCluster.chooseKind(hangs, Duration.ofMillis(300));
+        Duration took = Duration.ofNanos(System.nanoTime() - startedAt);
+        release.countDown();
+
+        assertThat(kind).isEqualTo(KafkaTestCluster.Kind.EMBEDDED);
+        assertThat(took).as("gave up at the limit").isBetween(Duration.ofMillis(250), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theRealDockerProbeAnswersWithinItsLimit() {
+        long startedAt = System.nanoTime();
+        KafkaTestCluster.dockerAvailable();
         assertThat(Duration.ofNanos(System.nanoTime() - startedAt)).isLessThan(Duration.ofSeconds(25));
-        assertThat(KafkaTestCluster.chooseKind())
-                .isEqualTo(docker ? KafkaTestCluster.Kind.TESTCONTAINERS : KafkaTestCluster.Kind.EMBEDDED);
     }
 }

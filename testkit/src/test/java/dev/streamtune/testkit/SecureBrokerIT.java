@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -71,15 +72,18 @@ class SecureBrokerIT {
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 
-    private static void send(Map<String, String> security) throws Exception {
+    private static RecordMetadata send(Map<String, String> security) throws Exception {
         try (KafkaProducer<String, String> producer = producer(security)) {
-            producer.send(new ProducerRecord<>("guarded", "k", "v")).get(30, TimeUnit.SECONDS);
+            return producer.send(new ProducerRecord<>("guarded", "k", "v")).get(30, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void theUserWithTheWriteAclPublishes() throws Exception {
-        send(security.userClient("writer"));
+        RecordMetadata written = send(security.userClient("writer"));
+        assertThat(written.topic()).isEqualTo("guarded");
+        assertThat(written.hasOffset()).as("acknowledged with an offset").isTrue();
+        assertThat(written.offset()).as("the only record any test gets through").isZero();
     }
 
     @Test

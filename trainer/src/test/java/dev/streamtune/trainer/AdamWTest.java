@@ -11,7 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.streamtune.model.technique.DeterministicRandom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class AdamWTest {
 
     /** torch.optim.AdamW's update for one tensor, transcribed to plain Java in double precision. */

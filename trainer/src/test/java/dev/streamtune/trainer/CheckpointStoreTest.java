@@ -12,7 +12,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class CheckpointStoreTest {
     private static final TrainerConfig CONFIG = new TrainerConfig("head", 8, HeadConfig.mlp(6, 0.1f),
             OptimizerConfig.defaults(), 0.3f, 5, true, 3L, "cpu");

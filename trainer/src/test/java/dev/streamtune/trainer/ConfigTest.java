@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import dev.streamtune.model.head.HeadKind;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 class ConfigTest {
     private static final OptimizerConfig OPT = OptimizerConfig.defaults();
@@ -43,6 +44,7 @@ class ConfigTest {
     }
 
     @Test
+    @Tag("model")
     void deviceOverrideIsHonoured() {
         TrainerConfig config = TrainerConfig.headOnly(4, HeadConfig.linear());
         assertThat(config.withDevice("cpu").resolveDevice()).isEqualTo(Device.cpu());

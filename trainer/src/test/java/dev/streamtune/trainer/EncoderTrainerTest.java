@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The encoder trainer on the real MiniLM weights: exact continuation from a checkpoint, label growth. */
+@Tag("model")
 class EncoderTrainerTest {
     private static final Backbone BACKBONE = BackboneRegistry.standard().byId("all-MiniLM-L6-v2");
     private static final String[] TEXTS = {"win a free prize now", "meeting moved to friday", "cheap pills online",

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class HeadTrainerTest {
     private static final OptimizerConfig FAST = new OptimizerConfig(0.01f, 0.9f, 0.999f, 1e-8f, 0.01f, 5, 1_000,
             DecaySchedule.COSINE, 0.1f);

@@ -66,9 +66,7 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
         EncoderWeights weights = EncoderWeights.load(backbone, MiniLmEncoder.MINILM_HEADS);
         TreeSet<Integer> rows = rowsUsed(config, inputs, weights.architecture().vocabulary());
         try {
-            Files.createDirectories(dir);
-            writeInputs(dir.resolve(INPUTS), config, backbone.id(), inputs);
-            double worst = writeEncoder(dir.resolve(ENCODER), weights, rows);
+            double worst = write(dir, config, backbone.id(), inputs, weights, rows);
             progress.accept(String.format(Locale.ROOT,
                     "pack %s: %d train, %d test, %d source tasks; %d of %d word-piece rows; %.1f MB weights, "
                             + "largest half-precision rounding %.2e relative",
@@ -77,6 +75,17 @@ public record PeftPack(PeftBenchmarkConfig config, EncoderWeights weights, Strin
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write pack " + dir, e);
         }
+    }
+
+    /**
+     * Writes a pack of {@code weights}, of whose word-embedding table only {@code rows} are kept; the
+     * golden fixture test writes a tiny encoder through it. Returns the largest relative rounding error.
+     */
+    static double write(Path dir, PeftBenchmarkConfig config, String backboneId, PeftInputs inputs,
+            EncoderWeights weights, TreeSet<Integer> rows) throws IOException {
+        Files.createDirectories(dir);
+        writeInputs(dir.resolve(INPUTS), config, backboneId, inputs);
+        return writeEncoder(dir.resolve(ENCODER), weights, rows);
     }
 
     /**

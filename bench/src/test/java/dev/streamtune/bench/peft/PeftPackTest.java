@@ -31,7 +31,9 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class PeftPackTest {
     private static final PeftBenchmarkConfig CONFIG = PeftBenchmarkConfig.defaults()
             .withTechniques(List.of("head", PromptTuningTechnique.ID, AttemptTechnique.ID))

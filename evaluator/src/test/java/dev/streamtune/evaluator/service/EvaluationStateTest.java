@@ -29,7 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class EvaluationStateTest {
     private static final String BACKBONE_ID = "test-backbone";
     private static final int DIM = 8;

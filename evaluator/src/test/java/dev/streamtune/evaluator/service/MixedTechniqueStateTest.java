@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A head-only champion and a text challenger (and the other way round) are paired on the example ids present in both
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
  * is a stand-in loaded through the real {@link ModelLoader} under the real technique id {@code prompt}: it calls an
  * email spam when it holds the word "prize", which the texts below make exactly right.
  */
+@Tag("model")
 class MixedTechniqueStateTest {
     private static final String BACKBONE_ID = "test-backbone";
     private static final int DIM = 8;

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class DeltaCodecTest {
     private static final List<NamedTensor> TENSORS = List.of(
             new NamedTensor("output.weight", new long[] {2, 3}, new float[] {1, -2, 3.5f, 0, 1e-7f, -0f}),

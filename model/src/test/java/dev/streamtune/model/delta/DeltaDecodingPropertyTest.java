@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Hostile bytes at {@link DeltaCodec#decode}: random bytes, mutated valid deltas and crafted headers
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * decoder allocate more than a small multiple of its own size (HotSpot's per-thread allocation
  * counter, so the bound is exact rather than GC-dependent).
  */
+@Tag("model")
 class DeltaDecodingPropertyTest {
     private static final long SEED = 20_261_126L;
     private static final int CASES = 6_000;

@@ -16,12 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The strict reader reads exactly what DJL's {@code NDList.encode()} writes, so the wire format of
  * {@link DeltaCodec#NDLIST_V1} is unchanged: golden round trips against DJL's own encoder and
  * decoder over several shapes, both byte orders, and a fixture written once by DJL 0.36.
  */
+@Tag("model")
 class NdListReaderTest {
     private static final long[][] SHAPES = {
         {}, {0}, {1}, {7}, {3, 5}, {0, 4}, {2, 3, 4}, {384, 2}, {1, 1, 1, 1, 1, 1, 1, 1}, {2, 1, 3, 1, 2}};

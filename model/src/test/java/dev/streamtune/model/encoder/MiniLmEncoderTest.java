@@ -13,8 +13,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /** The DJL encoder, rebuilt from the ONNX initializers, against ONNX Runtime on the same real weights. */
+@Tag("model")
 class MiniLmEncoderTest {
 
     /** 3 to 32 tokens, so one batch carries a lot of padding in most rows. */

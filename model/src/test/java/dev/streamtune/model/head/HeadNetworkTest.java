@@ -15,7 +15,9 @@ import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.technique.DeterministicRandom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class HeadNetworkTest {
     private static final int BATCH = 6;
     private static final int DIM = 10;

@@ -12,7 +12,9 @@ import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.technique.DeterministicRandom;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class PredictorTest {
     private static final BaseModelRef BASE = new BaseModelRef("all-minilm-l6-v2", "a".repeat(64));
     private static final List<String> LABELS = List.of("ham", "spam", "phish");

@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.within;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class HybridClassifierTest {
     private static final int BUCKETS = 16;
     private static final int DIM = 2;

@@ -25,12 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A published ATTEMPT delta is self-contained: it carries its frozen source prompts, a consumer with no
  * {@link SourcePrompts} resource rebuilds the same model from it, and the parameter counts stay those of the
  * trained tensors. Prompts of 4 positions and a rank-8 attention keep it quick on the real MiniLM weights.
  */
+@Tag("model")
 class AttemptDeltaTest {
     private static final int PROMPT_LENGTH = 4;
 

@@ -21,10 +21,12 @@ import dev.streamtune.model.technique.TrainingBatch;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every technique that trains through the frozen encoder, on the real MiniLM weights. */
+@Tag("model")
 class EncoderTechniquesTest {
     private static final int INLINE_LIMIT_BYTES = 900 * 1024;
 

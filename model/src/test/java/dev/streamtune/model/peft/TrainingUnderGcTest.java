@@ -14,6 +14,7 @@ import dev.streamtune.model.technique.TrainableModel;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Tag;
 
 /**
  * Gradients stay finite while the garbage collector runs all the time. DJL's {@code x.div(2f)} makes a tensor over a
@@ -22,6 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * then every time with a collection every few milliseconds). The encoder, LoRA and ATTEMPT keep such scalars alive
  * in the step's manager ({@link MiniLmEncoder#constant}).
  */
+@Tag("model")
 class TrainingUnderGcTest {
 
     @ParameterizedTest(name = "{0}")

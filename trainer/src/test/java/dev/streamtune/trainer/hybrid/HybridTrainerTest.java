@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
+@Tag("model")
 class HybridTrainerTest {
     private static final int DIM = 8;
     private static final List<String> LABELS = List.of("ham", "spam");

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * {@code models.updates} could publish) is a reason to wait, named in the status, never an exception
  * that would stop the trainer and restart it into the same refusal.
  */
+@Tag("model")
 class SourcePromptResolverTest {
     private static final int HIDDEN = 384;
     private static final Map<String, String> SETTINGS = Map.of("head", "linear", "prompt_length", "4");

@@ -29,10 +29,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer's decisions without a broker: Avro bytes in, publications out (head-only on small vectors). */
+@Tag("model")
 class TrainingCoreTest {
     private static final String TASK = "spam";
     private static final SigningKey KEY = SigningKey.generate();
