@@ -12,6 +12,7 @@ import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.trainer.service.TaskTrainers;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import io.micrometer.core.instrument.Gauge;
@@ -65,6 +66,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--task", defaultValue = "${env:STREAMTUNE_TASK:-spam}", description = "Trainer: the task to train (env STREAMTUNE_TASK). Default: ${DEFAULT-VALUE}")
     String task;
 
+    @Option(names = "--all-tasks", description = {"Trainer: train every task declared on the tasks topic, including tasks declared",
+            "later, and stop a task's trainer when the task is removed (what compose and Kubernetes run); --task is then ignored."})
+    boolean allTasks;
+
     @Option(names = "--device", defaultValue = "${env:STREAMTUNE_DEVICE:-auto}", description = "Trainer: auto, cpu or gpu (env STREAMTUNE_DEVICE). Default: ${DEFAULT-VALUE}")
     String device;
 
@@ -110,20 +115,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             case trainer -> {
                 ensureTopics();
-                TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
-                                connection.serde(), task, dataDir.resolve("checkpoints").resolve(task))
-                        .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
-                        .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
-                        keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
-                Thread loop = background("trainer-" + task, trainer);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning);
-                Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())
-                        .tag("task", task).register(endpoint.registry());
-                Gauge.builder("streamtune_trainer_versions_published", trainer, t -> t.counters().versionsPublished())
-                        .tag("task", task).register(endpoint.registry());
-                Gauge.builder("streamtune_trainer_poison_records", trainer, t -> t.counters().poisonRecords())
-                        .tag("task", task).register(endpoint.registry());
-                yield () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); };
+                yield allTasks ? supervisor() : trainer();
             }
             case evaluator -> {
                 ensureTopics();
@@ -154,6 +146,39 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println(service + " running; SIGTERM or Ctrl-C stops it");
         stopped.await();
         return 0;
+    }
+
+    /** One trainer for {@code --task}. */
+    private AutoCloseable trainer() throws java.io.IOException {
+        TrainerService trainer = new TrainerService(trainerConfig(task),
+                keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
+        Thread loop = background("trainer-" + task, trainer);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning);
+        Gauge.builder("streamtune_trainer_examples_trained", trainer, t -> t.counters().examplesTrained())
+                .tag("task", task).register(endpoint.registry());
+        Gauge.builder("streamtune_trainer_versions_published", trainer, t -> t.counters().versionsPublished())
+                .tag("task", task).register(endpoint.registry());
+        Gauge.builder("streamtune_trainer_poison_records", trainer, t -> t.counters().poisonRecords())
+                .tag("task", task).register(endpoint.registry());
+        return () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); };
+    }
+
+    /** A trainer for every declared task ({@code --all-tasks}). */
+    private AutoCloseable supervisor() throws java.io.IOException {
+        TaskTrainers trainers = TaskTrainers.start(TaskTrainers.Config.of(connection.bootstrapServers, connection.serde(),
+                        connection.topics(), java.util.Set.of(), connection.kafkaClient()),
+                TaskTrainers.services(this::trainerConfig, keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER)));
+        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort,
+                () -> !trainers.failures().containsKey("(supervisor)"));
+        Gauge.builder("streamtune_trainer_tasks_trained", trainers, t -> t.trainedTasks().size()).register(endpoint.registry());
+        return () -> { trainers.close(); endpoint.close(); };
+    }
+
+    private TrainerServiceConfig trainerConfig(String forTask) {
+        return TrainerServiceConfig.defaults(connection.bootstrapServers, connection.serde(), forTask,
+                        dataDir.resolve("checkpoints").resolve(forTask))
+                .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
+                .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT);
     }
 
     private void ensureTopics() {

@@ -435,6 +435,9 @@ public final class TaskTrainers implements AutoCloseable {
     /** Stops following the topic, then every trainer (each checkpoints and publishes), then the status sink. */
     @Override
     public void close() {
+        if (closing) {
+            return;
+        }
         closing = true;
         if (consumer != null) {
             consumer.wakeup();
