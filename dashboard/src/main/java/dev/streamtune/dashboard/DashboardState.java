@@ -70,6 +70,7 @@ public final class DashboardState {
             case PREQUENTIAL -> task.prequential(values, at);
             case TRAINING -> task.training(event.getVersion(), values, at);
             case INGEST -> task.ingest(values);
+            case OTHER -> MetricNames.TRAINERS_SOURCE.equals(event.getSource()) && task.trainer(values, at);
             default -> false;
         };
         if (!used) {
@@ -133,7 +134,8 @@ public final class DashboardState {
     public synchronized DashboardSnapshot snapshot() {
         if (cached == null || cached.revision() != revision) {
             TreeMap<String, TaskView> views = new TreeMap<>();
-            tasks.forEach((name, task) -> views.put(name, task.view(name)));
+            long now = clock.millis();
+            tasks.forEach((name, task) -> views.put(name, task.view(name, now)));
             cached = new DashboardSnapshot(revision, clock.millis(),
                     new ConsumerStatus(consumerRunning, new TreeMap<>(recordsByTopic), undecodable, ignored,
                             lastConsumerError),
@@ -189,6 +191,9 @@ public final class DashboardState {
         private Long championVersion;
         private long promotions;
         private long rollbacks;
+        private DashboardSnapshot.TrainerState trainerState = DashboardSnapshot.TrainerState.NONE;
+        private Long trainerReportedAt;
+        private long trainerHeartbeatMillis;
 
         TaskState(int seriesLimit) {
             this.seriesLimit = seriesLimit;
@@ -243,6 +248,34 @@ public final class DashboardState {
             return true;
         }
 
+        /** A trainer supervisor's report; an older report than the last one (a replay out of order) is ignored. */
+        boolean trainer(Map<String, Double> values, long at) {
+            Double running = values.get(MetricNames.TRAINER_RUNNING);
+            if (running == null) {
+                return false;
+            }
+            if (trainerReportedAt != null && at < trainerReportedAt) {
+                return true;
+            }
+            boolean failed = values.getOrDefault(MetricNames.TRAINER_FAILED, 0.0) > 0;
+            trainerState = running > 0 ? DashboardSnapshot.TrainerState.TRAINING
+                    : failed ? DashboardSnapshot.TrainerState.FAILED : DashboardSnapshot.TrainerState.STOPPED;
+            trainerReportedAt = at;
+            trainerHeartbeatMillis = Math.round(values.getOrDefault(MetricNames.TRAINER_HEARTBEAT_S, 30.0) * 1000);
+            return true;
+        }
+
+        /** Said to train, but silent for three heartbeats: the supervisor that said so is gone. */
+        private DashboardSnapshot.TrainerView trainerView(long now) {
+            if (trainerReportedAt == null) {
+                return DashboardSnapshot.TrainerView.NONE;
+            }
+            boolean silent = trainerState == DashboardSnapshot.TrainerState.TRAINING
+                    && now - trainerReportedAt > 3 * trainerHeartbeatMillis;
+            return new DashboardSnapshot.TrainerView(silent ? DashboardSnapshot.TrainerState.SILENT : trainerState,
+                    trainerReportedAt);
+        }
+
         boolean ingest(Map<String, Double> values) {
             if (values.isEmpty()) {
                 return false;
@@ -284,11 +317,12 @@ public final class DashboardState {
             }
         }
 
-        TaskView view(String name) {
+        TaskView view(String name, long now) {
             List<VersionView> versionViews = new ArrayList<>(versions.size());
             versions.forEach((number, v) -> versionViews.add(v.view(number)));
             return new TaskView(name, championVersion, versionViews, new ArrayList<>(prequential),
-                    new ArrayList<>(throughput), new ArrayList<>(history), championConfusion(), ingest, promotions, rollbacks);
+                    new ArrayList<>(throughput), new ArrayList<>(history), championConfusion(), ingest, promotions, rollbacks,
+                    trainerView(now));
         }
 
         /** The champion's test matrix when the evaluator scored it on test, else its validation one. */

@@ -48,6 +48,13 @@ final class Events {
                 .setTimestamp(at).build();
     }
 
+    /** What the trainer supervisor (TaskTrainers) reports on the metrics topic. */
+    static MetricsEvent trainerStatus(String task, boolean running, boolean failed, Instant at) {
+        return MetricsEvent.newBuilder().setTask(task).setKind(MetricKind.OTHER).setSource(MetricNames.TRAINERS_SOURCE)
+                .setValues(Map.of(MetricNames.TRAINER_RUNNING, running ? 1.0 : 0.0, MetricNames.TRAINER_FAILED,
+                        failed ? 1.0 : 0.0, MetricNames.TRAINER_HEARTBEAT_S, 30.0)).setTimestamp(at).build();
+    }
+
     static ModelUpdate update(String task, UpdateAction action, long version, Long previous, String reason,
                               double validationF1, double testF1, Instant at) {
         return ModelUpdate.newBuilder().setTask(task).setAction(action).setVersion(version)
