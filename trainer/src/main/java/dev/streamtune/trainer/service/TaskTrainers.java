@@ -1,19 +1,14 @@
 package dev.streamtune.trainer.service;
 
-import dev.streamtune.avro.MetricKind;
-import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.schemas.KafkaClientProperties;
-import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
-import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
 import dev.streamtune.trainer.service.TrainerRoster.Decision;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,15 +24,10 @@ import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * runs it alone for compose and Kubernetes.
  *
  * <p>Every start and stop, and a heartbeat per running trainer, goes to the metrics topic as a
- * {@code MetricsEvent} of kind {@code OTHER} from source {@value MetricNames#TRAINERS_SOURCE}, so the
+ * {@code MetricsEvent} of kind {@code OTHER} from source {@value dev.streamtune.schemas.MetricNames#TRAINERS_SOURCE}, so the
  * dashboard and {@code streamtune status} can say which tasks are trained, and which tasks have
  * examples but no trainer. What to do is decided by {@link TrainerRoster}; this class only reads,
  * starts, stops and reports.
@@ -162,7 +152,7 @@ public final class TaskTrainers implements AutoCloseable {
     /** Starts following the tasks topic on its own thread; trainers start once the topic was read to its end. */
     public static TaskTrainers start(Config config, Factory factory) {
         TaskTrainers supervisor = new TaskTrainers(config.only(), config.heartbeat(), factory,
-                new MetricsTopicStatus(config), Clock.systemUTC());
+                new TrainerStatusTopic(config), Clock.systemUTC());
         supervisor.specs = new AvroDeserializer<>(SchemaRegistryClients.create(config.serde()), config.serde(), TaskSpec.class);
         supervisor.tasksTopic = config.topics().tasks();
         supervisor.consumer = new KafkaConsumer<>(config.kafkaClient().with(Map.of(
@@ -456,47 +446,6 @@ public final class TaskTrainers implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             status.close();
-        }
-    }
-
-    /** Trainer status as MetricsEvents on the metrics topic, keyed by task. */
-    static final class MetricsTopicStatus implements StatusSink {
-        private final String topic;
-        private final KafkaProducer<String, byte[]> producer;
-        private final AvroSerializer<MetricsEvent> serializer;
-
-        MetricsTopicStatus(Config config) {
-            this.topic = config.topics().metrics();
-            this.serializer = new AvroSerializer<>(SchemaRegistryClients.create(config.serde()), config.serde(), false);
-            this.producer = new KafkaProducer<>(config.kafkaClient().with(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                    ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainers-status-" + ProcessHandle.current().pid(),
-                    ProducerConfig.ACKS_CONFIG, "all")), new StringSerializer(), new ByteArraySerializer());
-        }
-
-        @Override
-        public void report(String task, boolean running, boolean failed, Duration heartbeat) {
-            Map<String, Double> values = new LinkedHashMap<>();
-            values.put(MetricNames.TRAINER_RUNNING, running ? 1.0 : 0.0);
-            values.put(MetricNames.TRAINER_FAILED, failed ? 1.0 : 0.0);
-            values.put(MetricNames.TRAINER_HEARTBEAT_S, (double) heartbeat.toSeconds());
-            MetricsEvent event = MetricsEvent.newBuilder().setTask(task).setKind(MetricKind.OTHER)
-                    .setSource(MetricNames.TRAINERS_SOURCE).setValues(values).setTimestamp(Instant.now()).build();
-            try {
-                producer.send(new ProducerRecord<>(topic, task, serializer.serialize(topic, event)), (m, e) -> {
-                    if (e != null) {
-                        LOG.warn("could not report the trainer status of task '{}': {}", task, e.toString());
-                    }
-                });
-            } catch (RuntimeException e) {
-                // the status is for people watching; training goes on without it
-                LOG.warn("could not report the trainer status of task '{}': {}", task, e.toString());
-            }
-        }
-
-        @Override
-        public void close() {
-            producer.close(Duration.ofSeconds(5));
         }
     }
 }
