@@ -168,8 +168,7 @@ final class ServeCommand implements Callable<Integer> {
         TaskTrainers trainers = TaskTrainers.start(TaskTrainers.Config.of(connection.bootstrapServers, connection.serde(),
                         connection.topics(), java.util.Set.of(), connection.kafkaClient()),
                 TaskTrainers.services(this::trainerConfig, keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER)));
-        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort,
-                () -> !trainers.failures().containsKey("(supervisor)"));
+        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainers::isFollowing);
         Gauge.builder("streamtune_trainer_tasks_trained", trainers, t -> t.trainedTasks().size()).register(endpoint.registry());
         return () -> { trainers.close(); endpoint.close(); };
     }

@@ -380,6 +380,11 @@ public final class TaskTrainers implements AutoCloseable {
         });
     }
 
+    /** Whether it still follows the tasks topic: what {@code /health} answers (never blocks on a trainer stopping). */
+    public boolean isFollowing() {
+        return thread != null && thread.isAlive() && !closing;
+    }
+
     /** Whether the tasks topic has been read to its end once (no trainer starts before). */
     public boolean caughtUp() {
         return caughtUp;
