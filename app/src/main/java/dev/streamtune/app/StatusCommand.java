@@ -99,14 +99,14 @@ final class StatusCommand implements Callable<Integer> {
                             metric(champion == null ? null : champion.test(), MetricNames.ACCURACY),
                             newest == null ? "none" : "v" + newest.version() + (newest.validation().isEmpty()
                                     ? " (not judged yet)" : " (val F1 " + metric(newest.validation(), MetricNames.MACRO_F1) + ")"),
-                            task.versions().size(), task.examplesAccepted(), task.trainer().state().name().toLowerCase());
+                            task.versions().size(), task.examples(), task.trainer().state().name().toLowerCase());
                 }
             }
             for (String task : snapshot.untrainedTasksWithExamples()) {
                 TaskView view = snapshot.tasks().get(task);
                 out.printf("warning: task %s has %d examples but no trainer (%s): declare it (streamtune task create) where a"
                         + " trainer follows the tasks topic (up, or serve trainer --all-tasks)%n", task,
-                        view.examplesAccepted(), view.trainer().state().name().toLowerCase());
+                        view.examples(), view.trainer().state().name().toLowerCase());
             }
             out.println("consumer lag per stage:" + (lagError != null ? " " + lagError : lag.isEmpty() ? " no group has committed offsets" : ""));
             for (GroupLag group : lag) {
@@ -132,7 +132,7 @@ final class StatusCommand implements Callable<Integer> {
                 t.put("versions", task.versions().size());
                 t.put("promotions", task.promotions());
                 t.put("rollbacks", task.rollbacks());
-                t.put("examples_accepted", task.examplesAccepted());
+                t.put("examples", task.examples());
                 t.put("trainer", task.trainer().state().name().toLowerCase());
                 tasks.put(task.task(), t);
             }

@@ -38,7 +38,7 @@ public record DashboardSnapshot(
         return tasks.values().stream().filter(t -> t.trainer().state() == TrainerState.TRAINING).map(TaskView::task).toList();
     }
 
-    /** Tasks that have accepted examples but no running trainer: their examples go nowhere, which must not be silent. */
+    /** Tasks known to have examples but no running trainer: their examples go nowhere, which must not be silent. */
     public java.util.List<String> untrainedTasksWithExamples() {
         return tasks.values().stream().filter(TaskView::untrained).map(TaskView::task).toList();
     }
@@ -68,6 +68,7 @@ public record DashboardSnapshot(
      * @param promotions      PROMOTE updates seen (counted apart from the bounded history)
      * @param rollbacks       ROLLBACK updates seen
      * @param trainer         whether a trainer runs for the task, as its supervisor last said
+     * @param examplesTrained the most examples a trainer of the task reported having seen (0 before any)
      */
     public record TaskView(
             String task,
@@ -80,7 +81,8 @@ public record DashboardSnapshot(
             Map<String, Double> ingest,
             long promotions,
             long rollbacks,
-            TrainerView trainer) {
+            TrainerView trainer,
+            long examplesTrained) {
 
         public TaskView {
             java.util.Objects.requireNonNull(trainer, "trainer (TrainerView.NONE when never reported)");
@@ -99,15 +101,18 @@ public record DashboardSnapshot(
             return versions.stream().filter(v -> v.version() == championVersion).findFirst().orElse(null);
         }
 
-        /** Examples accepted by ingest for this task, 0 before its first ingest report. */
-        public long examplesAccepted() {
+        /**
+         * How many examples the task is known to have: ingest's accepted count when it reports one, else what
+         * its trainers saw; 0 when nothing says.
+         */
+        public long examples() {
             Double accepted = ingest.get(dev.streamtune.schemas.MetricNames.ACCEPTED);
-            return accepted == null ? 0 : Math.round(accepted);
+            return Math.max(accepted == null ? 0 : Math.round(accepted), examplesTrained);
         }
 
-        /** Examples accepted but no trainer running. */
+        /** Known to have examples, but no trainer running. */
         public boolean untrained() {
-            return examplesAccepted() > 0 && trainer.state() != TrainerState.TRAINING;
+            return examples() > 0 && trainer.state() != TrainerState.TRAINING;
         }
 
         /** The highest version with a validation score, or null. */

@@ -194,6 +194,7 @@ public final class DashboardState {
         private DashboardSnapshot.TrainerState trainerState = DashboardSnapshot.TrainerState.NONE;
         private Long trainerReportedAt;
         private long trainerHeartbeatMillis;
+        private long examplesTrained;
 
         TaskState(int seriesLimit) {
             this.seriesLimit = seriesLimit;
@@ -230,8 +231,12 @@ public final class DashboardState {
         boolean training(Long version, Map<String, Double> values, long at) {
             Double loss = values.get(MetricNames.LOSS);
             Double speed = values.get(MetricNames.EXAMPLES_PER_S);
+            Double seen = values.get(MetricNames.EXAMPLES_SEEN);
+            if (seen != null) {
+                examplesTrained = Math.max(examplesTrained, Math.round(seen));
+            }
             if (loss == null && speed == null) {
-                return false;
+                return seen != null;
             }
             if (version != null) {
                 VersionState state = version(version);
@@ -322,7 +327,7 @@ public final class DashboardState {
             versions.forEach((number, v) -> versionViews.add(v.view(number)));
             return new TaskView(name, championVersion, versionViews, new ArrayList<>(prequential),
                     new ArrayList<>(throughput), new ArrayList<>(history), championConfusion(), ingest, promotions, rollbacks,
-                    trainerView(now));
+                    trainerView(now), examplesTrained);
         }
 
         /** The champion's test matrix when the evaluator scored it on test, else its validation one. */

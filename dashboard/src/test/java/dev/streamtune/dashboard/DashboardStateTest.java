@@ -272,12 +272,18 @@ class DashboardStateTest {
         clocked.fold(Events.ingest("spam", 40, T0));
         clocked.fold(Events.ingest("sentiment", 12, T0));
         clocked.fold(Events.ingest("fresh", 0, T0));
+        clocked.fold(training("trained-before", 1L, 0.5, 100, T0)); // no ingest report: the trainer's count says it
+        assertThat(clocked.snapshot().tasks().get("trained-before").examplesTrained()).isZero();
         assertThat(clocked.snapshot().tasks().get("spam").trainer()).isEqualTo(DashboardSnapshot.TrainerView.NONE);
         assertThat(clocked.snapshot().untrainedTasksWithExamples()).containsExactly("sentiment", "spam");
+        clocked.fold(Events.trainingSeen("trained-before", 2L, 64, T0));
+        assertThat(clocked.snapshot().tasks().get("trained-before").examples()).isEqualTo(64);
+        assertThat(clocked.snapshot().untrainedTasksWithExamples()).containsExactly("sentiment", "spam", "trained-before");
+        clocked.fold(Events.trainerStatus("trained-before", true, false, T0));
 
         assertThat(clocked.fold(Events.trainerStatus("spam", true, false, T0))).isTrue();
         clocked.fold(Events.trainerStatus("sentiment", true, false, T0));
-        assertThat(clocked.snapshot().trainedTasks()).containsExactly("sentiment", "spam");
+        assertThat(clocked.snapshot().trainedTasks()).containsExactly("sentiment", "spam", "trained-before");
         assertThat(clocked.snapshot().untrainedTasksWithExamples()).isEmpty();
 
         clocked.fold(Events.trainerStatus("sentiment", false, true, T0.plusSeconds(5)));

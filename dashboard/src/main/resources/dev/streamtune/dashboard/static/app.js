@@ -121,8 +121,9 @@
     const tasks = Object.values(snapshot.tasks);
     const trained = tasks.filter(t => t.trainer.state === 'TRAINING').map(t => t.task);
     setText('trainers', 'trainers: ' + (trained.length ? trained.join(', ') : 'none'));
-    const untrained = tasks.filter(t => t.ingest.accepted > 0 && t.trainer.state !== 'TRAINING')
-      .map(t => t.task + ' (' + fmt.int(t.ingest.accepted) + ' examples, trainer ' + t.trainer.state.toLowerCase() + ')');
+    const examples = t => Math.max(t.ingest.accepted || 0, t.examplesTrained || 0);
+    const untrained = tasks.filter(t => examples(t) > 0 && t.trainer.state !== 'TRAINING')
+      .map(t => t.task + ' (' + fmt.int(examples(t)) + ' examples, trainer ' + t.trainer.state.toLowerCase() + ')');
     setText('untrained', untrained.length ? 'no trainer: ' + untrained.join(', ') : '');
   }
 
