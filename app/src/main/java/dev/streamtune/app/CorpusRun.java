@@ -302,7 +302,7 @@ final class CorpusRun implements AutoCloseable {
         IngestMetrics ingest = pipeline.ingestMetrics();
         long ingested = ingest.routedTotal() + ingest.rejectedTotal() + ingest.duplicatesDropped();
         long featurized = pipeline.featurizer().textsEncoded() + pipeline.featurizer().rejected();
-        TrainerCounters trainer = pipeline.trainerCounters().get(task);
+        TrainerCounters trainer = pipeline.trainerCounters().getOrDefault(task, TrainerCounters.NONE);
         long trained = trainer.examplesTrained() + trainer.unknownLabels() + trainer.malformed();
         Optional<ModelVersion> last = readers.lastCandidate();
         return produced == total
@@ -408,16 +408,22 @@ final class CorpusRun implements AutoCloseable {
             IngestMetrics ingest = pipeline.ingestMetrics();
             long routed = ingest.routedTotal();
             long featurized = pipeline.featurizer().textsEncoded();
-            TrainerCounters trainer = pipeline.trainerCounters().get(task);
+            TrainerCounters trainer = pipeline.trainerCounters().getOrDefault(task, TrainerCounters.NONE);
             double rate = featurized / Math.max(elapsed, 1e-9);
             long remaining = Math.max(0, (routed > 0 ? routed : total) - featurized);
             String eta = rate > 0 && remaining > 0 ? formatSeconds(remaining / rate) : "-";
             String champion = readers.champion().map(u -> String.format("v%d (val F1 %.3f)", u.getVersion(),
                     u.getValidationMetrics().getOrDefault(MetricNames.MACRO_F1, Double.NaN))).orElse("none yet");
             return String.format("[%s] %sproduced %d/%d · ingested %d (rejected %d) · featurized %d (%.1f/s) · trained %d · "
-                            + "versions %d · champion %s · ETA %s",
+                            + "versions %d · champion %s · trainers: %s · ETA %s",
                     formatSeconds(elapsed), label, produced, total, routed + ingest.rejectedTotal(), ingest.rejectedTotal(),
-                    featurized, rate, trainer.examplesTrained(), readers.candidates().size(), champion, eta);
+                    featurized, rate, trainer.examplesTrained(), readers.candidates().size(), champion,
+                    trainers(pipeline.trainedTasks()), eta);
+        }
+
+        /** "spam, sentiment", or "none" while no trainer runs (a task declared a moment ago, or a failed trainer). */
+        static String trainers(List<String> tasks) {
+            return tasks.isEmpty() ? "none" : String.join(", ", tasks);
         }
 
         static String formatSeconds(double s) {

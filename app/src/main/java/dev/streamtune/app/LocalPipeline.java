@@ -13,8 +13,7 @@ import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.trainer.service.TrainerCounters;
-import dev.streamtune.trainer.service.TrainerMeters;
-import dev.streamtune.trainer.service.TrainerService;
+import dev.streamtune.trainer.service.TaskTrainers;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import dev.streamtune.schemas.signing.KeyFiles;
 import dev.streamtune.schemas.signing.ModelTrust;
@@ -23,7 +22,6 @@ import dev.streamtune.schemas.signing.TrustedKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every Streamtune service in one JVM against one Kafka cluster and registry: ingest, featurizer,
- * one trainer per task, evaluator and dashboard. Each service is the same class that runs alone
+ * a trainer per declared task ({@link TaskTrainers}), evaluator and dashboard. Each service is the same class that runs alone
  * under {@code streamtune serve}; here they only share a process. Closed in reverse start order.
  */
 final class LocalPipeline implements AutoCloseable {
@@ -48,7 +46,7 @@ final class LocalPipeline implements AutoCloseable {
     private FeaturizerService featurizer;
     private EvaluatorService evaluator;
     private SigningKey evaluatorKey;
-    private final Map<String, TrainerService> trainers = new LinkedHashMap<>();
+    private TaskTrainers trainers;
     private final List<ServiceMeters> meters = new ArrayList<>();
     private DashboardServer dashboard;
 
@@ -113,23 +111,21 @@ final class LocalPipeline implements AutoCloseable {
         started.add(evaluator);
         meters.add(evaluator.meters());
 
-        for (String task : config.trainedTasks()) {
-            TrainerService trainer = new TrainerService(trainerTuning.apply(TrainerServiceConfig
-                    .defaults(config.bootstrapServers(), new dev.streamtune.schemas.serde.AvroSerdeConfig(
-                            config.registryUrl(), true, false, false, Duration.ofSeconds(60)), task,
-                            TrainerServiceConfig.checkpointDirectory(data, task))
-                    .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
-                    .withPublishEvery(config.publishEvery(), config.publishInterval())
-                    // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
-                    .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)),
-                    trainerKey);
-            trainers.put(task, trainer);
-            ServiceMeters trainerMeters = TrainerMeters.of(trainer);
-            started.add(trainerMeters);
-            meters.add(trainerMeters);
-            started.add(trainer);
-            runInThread("trainer-" + task, trainer);
-        }
+        // a trainer for every declared task (or only those named), including tasks declared from now on;
+        // each trainer's meters appear in trainerMeters while it runs
+        ServiceMeters trainerMeters = new ServiceMeters();
+        started.add(trainerMeters);
+        meters.add(trainerMeters);
+        trainers = TaskTrainers.start(TaskTrainers.Config.of(config.bootstrapServers(), trainerSerde(),
+                config.topics(), java.util.Set.copyOf(config.trainedTasks()), config.kafkaClient()),
+                TaskTrainers.services(task -> trainerTuning.apply(TrainerServiceConfig
+                        .defaults(config.bootstrapServers(), trainerSerde(), task,
+                                TrainerServiceConfig.checkpointDirectory(data, task))
+                        .withTopics(config.topics()).withKafkaClient(config.kafkaClient())
+                        .withPublishEvery(config.publishEvery(), config.publishInterval())
+                        // large deltas (top-k unfreezing) go where the evaluator and subscribers read them
+                        .withArtifacts(config.artifactDirectory(), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT)),
+                        trainerKey, trainerMeters));
 
         if (config.dashboardPort() >= 0) {
             dashboard = DashboardServer.create(DashboardConfig.of(config.dashboardPort(), config.bootstrapServers(),
@@ -167,10 +163,18 @@ final class LocalPipeline implements AutoCloseable {
         return featurizer.featurizer();
     }
 
+    /** Counters of each trainer started so far, by task; a task declared a moment ago may have none yet. */
     Map<String, TrainerCounters> trainerCounters() {
-        Map<String, TrainerCounters> out = new LinkedHashMap<>();
-        trainers.forEach((task, t) -> out.put(task, t.counters()));
-        return out;
+        return trainers == null ? Map.of() : trainers.counters();
+    }
+
+    /** Tasks whose trainer runs now, sorted: what the status lines print as "trainers: ...". */
+    List<String> trainedTasks() {
+        return trainers == null ? List.of() : trainers.trainedTasks();
+    }
+
+    private dev.streamtune.schemas.serde.AvroSerdeConfig trainerSerde() {
+        return new dev.streamtune.schemas.serde.AvroSerdeConfig(config.registryUrl(), true, false, false, Duration.ofSeconds(60));
     }
 
     Optional<String> dashboardUrl() {
@@ -184,7 +188,9 @@ final class LocalPipeline implements AutoCloseable {
     /** Services that died, by name, for a progress line that does not hide a failure. */
     List<String> failures() {
         List<String> out = new ArrayList<>();
-        trainers.forEach((task, t) -> t.failure().ifPresent(e -> out.add("trainer-" + task + ": " + e)));
+        if (trainers != null) {
+            trainers.failures().forEach((task, why) -> out.add("trainer-" + task + ": " + why));
+        }
         evaluator.failure().ifPresent(e -> out.add("evaluator: " + e));
         if (ingest.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
             out.add("ingest: Kafka Streams is in ERROR");
@@ -194,7 +200,9 @@ final class LocalPipeline implements AutoCloseable {
 
     @Override
     public void close() {
-        trainers.values().forEach(TrainerService::stop);
+        if (trainers != null) {
+            trainers.close(); // each trainer checkpoints and publishes before the services it writes to close
+        }
         if (featurizer != null) {
             featurizer.stop();
         }

@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param dashboardPort     the dashboard's HTTP port; 0 picks a free one, -1 runs no dashboard
  * @param dataDirectory     trainer checkpoints, the artifact store and Kafka Streams state live below it
- * @param trainedTasks      one trainer per task named here
+ * @param trainedTasks      the tasks trained here, each once declared; empty: every declared task, including
+ *                          tasks declared while the pipeline runs
  * @param featurizerBatch   texts per ONNX Runtime call
  * @param maxTokens         tokens kept per text (MiniLM was trained on 256; fewer is faster on a CPU)
  * @param publishEvery      the trainer publishes a candidate after this many new examples (or after 30 s)

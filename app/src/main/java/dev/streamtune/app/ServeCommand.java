@@ -14,10 +14,12 @@ import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.schemas.serde.ContractSchemas;
 import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.trainer.service.TaskTrainers;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.trainer.service.TrainerMeters;
+import io.micrometer.core.instrument.Gauge;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +70,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--task", defaultValue = "${env:STREAMTUNE_TASK:-spam}", description = "Trainer: the task to train (env STREAMTUNE_TASK). Default: ${DEFAULT-VALUE}")
     String task;
+
+    @Option(names = "--all-tasks", description = {"Trainer: train every task declared on the tasks topic, including tasks declared",
+            "later, and stop a task's trainer when the task is removed (what compose and Kubernetes run); --task is then ignored."})
+    boolean allTasks;
 
     @Option(names = "--device", defaultValue = "${env:STREAMTUNE_DEVICE:-auto}", description = "Trainer: auto, cpu or gpu (env STREAMTUNE_DEVICE). Default: ${DEFAULT-VALUE}")
     String device;
@@ -121,16 +127,7 @@ final class ServeCommand implements Callable<Integer> {
             case trainer -> {
                 ensureTopics();
                 registerContracts(StreamtuneAcls.TRAINER);
-                TrainerService trainer = new TrainerService(TrainerServiceConfig.defaults(connection.bootstrapServers,
-                                connection.serde(), task, TrainerServiceConfig.checkpointDirectory(dataDir, task))
-                        .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
-                        .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT),
-                        keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
-                Thread loop = background("trainer-" + task, trainer);
-                ServiceMeters trainerMeters = TrainerMeters.of(trainer);
-                ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning)
-                        .bind(trainerMeters);
-                yield () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); trainerMeters.close(); };
+                yield allTasks ? supervisor() : trainer();
             }
             case evaluator -> {
                 ensureTopics();
@@ -157,6 +154,38 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println(service + " running; SIGTERM or Ctrl-C stops it");
         stopped.await();
         return 0;
+    }
+
+    /** One trainer for {@code --task}. */
+    private AutoCloseable trainer() throws java.io.IOException {
+        TrainerService trainer = new TrainerService(trainerConfig(task),
+                keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER));
+        Thread loop = background("trainer-" + task, trainer);
+        ServiceMeters trainerMeters = TrainerMeters.of(trainer);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainer::isRunning)
+                .bind(trainerMeters);
+        return () -> { trainer.stop(); loop.join(60_000); endpoint.close(); trainer.close(); trainerMeters.close(); };
+    }
+
+    /** A trainer for every declared task ({@code --all-tasks}); each trainer's meters are served while it runs. */
+    private AutoCloseable supervisor() throws java.io.IOException {
+        ServiceMeters trainerMeters = new ServiceMeters();
+        TaskTrainers trainers = TaskTrainers.start(TaskTrainers.Config.of(connection.bootstrapServers, connection.serde(),
+                        connection.topics(), java.util.Set.of(), connection.kafkaClient()),
+                TaskTrainers.services(this::trainerConfig, keys.signer(dataDir, dev.streamtune.schemas.signing.KeyFiles.TRAINER),
+                        trainerMeters));
+        Gauge.builder("streamtune.trainer.tasks.trained", trainers, t -> t.trainedTasks().size())
+                .description("Tasks a trainer of this supervisor runs for").register(trainerMeters.registry());
+        ServiceEndpoint endpoint = ServiceEndpoint.start("trainer", bind.bindAddress, metricsPort, trainers::isFollowing)
+                .bind(trainerMeters);
+        return () -> { trainers.close(); endpoint.close(); trainerMeters.close(); };
+    }
+
+    private TrainerServiceConfig trainerConfig(String forTask) {
+        return TrainerServiceConfig.defaults(connection.bootstrapServers, connection.serde(), forTask,
+                        TrainerServiceConfig.checkpointDirectory(dataDir, forTask))
+                .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
+                .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT);
     }
 
     private void ensureTopics() {

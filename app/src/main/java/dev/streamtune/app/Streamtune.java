@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "streamtune", mixinStandardHelpOptions = true, versionProvider = Streamtune.Version.class,
         description = "Streaming fine-tuner: labelled examples in through Kafka, model versions out.",
         subcommands = {DemoCommand.class, UpCommand.class, ServeCommand.class, TaskCommand.class, ProduceCommand.class,
-                SubscribeCommand.class, PredictCommand.class, RollbackCommand.class, KeysCommand.class, SchemasCommand.class, BenchCommand.class})
+                SubscribeCommand.class, PredictCommand.class, RollbackCommand.class, StatusCommand.class, KeysCommand.class,
+                SchemasCommand.class, BenchCommand.class})
 public final class Streamtune implements Runnable {
 
     @CommandLine.Spec

@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Declares and lists tasks on the compacted tasks topic. */
-@Command(name = "task", mixinStandardHelpOptions = true, description = "Declare or list tasks.",
-        subcommands = {TaskCommand.Create.class, TaskCommand.ListTasks.class})
+@Command(name = "task", mixinStandardHelpOptions = true, description = "Declare, list or remove tasks.",
+        subcommands = {TaskCommand.Create.class, TaskCommand.ListTasks.class, TaskCommand.Delete.class})
 final class TaskCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -40,6 +40,15 @@ final class TaskCommand implements Runnable {
         try (AvroSerializer<TaskSpec> serializer = new AvroSerializer<>(connection.registry(), connection.serde(), false);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, spec.getTask(), serializer.serialize(topic, spec))).get();
+        }
+    }
+
+    /** A tombstone for {@code task}: compaction drops its declaration, and its trainer stops. */
+    static void remove(ConnectionOptions connection, String task) throws Exception {
+        Map<String, Object> props = connection.kafka();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(connection.topics().tasks(), task, null)).get();
         }
     }
 
@@ -114,6 +123,30 @@ final class TaskCommand implements Runnable {
             System.out.printf("%-16s %-8s %-10s %s%n", "TASK", "LABELS", "TECHNIQUE", "LABEL SET");
             tasks.values().forEach(t -> System.out.printf("%-16s %-8s %-10s %s%n", t.getTask(),
                     t.getLabels().size(), t.getTechnique(), (t.getLabelSetClosed() ? "closed: " : "open: ") + t.getLabels()));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Remove a task (a tombstone on the tasks topic): its trainer finishes its batch, checkpoints and stops.",
+                    "Versions already published stay; an example sent for it later declares it again (open), as for any",
+                    "unknown task, and its trainer resumes from the checkpoint."})
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ConnectionOptions connection;
+
+        @Parameters(index = "0", description = "Task name.")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!latest(connection).containsKey(name)) {
+                System.err.println("task " + name + " is not declared on " + connection.topics().tasks()
+                        + " (streamtune task list shows the declared tasks)");
+                return 2;
+            }
+            remove(connection, name);
+            System.out.println("task " + name + " removed");
             return 0;
         }
     }

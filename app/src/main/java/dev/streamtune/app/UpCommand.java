@@ -49,9 +49,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--dashboard-port", defaultValue = "8080", description = "Dashboard port (0 = any free port). Default: ${DEFAULT-VALUE}")
     int dashboardPort;
 
-    @Option(names = "--task", defaultValue = "spam", split = ",",
-            description = "Tasks to run a trainer for (declare them with 'streamtune task create'). Default: ${DEFAULT-VALUE}")
-    List<String> tasks;
+    @Option(names = "--task", split = ",",
+            description = {"Train only these tasks (comma separated). Default: every task declared with 'streamtune task create',",
+                    "including tasks declared while up runs; a removed task ('streamtune task delete') has its trainer stopped."})
+    List<String> tasks = List.of();
 
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
@@ -97,14 +98,24 @@ final class UpCommand implements Callable<Integer> {
                         : " (this machine only; --bind-address 0.0.0.0 opens it)"));
         System.out.println("  data directory:          " + data.toAbsolutePath());
         if (pipeline != null) {
-            System.out.println("  services:                ingest, featurizer, evaluator, trainer for " + tasks);
+            System.out.println("  services:                ingest, featurizer, evaluator, a trainer for "
+                    + (tasks.isEmpty() ? "every declared task" : "each of " + tasks + " once declared"));
             pipeline.dashboardUrl().ifPresent(url -> System.out.println("  dashboard:               " + url));
             System.out.println("  model updates signed by: " + data.toAbsolutePath().resolve("keys/evaluator.pub")
                     + " (subscribers trust it: --trusted-key)");
         }
         System.out.println("Press Ctrl-C to stop.");
         System.out.flush();
-        stopped.await();
+        String trainersLine = null;
+        while (!stopped.await(2, java.util.concurrent.TimeUnit.SECONDS)) {
+            // say which tasks are trained whenever that changes: a task declared now gets its line within seconds
+            String line = pipeline == null ? null : "trainers: " + CorpusRun.Progress.trainers(pipeline.trainedTasks());
+            if (line != null && !line.equals(trainersLine)) {
+                System.out.println(line);
+                System.out.flush();
+                trainersLine = line;
+            }
+        }
         return 0;
     }
 }

@@ -1,12 +1,7 @@
 package dev.streamtune.dashboard;
 
-import dev.streamtune.avro.MetricsEvent;
-import dev.streamtune.avro.ModelUpdate;
-import dev.streamtune.schemas.DeadLetterHeaders;
-import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,9 +17,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +40,7 @@ final class DashboardConsumer implements AutoCloseable {
     private final DashboardConfig config;
     private final DashboardState state;
     private final Consumer<byte[], byte[]> consumer;
-    private final AvroDeserializer<MetricsEvent> metricsDeserializer;
-    private final AvroDeserializer<ModelUpdate> updateDeserializer;
+    private final DashboardRecords records;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean closing;
@@ -56,9 +48,7 @@ final class DashboardConsumer implements AutoCloseable {
     DashboardConsumer(DashboardConfig config, DashboardState state, SchemaRegistryClient registry) {
         this.config = config;
         this.state = state;
-        AvroSerdeConfig serde = AvroSerdeConfig.of(config.registryUrl());
-        this.metricsDeserializer = new AvroDeserializer<>(registry, serde, MetricsEvent.class);
-        this.updateDeserializer = new AvroDeserializer<>(registry, serde, ModelUpdate.class);
+        this.records = new DashboardRecords(config.topics(), state, registry, AvroSerdeConfig.of(config.registryUrl()));
         this.consumer = new KafkaConsumer<>(config.kafkaClient().with(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -81,7 +71,7 @@ final class DashboardConsumer implements AutoCloseable {
     }
 
     private List<String> topics() {
-        return List.of(config.topics().metrics(), config.topics().updates(), config.topics().dlq());
+        return records.topics();
     }
 
     private void run() {
@@ -152,29 +142,7 @@ final class DashboardConsumer implements AutoCloseable {
     }
 
     private void fold(ConsumerRecord<byte[], byte[]> record) {
-        String topic = record.topic();
-        state.countRecord(topic);
-        try {
-            if (topic.equals(config.topics().dlq())) {
-                state.foldDeadLetter(header(record, DeadLetterHeaders.REASON));
-            } else if (record.value() == null) {
-                // a tombstone on the compacted updates topic: nothing to show
-                return;
-            } else if (topic.equals(config.topics().metrics())) {
-                state.fold(metricsDeserializer.deserialize(topic, record.value()));
-            } else if (topic.equals(config.topics().updates())) {
-                state.fold(updateDeserializer.deserialize(topic, record.value()));
-            }
-        } catch (SerializationException e) {
-            state.countUndecodable();
-            LOG.warn("skipping undecodable record {}-{}@{}: {}", topic, record.partition(), record.offset(),
-                    e.getMessage());
-        } catch (RuntimeException e) {
-            // one odd record must not stop the dashboard; it is counted with the undecodable ones
-            state.countUndecodable();
-            LOG.warn("skipping record {}-{}@{} that could not be folded: {}", topic, record.partition(),
-                    record.offset(), e.toString());
-        }
+        records.fold(record.topic(), record.partition(), record.offset(), record.value(), record.headers());
     }
 
     /**
@@ -208,11 +176,6 @@ final class DashboardConsumer implements AutoCloseable {
             readAtLastLine = read;
             lastLineNanos = now;
         }
-    }
-
-    private static String header(ConsumerRecord<?, ?> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     boolean isRunning() {

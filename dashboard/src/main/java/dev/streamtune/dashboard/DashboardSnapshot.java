@@ -33,6 +33,16 @@ public record DashboardSnapshot(
         return deadLetters.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Tasks with a running trainer, sorted: the "trainers: spam, sentiment" of status lines. */
+    public java.util.List<String> trainedTasks() {
+        return tasks.values().stream().filter(t -> t.trainer().state() == TrainerState.TRAINING).map(TaskView::task).toList();
+    }
+
+    /** Tasks known to have examples but no running trainer: their examples go nowhere, which must not be silent. */
+    public java.util.List<String> untrainedTasksWithExamples() {
+        return tasks.values().stream().filter(TaskView::untrained).map(TaskView::task).toList();
+    }
+
     /**
      * @param running     whether the consumer thread is polling
      * @param records     records read, by topic
@@ -57,6 +67,8 @@ public record DashboardSnapshot(
      * @param ingest          the latest cumulative ingest counts (accepted, deduped, rejected.REASON ...)
      * @param promotions      PROMOTE updates seen (counted apart from the bounded history)
      * @param rollbacks       ROLLBACK updates seen
+     * @param trainer         whether a trainer runs for the task, as its supervisor last said
+     * @param examplesTrained the most examples a trainer of the task reported having seen (0 before any)
      */
     public record TaskView(
             String task,
@@ -68,9 +80,12 @@ public record DashboardSnapshot(
             Confusion confusion,
             Map<String, Double> ingest,
             long promotions,
-            long rollbacks) {
+            long rollbacks,
+            TrainerView trainer,
+            long examplesTrained) {
 
         public TaskView {
+            java.util.Objects.requireNonNull(trainer, "trainer (TrainerView.NONE when never reported)");
             versions = List.copyOf(versions);
             prequential = List.copyOf(prequential);
             throughput = List.copyOf(throughput);
@@ -84,6 +99,20 @@ public record DashboardSnapshot(
                 return null;
             }
             return versions.stream().filter(v -> v.version() == championVersion).findFirst().orElse(null);
+        }
+
+        /**
+         * How many examples the task is known to have: ingest's accepted count when it reports one, else what
+         * its trainers saw; 0 when nothing says.
+         */
+        public long examples() {
+            Double accepted = ingest.get(dev.streamtune.schemas.MetricNames.ACCEPTED);
+            return Math.max(accepted == null ? 0 : Math.round(accepted), examplesTrained);
+        }
+
+        /** Known to have examples, but no trainer running. */
+        public boolean untrained() {
+            return examples() > 0 && trainer.state() != TrainerState.TRAINING;
         }
 
         /** The highest version with a validation score, or null. */
@@ -110,6 +139,22 @@ public record DashboardSnapshot(
         public VersionView {
             validation = Map.copyOf(validation);
             test = Map.copyOf(test);
+        }
+    }
+
+    /**
+     * TRAINING: a trainer runs (its supervisor said so within the last three heartbeats); STOPPED: the task's
+     * trainer was stopped (the task removed, or its supervisor shut down); FAILED: the trainer ended by itself;
+     * SILENT: said to run, but no heartbeat for three intervals (its supervisor is gone); NONE: no trainer ever.
+     */
+    public enum TrainerState { TRAINING, STOPPED, FAILED, SILENT, NONE }
+
+    /** @param reportedAt when the supervisor last reported, null for {@link TrainerState#NONE} */
+    public record TrainerView(TrainerState state, Long reportedAt) {
+        public static final TrainerView NONE = new TrainerView(TrainerState.NONE, null);
+
+        public TrainerView {
+            java.util.Objects.requireNonNull(state, "state");
         }
     }
 

@@ -70,6 +70,7 @@ public final class DashboardState {
             case PREQUENTIAL -> task.prequential(values, at);
             case TRAINING -> task.training(event.getVersion(), values, at);
             case INGEST -> task.ingest(values);
+            case OTHER -> MetricNames.TRAINERS_SOURCE.equals(event.getSource()) && task.trainer(values, at);
             default -> false;
         };
         if (!used) {
@@ -133,7 +134,8 @@ public final class DashboardState {
     public synchronized DashboardSnapshot snapshot() {
         if (cached == null || cached.revision() != revision) {
             TreeMap<String, TaskView> views = new TreeMap<>();
-            tasks.forEach((name, task) -> views.put(name, task.view(name)));
+            long now = clock.millis();
+            tasks.forEach((name, task) -> views.put(name, task.view(name, now)));
             cached = new DashboardSnapshot(revision, clock.millis(),
                     new ConsumerStatus(consumerRunning, new TreeMap<>(recordsByTopic), undecodable, ignored,
                             lastConsumerError),
@@ -189,6 +191,10 @@ public final class DashboardState {
         private Long championVersion;
         private long promotions;
         private long rollbacks;
+        private DashboardSnapshot.TrainerState trainerState = DashboardSnapshot.TrainerState.NONE;
+        private Long trainerReportedAt;
+        private long trainerHeartbeatMillis;
+        private long examplesTrained;
 
         TaskState(int seriesLimit) {
             this.seriesLimit = seriesLimit;
@@ -225,8 +231,12 @@ public final class DashboardState {
         boolean training(Long version, Map<String, Double> values, long at) {
             Double loss = values.get(MetricNames.LOSS);
             Double speed = values.get(MetricNames.EXAMPLES_PER_S);
+            Double seen = values.get(MetricNames.EXAMPLES_SEEN);
+            if (seen != null) {
+                examplesTrained = Math.max(examplesTrained, Math.round(seen));
+            }
             if (loss == null && speed == null) {
-                return false;
+                return seen != null;
             }
             if (version != null) {
                 VersionState state = version(version);
@@ -241,6 +251,34 @@ public final class DashboardState {
                 append(throughput, new ThroughputPoint(at, version, speed));
             }
             return true;
+        }
+
+        /** A trainer supervisor's report; an older report than the last one (a replay out of order) is ignored. */
+        boolean trainer(Map<String, Double> values, long at) {
+            Double running = values.get(MetricNames.TRAINER_RUNNING);
+            if (running == null) {
+                return false;
+            }
+            if (trainerReportedAt != null && at < trainerReportedAt) {
+                return true;
+            }
+            boolean failed = values.getOrDefault(MetricNames.TRAINER_FAILED, 0.0) > 0;
+            trainerState = running > 0 ? DashboardSnapshot.TrainerState.TRAINING
+                    : failed ? DashboardSnapshot.TrainerState.FAILED : DashboardSnapshot.TrainerState.STOPPED;
+            trainerReportedAt = at;
+            trainerHeartbeatMillis = Math.round(values.getOrDefault(MetricNames.TRAINER_HEARTBEAT_S, 30.0) * 1000);
+            return true;
+        }
+
+        /** Said to train, but silent for three heartbeats: the supervisor that said so is gone. */
+        private DashboardSnapshot.TrainerView trainerView(long now) {
+            if (trainerReportedAt == null) {
+                return DashboardSnapshot.TrainerView.NONE;
+            }
+            boolean silent = trainerState == DashboardSnapshot.TrainerState.TRAINING
+                    && now - trainerReportedAt > 3 * trainerHeartbeatMillis;
+            return new DashboardSnapshot.TrainerView(silent ? DashboardSnapshot.TrainerState.SILENT : trainerState,
+                    trainerReportedAt);
         }
 
         boolean ingest(Map<String, Double> values) {
@@ -284,11 +322,12 @@ public final class DashboardState {
             }
         }
 
-        TaskView view(String name) {
+        TaskView view(String name, long now) {
             List<VersionView> versionViews = new ArrayList<>(versions.size());
             versions.forEach((number, v) -> versionViews.add(v.view(number)));
             return new TaskView(name, championVersion, versionViews, new ArrayList<>(prequential),
-                    new ArrayList<>(throughput), new ArrayList<>(history), championConfusion(), ingest, promotions, rollbacks);
+                    new ArrayList<>(throughput), new ArrayList<>(history), championConfusion(), ingest, promotions, rollbacks,
+                    trainerView(now), examplesTrained);
         }
 
         /** The champion's test matrix when the evaluator scored it on test, else its validation one. */

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * offset minus the committed offset (Kafka's own definition of lag, as {@code kafka-consumer-groups}
  * prints it). A failed poll is reported in the state and retried at the next tick.
  */
-final class LagMonitor implements AutoCloseable {
+public final class LagMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
     private static final long ADMIN_TIMEOUT_SECONDS = 10;
 
@@ -70,8 +70,39 @@ final class LagMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * The lag of {@code config}'s watched groups (every group when none are named), measured once, as the
+     * dashboard's poller measures it: what {@code streamtune status} prints.
+     */
+    public static List<GroupLag> measureOnce(DashboardConfig config)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        try (Admin admin = Admin.create(config.kafkaClient().with(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG, "streamtune-status-lag")))) {
+            return measure(admin, config.watchedGroups());
+        }
+    }
+
+    /**
+     * The pipeline stage a consumer group belongs to, by the groups' standard names: {@code ingest},
+     * {@code featurizer}, {@code trainer} or {@code evaluator}; {@code other} for any other group.
+     */
+    public static String stageOf(String group) {
+        for (String stage : List.of("ingest", "featurizer", "trainer", "evaluator")) {
+            if (group.startsWith("streamtune-" + stage)) {
+                return stage;
+            }
+        }
+        return "other";
+    }
+
     private List<GroupLag> measure() throws InterruptedException, ExecutionException, TimeoutException {
-        Collection<String> groups = config.watchedGroups();
+        return measure(admin, config.watchedGroups());
+    }
+
+    private static List<GroupLag> measure(Admin admin, Collection<String> watched)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Collection<String> groups = watched;
         if (groups.isEmpty()) {
             List<String> all = new ArrayList<>();
             for (ConsumerGroupListing listing : admin.listConsumerGroups().all()

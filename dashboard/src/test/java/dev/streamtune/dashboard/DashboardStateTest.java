@@ -249,4 +249,53 @@ class DashboardStateTest {
     void aSeriesLimitBelowOneIsRefused() {
         assertThatThrownBy(() -> new DashboardState(0)).hasMessageContaining("seriesLimit").hasMessageContaining("0");
     }
+
+    @Test
+    void theTrainerSupervisorsReportsSayWhichTasksAreTrainedAndATaskWithExamplesButNoTrainerShows() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(T0.toEpochMilli());
+        DashboardState clocked = new DashboardState(5, new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        });
+        clocked.fold(Events.ingest("spam", 40, T0));
+        clocked.fold(Events.ingest("sentiment", 12, T0));
+        clocked.fold(Events.ingest("fresh", 0, T0));
+        clocked.fold(training("trained-before", 1L, 0.5, 100, T0)); // no ingest report: the trainer's count says it
+        assertThat(clocked.snapshot().tasks().get("trained-before").examplesTrained()).isZero();
+        assertThat(clocked.snapshot().tasks().get("spam").trainer()).isEqualTo(DashboardSnapshot.TrainerView.NONE);
+        assertThat(clocked.snapshot().untrainedTasksWithExamples()).containsExactly("sentiment", "spam");
+        clocked.fold(Events.trainingSeen("trained-before", 2L, 64, T0));
+        assertThat(clocked.snapshot().tasks().get("trained-before").examples()).isEqualTo(64);
+        assertThat(clocked.snapshot().untrainedTasksWithExamples()).containsExactly("sentiment", "spam", "trained-before");
+        clocked.fold(Events.trainerStatus("trained-before", true, false, T0));
+
+        assertThat(clocked.fold(Events.trainerStatus("spam", true, false, T0))).isTrue();
+        clocked.fold(Events.trainerStatus("sentiment", true, false, T0));
+        assertThat(clocked.snapshot().trainedTasks()).containsExactly("sentiment", "spam", "trained-before");
+        assertThat(clocked.snapshot().untrainedTasksWithExamples()).isEmpty();
+
+        clocked.fold(Events.trainerStatus("sentiment", false, true, T0.plusSeconds(5)));
+        clocked.fold(Events.trainerStatus("sentiment", true, false, T0.plusSeconds(1))); // older: ignored
+        assertThat(clocked.snapshot().tasks().get("sentiment").trainer().state())
+                .isEqualTo(DashboardSnapshot.TrainerState.FAILED);
+        assertThat(clocked.snapshot().untrainedTasksWithExamples()).containsExactly("sentiment");
+
+        // three heartbeats (30 s each) without a word: the supervisor that said "training" is gone
+        now.set(T0.plusSeconds(91).toEpochMilli());
+        clocked.fold(Events.ingest("spam", 41, T0.plusSeconds(91)));
+        assertThat(clocked.snapshot().tasks().get("spam").trainer().state()).isEqualTo(DashboardSnapshot.TrainerState.SILENT);
+        assertThat(clocked.snapshot().trainedTasks()).isEmpty();
+    }
 }

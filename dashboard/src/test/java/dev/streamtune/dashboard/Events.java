@@ -48,6 +48,20 @@ final class Events {
                 .setTimestamp(at).build();
     }
 
+    /** A trainer's TRAINING event as it publishes it with a candidate: loss, speed and examples seen. */
+    static MetricsEvent trainingSeen(String task, long version, long examplesSeen, Instant at) {
+        return MetricsEvent.newBuilder().setTask(task).setKind(MetricKind.TRAINING).setSource("trainer").setVersion(version)
+                .setValues(Map.of(MetricNames.LOSS, 0.3, MetricNames.EXAMPLES_PER_S, 50.0,
+                        MetricNames.EXAMPLES_SEEN, (double) examplesSeen)).setTimestamp(at).build();
+    }
+
+    /** What the trainer supervisor (TaskTrainers) reports on the metrics topic. */
+    static MetricsEvent trainerStatus(String task, boolean running, boolean failed, Instant at) {
+        return MetricsEvent.newBuilder().setTask(task).setKind(MetricKind.OTHER).setSource(MetricNames.TRAINERS_SOURCE)
+                .setValues(Map.of(MetricNames.TRAINER_RUNNING, running ? 1.0 : 0.0, MetricNames.TRAINER_FAILED,
+                        failed ? 1.0 : 0.0, MetricNames.TRAINER_HEARTBEAT_S, 30.0)).setTimestamp(at).build();
+    }
+
     static ModelUpdate update(String task, UpdateAction action, long version, Long previous, String reason,
                               double validationF1, double testF1, Instant at) {
         return ModelUpdate.newBuilder().setTask(task).setAction(action).setVersion(version)

@@ -51,7 +51,8 @@ class ComposeFileTest {
         assertThat(commands).containsOnlyKeys(STREAMTUNE_SERVICES);
         commands.forEach((container, command) ->
                 assertThat(command.service()).as("service run by container %s", container).isEqualTo(container));
-        assertThat(commands.get("trainer").options()).doesNotContainKey("--task"); // it comes from the environment
+        assertThat(commands.get("trainer").options()).as("a trainer for every declared task")
+                .containsEntry("--all-tasks", "true").doesNotContainKey("--task");
     }
 
     @Test
@@ -197,10 +198,10 @@ class ComposeFileTest {
     }
 
     @Test
-    void trainerTrainsTheSpamTaskAndKeepsCheckpointsOnANamedVolume() {
+    void trainerTrainsEveryDeclaredTaskAndKeepsCheckpointsOnANamedVolume() {
         JsonNode trainer = services.path("trainer");
         JsonNode environment = trainer.path("environment");
-        assertThat(environment.path("STREAMTUNE_TASK").asText()).isEqualTo("spam");
+        assertThat(environment.has("STREAMTUNE_TASK")).as("--all-tasks: no task is named").isFalse();
         assertThat(environment.path("STREAMTUNE_DEVICE").asText()).isIn(ServeCommand.DEVICES);
         String dataDir = environment.path("STREAMTUNE_DATA_DIR").asText();
         String volume = namedVolumeMountedAt(trainer, dataDir, false);

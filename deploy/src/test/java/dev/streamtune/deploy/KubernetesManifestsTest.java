@@ -198,7 +198,7 @@ class KubernetesManifestsTest {
 
         JsonNode headless = named("Service", spec.path("serviceName").asText());
         assertThat(headless.path("spec").path("clusterIP").asText()).isEqualTo("None");
-        assertThat(spec.path("replicas").asInt()).as("one trainer per task").isEqualTo(1);
+        assertThat(spec.path("replicas").asInt()).as("one pod, every task's trainer").isEqualTo(1);
 
         assertThat(container.path("resources").path("limits").path("nvidia.com/gpu").asText()).isEqualTo("1");
         assertThat(pod.path("nodeSelector").path("nvidia.com/gpu.present").asText()).isEqualTo("true");
@@ -210,8 +210,9 @@ class KubernetesManifestsTest {
         Map<String, String> environment = new HashMap<>();
         container.path("env").forEach(e -> environment.put(e.path("name").asText(), e.path("value").asText()));
         assertThat(environment).containsEntry("STREAMTUNE_DEVICE", "gpu");
-        assertThat(environment.get("STREAMTUNE_TASK")).isNotBlank();
-        assertThat(trainer.path("metadata").path("name").asText()).endsWith("-" + environment.get("STREAMTUNE_TASK"));
+        assertThat(environment).as("--all-tasks: no task is named").doesNotContainKey("STREAMTUNE_TASK");
+        assertThat(serveCommand(container).options()).as("a trainer for every declared task")
+                .containsEntry("--all-tasks", "true");
 
         String dataDir = environment.get("STREAMTUNE_DATA_DIR");
         JsonNode mount = findByField(container.path("volumeMounts"), "mountPath", dataDir);

@@ -21,9 +21,12 @@ record ServeCommand(String service, Map<String, String> options) {
     private static final Set<String> COMMON_OPTIONS = Set.of("--bootstrap-servers", "--schema-registry-url", "--metrics-port",
             "--bind-address");
     private static final Map<String, Set<String>> SERVICE_OPTIONS = Map.of(
-            "trainer", Set.of("--task", "--device", "--data-dir"),
+            "trainer", Set.of("--task", "--device", "--data-dir", "--all-tasks"),
             "dashboard", Set.of("--port"),
             "registry", Set.of("--port", "--registry-auth-file"));
+
+    /** Options that take no value; parsed as {@code "true"}. */
+    private static final Set<String> FLAGS = Set.of("--all-tasks");
 
     ServeCommand {
         options = Map.copyOf(options);
@@ -44,7 +47,10 @@ record ServeCommand(String service, Map<String, String> options) {
             String name;
             String value;
             int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
+            if (FLAGS.contains(arg)) {
+                name = arg;
+                value = "true";
+            } else if (arg.startsWith("--") && equals > 0) {
                 name = arg.substring(0, equals);
                 value = arg.substring(equals + 1);
             } else if (arg.startsWith("--") && i + 1 < args.size()) {

@@ -15,6 +15,8 @@ class ServeCommandTest {
         assertThat(trainer.service()).isEqualTo("trainer");
         assertThat(trainer.options()).containsEntry("--task", "spam").containsEntry("--device", "gpu");
         assertThat(trainer.metricsPort()).isEqualTo(9400);
+        assertThat(ServeCommand.parse(List.of("serve", "trainer", "--all-tasks", "--device", "cpu")).options())
+                .containsEntry("--all-tasks", "true").containsEntry("--device", "cpu");
 
         assertThat(ServeCommand.parse(List.of("serve", "dashboard")).metricsPort()).isEqualTo(8080);
         assertThat(ServeCommand.parse(List.of("serve", "dashboard", "--port", "9000")).metricsPort()).isEqualTo(9000);
@@ -30,6 +32,8 @@ class ServeCommandTest {
                 .hasMessageContaining("unknown service 'ingester'");
         assertThatThrownBy(() -> ServeCommand.parse(List.of("serve", "ingest", "--task", "spam")))
                 .hasMessageContaining("--task is not an option of 'serve ingest'");
+        assertThatThrownBy(() -> ServeCommand.parse(List.of("serve", "dashboard", "--all-tasks")))
+                .hasMessageContaining("--all-tasks is not an option of 'serve dashboard'");
         assertThatThrownBy(() -> ServeCommand.parse(List.of("serve", "trainer", "--device", "tpu")))
                 .hasMessageContaining("--device must be one of");
         assertThatThrownBy(() -> ServeCommand.parse(List.of("serve", "dashboard", "--port", "http")))

@@ -29,4 +29,12 @@ public final class MetricNames {
     public static final String DEDUPED = "deduped";
     public static final String CORRECTIONS = "corrections";
     public static final String REJECTED_PREFIX = "rejected.";
+
+    // kind OTHER from source "trainers": the trainer supervisor says which tasks have a running trainer,
+    // when a trainer starts or stops and again every heartbeat_s while it runs (silence past a few beats
+    // means the supervisor itself is gone)
+    public static final String TRAINERS_SOURCE = "trainers";
+    public static final String TRAINER_RUNNING = "trainer_running";
+    public static final String TRAINER_FAILED = "trainer_failed";
+    public static final String TRAINER_HEARTBEAT_S = "heartbeat_s";
 }

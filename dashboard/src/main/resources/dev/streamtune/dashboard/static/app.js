@@ -116,6 +116,17 @@
     Object.values(charts).forEach(c => c.update('none'));
   }
 
+  // which tasks are trained, and which have examples but no trainer (their examples go nowhere: say so)
+  function renderTrainers(snapshot) {
+    const tasks = Object.values(snapshot.tasks);
+    const trained = tasks.filter(t => t.trainer.state === 'TRAINING').map(t => t.task);
+    setText('trainers', 'trainers: ' + (trained.length ? trained.join(', ') : 'none'));
+    const examples = t => Math.max(t.ingest.accepted || 0, t.examplesTrained || 0);
+    const untrained = tasks.filter(t => examples(t) > 0 && t.trainer.state !== 'TRAINING')
+      .map(t => t.task + ' (' + fmt.int(examples(t)) + ' examples, trainer ' + t.trainer.state.toLowerCase() + ')');
+    setText('untrained', untrained.length ? 'no trainer: ' + untrained.join(', ') : '');
+  }
+
   function renderKpis(task, snapshot) {
     const champion = task && task.championVersion !== null
       ? task.versions.find(v => v.version === task.championVersion) : null;
@@ -215,6 +226,7 @@
     const task = state.task ? snapshot.tasks[state.task] : null;
     state.champion = task ? task.championVersion : null;
     renderKpis(task, snapshot);
+    renderTrainers(snapshot);
     renderCharts(task);
     renderHistory(task);
     renderConfusion(task);

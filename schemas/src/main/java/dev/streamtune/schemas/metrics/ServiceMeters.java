@@ -66,6 +66,18 @@ public final class ServiceMeters implements MeterBinder, AutoCloseable {
         registry.add(target);
     }
 
+    /**
+     * Takes this service's meters out of {@code target} again: for a service that ends while the process
+     * serving {@code /metrics} goes on (a trainer whose task was removed or redeclared), so its successor's
+     * meters of the same names are not shadowed by the stopped one's.
+     */
+    public void unbindFrom(MeterRegistry target) {
+        registry.remove(target);
+        for (io.micrometer.core.instrument.Meter meter : registry.getMeters()) {
+            target.remove(meter.getId());
+        }
+    }
+
     /** Stops the Kafka binders' refresh threads; the meters already registered stay readable. */
     @Override
     public void close() {

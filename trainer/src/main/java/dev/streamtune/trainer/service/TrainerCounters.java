@@ -20,4 +20,6 @@ package dev.streamtune.trainer.service;
 public record TrainerCounters(long examplesTrained, long steps, long versionsPublished, long lastPublishedVersion,
         double lastLoss, double examplesPerSecond, long lag, long recordsSkipped, long unknownLabels, long malformed,
         int labels, long poisonRecords) {
+    /** A trainer that has not started yet. */
+    public static final TrainerCounters NONE = new TrainerCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
