@@ -1,6 +1,6 @@
 package dev.streamtune.app;
 
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

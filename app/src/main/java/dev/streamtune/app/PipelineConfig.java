@@ -2,7 +2,7 @@ package dev.streamtune.app;
 
 import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.streamtune.app;
 
 import dev.streamtune.subscriber.ModelSubscriber;
-import dev.streamtune.subscriber.Prediction;
+import dev.streamtune.loader.Prediction;
 import dev.streamtune.subscriber.SubscriberConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -13,7 +13,7 @@ import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.schemas.serde.ContractSchemas;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import dev.streamtune.trainer.service.TaskTrainers;
 import dev.streamtune.trainer.service.TrainerService;
 import dev.streamtune.trainer.service.TrainerServiceConfig;

@@ -1,5 +1,12 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.loader.DirectoryArtifactStore;
+import dev.streamtune.loader.LoadedModel;
+import dev.streamtune.loader.ModelLoader;
+import dev.streamtune.loader.ModelRejectedException;
+import dev.streamtune.loader.Prediction;
+import dev.streamtune.loader.RejectionReason;
+import dev.streamtune.loader.SentenceEmbedderEncoders;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;

@@ -1,5 +1,6 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.loader.LoadedModel;
 import dev.streamtune.avro.UpdateAction;
 
 /**

@@ -1,5 +1,11 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.loader.LoadedModel;
+import dev.streamtune.loader.ModelClosedException;
+import dev.streamtune.loader.ModelLoader;
+import dev.streamtune.loader.ModelRejectedException;
+import dev.streamtune.loader.Prediction;
+import dev.streamtune.loader.RejectionReason;
 import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.schemas.signing.SignatureRefusedException;
 import dev.streamtune.schemas.signing.TrustedKeys;
@@ -22,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * a call in flight finishes on the model it started with; a refused update leaves the current model serving.
  *
  * <p>A replaced model that is {@link AutoCloseable} (one that holds native tensors, such as
- * {@link EncoderTechniqueModel}) is closed right after the swap, once the calls running on it finish.
+ * {@code EncoderTechniqueModel} of the loader) is closed right after the swap, once the calls running on it finish.
  *
  * <p>Nothing is loaded before its signature verifies: an update must be signed by one of the trusted evaluator keys
  * over exactly its action, version, provenance and delta digest, and must not be older than the update serving

@@ -1,5 +1,6 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.loader.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,10 @@
 package dev.streamtune.subscriber;
 
+import dev.streamtune.loader.DirectoryArtifactStore;
+import dev.streamtune.loader.ModelRejectedException;
+import dev.streamtune.loader.Prediction;
+import dev.streamtune.loader.RejectionReason;
+import dev.streamtune.loader.TestModels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

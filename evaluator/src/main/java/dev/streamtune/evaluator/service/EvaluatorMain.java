@@ -1,7 +1,7 @@
 package dev.streamtune.evaluator.service;
 
 import dev.streamtune.schemas.KafkaClientProperties;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import dev.streamtune.schemas.signing.KeyFiles;
 import dev.streamtune.schemas.signing.ModelTrust;
 import java.nio.file.Path;

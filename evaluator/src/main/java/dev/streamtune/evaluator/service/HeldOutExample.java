@@ -2,7 +2,7 @@ package dev.streamtune.evaluator.service;
 
 import dev.streamtune.avro.Split;
 import dev.streamtune.model.hybrid.LexicalTerms;
-import dev.streamtune.subscriber.LoadedModel;
+import dev.streamtune.loader.LoadedModel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,8 +1,8 @@
 package dev.streamtune.evaluator.service;
 
 import dev.streamtune.evaluator.ClassificationMetrics;
-import dev.streamtune.subscriber.LoadedModel;
-import dev.streamtune.subscriber.Prediction;
+import dev.streamtune.loader.LoadedModel;
+import dev.streamtune.loader.Prediction;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

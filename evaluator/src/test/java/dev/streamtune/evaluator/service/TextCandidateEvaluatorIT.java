@@ -20,7 +20,7 @@ import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

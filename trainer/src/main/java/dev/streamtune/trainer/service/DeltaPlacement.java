@@ -1,7 +1,7 @@
 package dev.streamtune.trainer.service;
 
 import dev.streamtune.model.delta.Delta;
-import dev.streamtune.subscriber.ArtifactStore;
+import dev.streamtune.loader.ArtifactStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

@@ -14,7 +14,7 @@ import dev.streamtune.model.technique.TechniqueSettings;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.schemas.serde.AvroDeserializer;
-import dev.streamtune.subscriber.ArtifactStore;
+import dev.streamtune.loader.ArtifactStore;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;

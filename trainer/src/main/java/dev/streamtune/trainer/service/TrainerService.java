@@ -11,7 +11,7 @@ import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.signing.SigningKey;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import dev.streamtune.trainer.CheckpointStore;
 import java.io.IOException;
 import java.time.Duration;

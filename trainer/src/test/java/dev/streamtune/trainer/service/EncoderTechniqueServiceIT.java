@@ -25,7 +25,7 @@ import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.model.technique.TrainableModel;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
-import dev.streamtune.subscriber.DirectoryArtifactStore;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -179,8 +179,8 @@ class EncoderTechniqueServiceIT {
             assertThat(trained.getOffsetRanges()).isNotEmpty().allSatisfy(r -> assertThat(r.getTopic().toString())
                     .isEqualTo(fixture.topics.train()));
             // a consumer holds no source prompts: the version must load from its own delta
-            dev.streamtune.subscriber.LoadedModel served = dev.streamtune.subscriber.ModelLoader
-                    .standard(java.util.Optional.empty(), dev.streamtune.subscriber.TextEncoderProvider.NONE)
+            dev.streamtune.loader.LoadedModel served = dev.streamtune.loader.ModelLoader
+                    .standard(java.util.Optional.empty(), dev.streamtune.loader.TextEncoderProvider.NONE)
                     .load(trained);
             try {
                 assertThat(served.techniqueId()).isEqualTo("attempt");

@@ -440,7 +440,7 @@ class TrainerServiceIT {
         if (version.getDelta().getInline() != null) {
             return ServiceFixture.deltaOf(version);
         }
-        byte[] bytes = new dev.streamtune.subscriber.DirectoryArtifactStore(config.artifactDirectory())
+        byte[] bytes = new dev.streamtune.loader.DirectoryArtifactStore(config.artifactDirectory())
                 .fetch(java.net.URI.create(version.getDelta().getUri().toString()), version.getDelta().getSizeBytes());
         return new dev.streamtune.model.delta.Delta(version.getDelta().getFormat().toString(), bytes,
                 version.getDelta().getSha256().toString());
