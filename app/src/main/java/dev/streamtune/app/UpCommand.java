@@ -52,6 +52,9 @@ final class UpCommand implements Callable<Integer> {
             description = "Tasks to run a trainer for (declare them with 'streamtune task create'). Default: ${DEFAULT-VALUE}")
     java.util.List<String> tasks;
 
+    @picocli.CommandLine.Mixin
+    TopicDriftOption topicDrift;
+
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
 
@@ -68,7 +71,7 @@ final class UpCommand implements Callable<Integer> {
                     platform.writerRegistryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
                     java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), kafkaClient, limits.limits(),
-                    bind.bindAddress));
+                    bind.bindAddress), topicDrift.policy());
         } catch (RuntimeException e) {
             platform.close();
             throw e;

@@ -60,9 +60,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -73,7 +70,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -1142,26 +1138,9 @@ public final class TrainerService implements Runnable, AutoCloseable {
     }
 
     private void ensureOutputTopics() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        config.kafkaClient().applyTo(props);
-        try (Admin admin = Admin.create(props)) {
-            for (String topic : List.of(config.topics().candidates(), config.topics().metrics())) {
-                try {
-                    admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all()
-                            .get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e);
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating output topics", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("creating output topics timed out at " + config.bootstrapServers(), e);
-        }
+        dev.streamtune.schemas.topics.TopicProvisioner.create(config.bootstrapServers(), config.kafkaClient(),
+                new dev.streamtune.schemas.topics.TopicDeclaration(config.topics(), 1)
+                        .specs(List.of(config.topics().candidates(), config.topics().metrics())));
     }
 
     private KafkaProducer<String, byte[]> producer() {
