@@ -10,7 +10,6 @@ import dev.streamtune.ingest.IngestMetrics;
 import dev.streamtune.featurizer.Featurizer;
 import dev.streamtune.featurizer.FeaturizerService;
 import dev.streamtune.featurizer.FeaturizerServiceConfig;
-import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.trainer.service.TrainerCounters;
 import dev.streamtune.trainer.service.TaskTrainers;
@@ -19,6 +18,9 @@ import dev.streamtune.schemas.signing.KeyFiles;
 import dev.streamtune.schemas.signing.ModelTrust;
 import dev.streamtune.schemas.signing.SigningKey;
 import dev.streamtune.schemas.signing.TrustedKeys;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicDriftPolicy;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,14 +60,23 @@ final class LocalPipeline implements AutoCloseable {
     }
 
     static LocalPipeline start(PipelineConfig config) {
-        return start(config, UnaryOperator.identity());
+        return start(config, TopicDriftPolicy.REFUSE);
+    }
+
+    /** As {@link #start(PipelineConfig)}, starting on topics that contradict the declaration only under {@code drift} WARN. */
+    static LocalPipeline start(PipelineConfig config, TopicDriftPolicy drift) {
+        return start(config, drift, UnaryOperator.identity());
     }
 
     /** As {@link #start(PipelineConfig)}, with each trainer's configuration passed through {@code trainerTuning} last. */
     static LocalPipeline start(PipelineConfig config, UnaryOperator<TrainerServiceConfig> trainerTuning) {
+        return start(config, TopicDriftPolicy.REFUSE, trainerTuning);
+    }
+
+    private static LocalPipeline start(PipelineConfig config, TopicDriftPolicy drift, UnaryOperator<TrainerServiceConfig> trainerTuning) {
         LocalPipeline pipeline = new LocalPipeline(config, java.util.Objects.requireNonNull(trainerTuning, "trainerTuning"));
         try {
-            pipeline.startAll();
+            pipeline.startAll(drift);
             return pipeline;
         } catch (RuntimeException e) {
             pipeline.close();
@@ -73,12 +84,10 @@ final class LocalPipeline implements AutoCloseable {
         }
     }
 
-    private void startAll() {
-        List<String> created = TopicProvisioner.ensure(config.bootstrapServers(), config.kafkaClient(),
-                TopicProvisioner.streamtuneTopics(config.topics(), config.partitions(), List.of(BACKBONE)));
-        if (!created.isEmpty()) {
-            log.info("created topics {}", created);
-        }
+    private void startAll(TopicDriftPolicy drift) {
+        // every topic the services use, created where missing and checked against the one declaration
+        TopicProvisioner.ensure(config.bootstrapServers(), config.kafkaClient(),
+                new TopicDeclaration(config.topics(), config.partitions()).all(List.of(BACKBONE)), drift);
         Path data = config.dataDirectory();
 
         ingest = new IngestApp(IngestConfig.defaults(config.bootstrapServers(), config.registryUrl())

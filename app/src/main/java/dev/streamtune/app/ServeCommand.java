@@ -9,7 +9,9 @@ import dev.streamtune.ingest.IngestConfig;
 import dev.streamtune.featurizer.FeaturizerService;
 import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.StreamtuneAcls;
-import dev.streamtune.platform.TopicProvisioner;
+import dev.streamtune.schemas.Topics;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.schemas.serde.ContractSchemas;
@@ -62,6 +64,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     RegistryAuthOptions registryAuth;
 
+    @Mixin
+    TopicDriftOption topicDrift;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics and /health port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
 
@@ -84,7 +89,28 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
-        AutoCloseable running = switch (service) {
+        AutoCloseable running = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println(service + ": error while stopping: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "serve-shutdown"));
+        System.out.println(service + " running; SIGTERM or Ctrl-C stops it");
+        stopped.await();
+        return 0;
+    }
+
+    /**
+     * Checks the topics the service uses against the declaration (refusing to start on a drift unless
+     * {@value dev.streamtune.schemas.topics.TopicDriftPolicy#OPTION}), then starts it; closing stops it.
+     */
+    AutoCloseable start() throws Exception {
+        ensureTopics();
+        return switch (service) {
             case registry -> {
                 RegistryServer server = RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081,
                                 connection.bootstrapServers).withKafkaClient(connection.kafkaClient())
@@ -102,7 +128,6 @@ final class ServeCommand implements Callable<Integer> {
                 yield server;
             }
             case ingest -> {
-                ensureTopics();
                 registerContracts(StreamtuneAcls.INGEST);
                 IngestApp app = new IngestApp(IngestConfig.defaults(connection.bootstrapServers, connection.registryUrl)
                         .withTopics(connection.topics()).withKafkaClient(connection.kafkaClient()).withLimits(limits.limits())
@@ -114,7 +139,6 @@ final class ServeCommand implements Callable<Integer> {
                 yield () -> { endpoint.close(); app.close(); };
             }
             case featurizer -> {
-                ensureTopics();
                 registerContracts(StreamtuneAcls.FEATURIZER);
                 FeaturizerService featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
                         "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
@@ -125,12 +149,10 @@ final class ServeCommand implements Callable<Integer> {
                 yield () -> { featurizer.stop(); loop.join(30_000); endpoint.close(); featurizer.close(); };
             }
             case trainer -> {
-                ensureTopics();
                 registerContracts(StreamtuneAcls.TRAINER);
                 yield allTasks ? supervisor() : trainer();
             }
             case evaluator -> {
-                ensureTopics();
                 registerContracts(StreamtuneAcls.EVALUATOR);
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
                         connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir))
@@ -142,18 +164,6 @@ final class ServeCommand implements Callable<Integer> {
                 yield () -> { endpoint.close(); evaluator.close(); };
             }
         };
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                running.close();
-            } catch (Exception e) {
-                System.err.println(service + ": error while stopping: " + e);
-            } finally {
-                stopped.countDown();
-            }
-        }, "serve-shutdown"));
-        System.out.println(service + " running; SIGTERM or Ctrl-C stops it");
-        stopped.await();
-        return 0;
     }
 
     /** One trainer for {@code --task}. */
@@ -188,9 +198,23 @@ final class ServeCommand implements Callable<Integer> {
                 .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT);
     }
 
+    /** Creates the topics the service uses where missing and holds them to the declaration. */
     private void ensureTopics() {
         TopicProvisioner.ensure(connection.bootstrapServers, connection.kafkaClient(),
-                TopicProvisioner.streamtuneTopics(connection.topics(), 3, List.of(TrainerServiceConfig.DEFAULT_BACKBONE)));
+                new TopicDeclaration(connection.topics(), 3).specs(usedTopics(service, connection.topics())), topicDrift.policy());
+    }
+
+    /** The topics each service reads or writes. */
+    static List<String> usedTopics(Service service, Topics t) {
+        String features = t.features(TrainerServiceConfig.DEFAULT_BACKBONE);
+        return switch (service) {
+            case registry -> List.of(t.schemas());
+            case ingest -> List.of(t.raw(), t.train(), t.validation(), t.test(), t.dlq(), t.tasks());
+            case featurizer -> List.of(t.train(), t.validation(), t.test(), t.dlq(), features);
+            case trainer -> List.of(features, t.train(), t.tasks(), t.candidates(), t.updates(), t.metrics());
+            case evaluator -> List.of(features, t.train(), t.validation(), t.test(), t.candidates(), t.updates(), t.metrics());
+            case dashboard -> List.of(t.metrics(), t.updates(), t.dlq());
+        };
     }
 
     /**

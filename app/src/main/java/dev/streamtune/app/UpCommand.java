@@ -54,6 +54,9 @@ final class UpCommand implements Callable<Integer> {
                     "including tasks declared while up runs; a removed task ('streamtune task delete') has its trainer stopped."})
     List<String> tasks = List.of();
 
+    @picocli.CommandLine.Mixin
+    TopicDriftOption topicDrift;
+
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
 
@@ -73,7 +76,7 @@ final class UpCommand implements Callable<Integer> {
                     platform.writerRegistryUrl(), "", partitions, dashboardPort, data, tasks, 32, 256,
                     Runtime.getRuntime().availableProcessors(), learning.publishEvery,
                     java.time.Duration.ofSeconds(30), limits.gate(learning.gate()), kafkaClient, limits.limits(),
-                    bind.bindAddress));
+                    bind.bindAddress), topicDrift.policy());
         } catch (RuntimeException e) {
             platform.close();
             throw e;

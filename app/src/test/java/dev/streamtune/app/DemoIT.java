@@ -62,6 +62,8 @@ class DemoIT {
         assertThat(finished).as("demo finished; output:%n%s", tail(output)).isTrue();
         assertThat(demo.exitValue()).as("exit code; output:%n%s", tail(output)).isZero();
         assertThat(output).contains("produced 400/400", "dashboard:", "champion test macro-F1");
+        // a healthy run logs no ERROR (the broker's transactions-v2 OutOfOrderSequence rejections once did, on every start)
+        assertThat(output.lines().filter(line -> line.contains(" ERROR ")).toList()).as("ERROR lines of a healthy demo").isEmpty();
 
         JsonNode json = new ObjectMapper().readTree(summary.toFile());
         assertThat(json.path("examples_in").asLong()).isEqualTo(400);

@@ -17,11 +17,13 @@ import dev.streamtune.ingest.IngestConfig;
 import dev.streamtune.featurizer.FeaturizerService;
 import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.StreamtuneAcls;
-import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicDriftPolicy;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.subscriber.ModelSubscriber;
 import dev.streamtune.subscriber.SubscriberConfig;
@@ -91,7 +93,7 @@ class SecurePipelineIT {
             String bootstrap = broker.bootstrapServers();
             // the operator creates the topics, as compose's kafka-init does; no service principal may create them
             TopicProvisioner.ensure(bootstrap, KafkaClientProperties.of(security.superUserClient()),
-                    TopicProvisioner.streamtuneTopics(topics, 1, List.of(BACKBONE)));
+                    new TopicDeclaration(topics, 1).all(List.of(BACKBONE)), TopicDriftPolicy.REFUSE);
 
             RegistryServer registry = RegistryServer.startWithKafka(RegistryConfig.of(0, bootstrap).withBindAddress("localhost")
                     .withKafkaClient(load(kafkaConfig, StreamtuneAcls.REGISTRY)));

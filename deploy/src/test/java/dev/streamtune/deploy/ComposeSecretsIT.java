@@ -7,9 +7,11 @@ import dev.streamtune.broker.BrokerConfig;
 import dev.streamtune.broker.BrokerSecurity;
 import dev.streamtune.broker.EmbeddedKafkaBroker;
 import dev.streamtune.platform.StreamtuneAcls;
-import dev.streamtune.platform.TopicProvisioner;
 import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicDriftPolicy;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,7 +85,7 @@ class ComposeSecretsIT {
                 .withSecurity(security))) {
             Topics topics = Topics.defaults();
             TopicProvisioner.ensure(broker.bootstrapServers(), KafkaClientProperties.of(security.superUserClient()),
-                    TopicProvisioner.streamtuneTopics(topics, 1, List.of(ExpectedTopics.DEFAULT_BACKBONE)));
+                    new TopicDeclaration(topics, 1).all(List.of(ExpectedTopics.DEFAULT_BACKBONE)), TopicDriftPolicy.REFUSE);
             for (String principal : StreamtuneAcls.PRINCIPALS) {
                 KafkaClientProperties client = KafkaClientProperties.load(secrets.resolve("host-" + principal + ".properties"));
                 assertThat(mayWrite(broker, client, topics.updates())).as("%s writes %s", principal, topics.updates())

@@ -244,7 +244,10 @@ class KubernetesManifestsTest {
         JsonNode container = named("Job", "create-topics").path("spec").path("template").path("spec").path("containers").get(0);
         String script = String.join("\n", DeployFiles.strings(container.path("command")))
                 + "\n" + String.join("\n", DeployFiles.strings(container.path("args")));
-        assertThat(ExpectedTopics.words(script)).containsAll(ExpectedTopics.createdByDeployment()).contains("$STREAMTUNE_BOOTSTRAP_SERVERS");
+        assertThat(ExpectedTopics.words(script)).contains("$STREAMTUNE_BOOTSTRAP_SERVERS");
+        // every declared topic with its settings on a cluster (RF 3, min ISR 2), and nothing undeclared
+        assertThat(ExpectedTopics.differences(script, 6, dev.streamtune.schemas.topics.TopicReplication.CLUSTER))
+                .as("the k8s topics job against TopicDeclaration").isEmpty();
         assertThat(container.path("envFrom").findValuesAsText("name")).contains("streamtune-config");
         assertThat(container.path("image").asText())
                 .isEqualTo(DeployFiles.yaml(DeployFiles.file("docker-compose.yml")).path("services").path("kafka").path("image").asText());

@@ -4,6 +4,8 @@ import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.FunctionCounter;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,7 +30,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -241,20 +241,12 @@ public final class FeaturizerService implements AutoCloseable {
         }
     }
 
+    /** Creates the features topic, as the one declaration has it, if absent. */
     private void ensureTopic(String topic, int partitions) {
-        try {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1)))
-                    .all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        TopicDeclaration declared = new TopicDeclaration(config.topics(), partitions);
+        List<String> created = TopicProvisioner.create(admin, List.of(declared.spec(topic)), ADMIN_TIMEOUT);
+        if (!created.isEmpty()) {
             log.info("featurizer: created {} with {} partitions", topic, partitions);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the features topic " + topic + ": " + e.getCause(), e);
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("creating the features topic " + topic + " took over " + ADMIN_TIMEOUT, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + topic, e);
         }
     }
 

@@ -8,10 +8,13 @@ import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.datasets.LoadOptions;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.schemas.DeadLetterHeaders;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -186,8 +189,8 @@ class IngestIT {
     }
 
     private static void createTopics(Topics topics, int partitions) {
-        platform.cluster().createTopics(partitions, topics.raw(), topics.train(), topics.validation(), topics.test(), topics.dlq());
-        platform.cluster().createTopics(1, Map.of("cleanup.policy", "compact"), topics.tasks());
+        TopicProvisioner.create(platform.bootstrapServers(), KafkaClientProperties.none(), new TopicDeclaration(topics, partitions)
+                .specs(List.of(topics.raw(), topics.train(), topics.validation(), topics.test(), topics.dlq(), topics.tasks())));
     }
 
     private static byte[] bytes(String s) {

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.schemas.DeadLetterHeaders;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -98,8 +101,8 @@ class LabelFloodIT {
     void aFloodOfDistinctLabelsGrowsTheTaskToItsLimitAndTheRestIsDeadLettered() throws Exception {
         String prefix = "flood-" + UUID.randomUUID().toString().substring(0, 6) + ".";
         Topics topics = Topics.withPrefix(prefix);
-        platform.cluster().createTopics(3, topics.raw(), topics.train(), topics.validation(), topics.test(), topics.dlq());
-        platform.cluster().createTopics(1, Map.of("cleanup.policy", "compact"), topics.tasks());
+        TopicProvisioner.create(platform.bootstrapServers(), KafkaClientProperties.none(), new TopicDeclaration(topics, 3)
+                .specs(List.of(topics.raw(), topics.train(), topics.validation(), topics.test(), topics.dlq(), topics.tasks())));
         IngestConfig config = IngestConfig.defaults(platform.bootstrapServers(), platform.registryUrl())
                 .withTopics(topics)
                 .withApplicationId(prefix + "ingest")

@@ -23,7 +23,8 @@ import org.apache.kafka.common.resource.ResourceType;
  * <p>What it holds to: only the evaluator writes {@code models.updates} ({@code streamtune rollback} runs as the
  * evaluator); only trainers write {@code models.candidates}; producers write examples and task declarations and
  * nothing downstream; subscribers only read {@code models.updates}. Every service may DESCRIBE the Streamtune
- * topics, because each checks at start that they exist ({@link TopicProvisioner}); CREATE is granted only on the
+ * topics and their configs (DESCRIBE_CONFIGS), because each checks at start that they exist as declared
+ * ({@link dev.streamtune.schemas.topics.TopicProvisioner}); CREATE is granted only on the
  * topics a service creates itself when missing (the trainer its outputs, the featurizer its features topic, the
  * registry {@code _schemas}, ingest its Kafka Streams internal topics).
  */
@@ -148,6 +149,7 @@ public final class StreamtuneAcls {
 
         for (String service : List.of(INGEST, FEATURIZER, TRAINER, EVALUATOR, DASHBOARD)) {
             topic(out, service, AclOperation.DESCRIBE, streamtuneTopics.toArray(String[]::new));
+            topic(out, service, AclOperation.DESCRIBE_CONFIGS, streamtuneTopics.toArray(String[]::new));
         }
         return List.copyOf(out);
     }

@@ -1,6 +1,8 @@
 package dev.streamtune.registry;
 
 import dev.streamtune.schemas.TopicReader;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,9 +22,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
+
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
+
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -134,23 +135,16 @@ public final class KafkaSchemaStore implements SchemaStore {
         return applied;
     }
 
-    /** Creates the compacted single-partition topic if missing; refuses one with several partitions. */
+    /**
+     * Creates the topic as declared ({@link TopicDeclaration#schemasTopic}: one partition, compacted, kept
+     * forever) if missing; refuses one with several partitions.
+     */
     private static void ensureTopic(RegistryConfig config) {
         long timeoutMs = config.kafkaTimeout().toMillis();
         Map<String, Object> props = config.kafkaClient().with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.bootstrapServers(), AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs));
         try (Admin admin = Admin.create(props)) {
-            try {
-                admin.createTopics(List.of(new NewTopic(config.topic(), Optional.of(1), Optional.empty())
-                                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                        .all().get(timeoutMs, TimeUnit.MILLISECONDS);
-                LOG.info("Created compacted schemas topic {}", config.topic());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Cannot create schemas topic " + config.topic() + ": "
-                            + e.getCause(), e);
-                }
-            }
+            TopicProvisioner.create(admin, List.of(TopicDeclaration.schemasTopic(config.topic())), config.kafkaTimeout());
             TopicDescription description = describeOnceVisible(admin, config.topic(), timeoutMs);
             if (description.partitions().size() != 1) {
                 throw new IllegalStateException("Schemas topic " + config.topic() + " has "

@@ -11,10 +11,13 @@ import dev.streamtune.ingest.IngestApp;
 import dev.streamtune.ingest.IngestConfig;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
+import dev.streamtune.schemas.KafkaClientProperties;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.schemas.topics.TopicDeclaration;
+import dev.streamtune.schemas.topics.TopicProvisioner;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,9 +35,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -207,14 +207,9 @@ public final class IngestBenchmark {
                 config.commitInterval().toMillis());
         try (StreamtunePlatform platform = StreamtunePlatform.start(PlatformConfig.ephemeral())) {
             Topics topics = Topics.defaults();
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
-                List<NewTopic> newTopics = new ArrayList<>();
-                for (String t : List.of(topics.raw(), topics.train(), topics.validation(), topics.test(), topics.dlq())) {
-                    newTopics.add(new NewTopic(t, config.partitions(), (short) 1));
-                }
-                newTopics.add(new NewTopic(topics.tasks(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-                admin.createTopics(newTopics).all().get();
-            }
+            TopicProvisioner.create(platform.bootstrapServers(), KafkaClientProperties.none(),
+                    new TopicDeclaration(topics, config.partitions()).specs(List.of(topics.raw(), topics.train(),
+                            topics.validation(), topics.test(), topics.dlq(), topics.tasks())));
             IngestConfig ingest = IngestConfig.defaults(platform.bootstrapServers(), platform.registryUrl())
                     .withApplicationId("ingest-benchmark")
                     .withStreamsOverrides(Map.of(

@@ -246,7 +246,7 @@ public final class TrainerService implements Runnable, AutoCloseable {
             if (stopping) {
                 return;
             }
-            startup.ensureOutputTopics(clients.admin());
+            startup.ensureOutputTopics();
             // fences a predecessor's open transaction before we read what it committed
             clients.producer().initTransactions();
             TaskSpec spec = startup.awaitTaskSpec(consumer, deserializer(clients, TaskSpec.class));

@@ -10,16 +10,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,22 +124,11 @@ final class TrainerStartup {
         return highest;
     }
 
-    void ensureOutputTopics(org.apache.kafka.clients.admin.Admin admin) {
-        for (String topic : List.of(config.topics().candidates(), config.topics().metrics())) {
-            try {
-                admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all()
-                        .get(30, TimeUnit.SECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic '" + topic + "': " + e.getCause(), e);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while creating output topics", e);
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("creating output topics timed out at " + config.bootstrapServers(), e);
-            }
-        }
+    /** Creates the topics the trainer writes where missing, with their declared settings (one home: the declaration). */
+    void ensureOutputTopics() {
+        dev.streamtune.schemas.topics.TopicProvisioner.create(config.bootstrapServers(), config.kafkaClient(),
+                new dev.streamtune.schemas.topics.TopicDeclaration(config.topics(), 1)
+                        .specs(List.of(config.topics().candidates(), config.topics().metrics())));
     }
 
     TaskSpec awaitTaskSpec(Consumer<byte[], byte[]> consumer, AvroDeserializer<TaskSpec> deserializer) {
