@@ -71,7 +71,7 @@ public final class CheckpointCodec {
                 out.writeInt(reservoir.labelIndex());
                 out.writeLong(reservoir.seen());
                 out.writeInt(reservoir.examples().size());
-                for (LabeledExample example : reservoir.examples()) {
+                for (TrainingExample example : reservoir.examples()) {
                     out.writeInt(example.labelIndex());
                     out.writeFloat(example.weight());
                     writeFloats(out, example.features());
@@ -152,11 +152,11 @@ public final class CheckpointCodec {
             int labelIndex = in.readInt("reservoir label");
             long seen = in.readLong("reservoir seen");
             int size = in.readCount("replay example count", MAX_COUNT, 4 + 4 + 4);
-            List<LabeledExample> examples = new ArrayList<>(size);
+            List<TrainingExample> examples = new ArrayList<>(size);
             for (int i = 0; i < size; i++) {
                 int exampleLabel = in.readInt("example label");
                 float weight = in.readFloat("example weight");
-                examples.add(new LabeledExample(readFloats(in, "example features"), exampleLabel, weight));
+                examples.add(new TrainingExample(readFloats(in, "example features"), exampleLabel, weight));
             }
             reservoirs.add(new ClassBalancedReplayBuffer.Reservoir(labelIndex, seen, examples));
         }

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class ClassBalancedReplayBuffer {
     private final int capacityPerClass;
-    private final List<List<LabeledExample>> reservoirs = new ArrayList<>();
+    private final List<List<TrainingExample>> reservoirs = new ArrayList<>();
     private final List<Long> seenPerClass = new ArrayList<>();
 
     public ClassBalancedReplayBuffer(int capacityPerClass) {
@@ -44,7 +44,7 @@ public final class ClassBalancedReplayBuffer {
     }
 
     /** Algorithm R per class: the k-th example of a class replaces a random slot with probability capacity/k. */
-    public void offer(LabeledExample example, DeterministicRandom rng) {
+    public void offer(TrainingExample example, DeterministicRandom rng) {
         if (capacityPerClass == 0) {
             return;
         }
@@ -52,7 +52,7 @@ public final class ClassBalancedReplayBuffer {
         ensureClass(label);
         long seen = seenPerClass.get(label) + 1;
         seenPerClass.set(label, seen);
-        List<LabeledExample> reservoir = reservoirs.get(label);
+        List<TrainingExample> reservoir = reservoirs.get(label);
         if (reservoir.size() < capacityPerClass) {
             reservoir.add(example);
         } else {
@@ -67,20 +67,20 @@ public final class ClassBalancedReplayBuffer {
      * {@code count} examples, classes taken in turn from a random starting class, each example
      * uniform within its class; empty when nothing is stored.
      */
-    public List<LabeledExample> sample(int count, DeterministicRandom rng) {
+    public List<TrainingExample> sample(int count, DeterministicRandom rng) {
         List<Integer> classes = new ArrayList<>();
         for (int label = 0; label < reservoirs.size(); label++) {
             if (!reservoirs.get(label).isEmpty()) {
                 classes.add(label);
             }
         }
-        List<LabeledExample> drawn = new ArrayList<>(count);
+        List<TrainingExample> drawn = new ArrayList<>(count);
         if (classes.isEmpty() || count <= 0) {
             return drawn;
         }
         int start = rng.nextInt(classes.size());
         for (int i = 0; i < count; i++) {
-            List<LabeledExample> reservoir = reservoirs.get(classes.get((start + i) % classes.size()));
+            List<TrainingExample> reservoir = reservoirs.get(classes.get((start + i) % classes.size()));
             drawn.add(reservoir.get(rng.nextInt(reservoir.size())));
         }
         return drawn;
@@ -117,7 +117,7 @@ public final class ClassBalancedReplayBuffer {
     }
 
     /** @param seen examples of this class offered so far (drives the reservoir's replacement odds) */
-    public record Reservoir(int labelIndex, long seen, List<LabeledExample> examples) {
+    public record Reservoir(int labelIndex, long seen, List<TrainingExample> examples) {
         public Reservoir {
             examples = List.copyOf(examples);
             if (labelIndex < 0 || seen < examples.size()) {

@@ -130,7 +130,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
     }
 
     @Override
-    protected void checkExample(int row, LabeledExample example) {
+    protected void checkExample(int row, TrainingExample example) {
         int length = example.features().length;
         if (length < 2 || length > model.maxTokens()) {
             throw new IllegalArgumentException("example " + row + " has " + length + " tokens; the technique takes 2 to "
@@ -144,7 +144,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
     }
 
     @Override
-    protected float optimizeOn(List<LabeledExample> rows, float[] classWeights) {
+    protected float optimizeOn(List<TrainingExample> rows, float[] classWeights) {
         int[][] ids = new int[rows.size()][];
         int[][] mask = new int[rows.size()][];
         int[] labelIndices = new int[rows.size()];

@@ -78,7 +78,7 @@ public final class HeadTrainer extends ReplayingTrainer {
     }
 
     @Override
-    protected void checkExample(int row, LabeledExample example) {
+    protected void checkExample(int row, TrainingExample example) {
         if (example.features().length != config.inputDim()) {
             throw new IllegalArgumentException("example " + row + " has " + example.features().length
                     + " features, inputDim is " + config.inputDim());
@@ -92,12 +92,12 @@ public final class HeadTrainer extends ReplayingTrainer {
 
     /** Builds one batch from {@code rows}, weights each row by its class weight times its own weight, and steps. */
     @Override
-    protected float optimizeOn(List<LabeledExample> rows, float[] classWeights) {
+    protected float optimizeOn(List<TrainingExample> rows, float[] classWeights) {
         int dim = config.inputDim();
         float[] features = new float[rows.size() * dim];
         int[] labelIndices = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            LabeledExample example = rows.get(i);
+            TrainingExample example = rows.get(i);
             System.arraycopy(example.features(), 0, features, i * dim, dim);
             labelIndices[i] = example.labelIndex();
         }

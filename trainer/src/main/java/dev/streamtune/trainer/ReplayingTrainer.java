@@ -62,37 +62,37 @@ abstract class ReplayingTrainer implements StreamingTrainer {
     }
 
     /** Rejects an example this trainer cannot feed (wrong width, too many tokens), naming row {@code row}. */
-    protected abstract void checkExample(int row, LabeledExample example);
+    protected abstract void checkExample(int row, TrainingExample example);
 
     /** One optimizer step on {@code rows}, each weighted by its class weight times its own weight; returns the loss. */
-    protected abstract float optimizeOn(List<LabeledExample> rows, float[] classWeights);
+    protected abstract float optimizeOn(List<TrainingExample> rows, float[] classWeights);
 
     /** The learning rate the next step uses (for the step result). */
     protected abstract float learningRateAt(long step);
 
     @Override
-    public StepResult step(List<LabeledExample> newExamples) {
+    public StepResult step(List<TrainingExample> newExamples) {
         if (newExamples.isEmpty()) {
             throw new IllegalArgumentException("a step needs at least one new example");
         }
         for (int i = 0; i < newExamples.size(); i++) {
-            LabeledExample example = newExamples.get(i);
+            TrainingExample example = newExamples.get(i);
             if (example.labelIndex() >= labels.size()) {
                 throw new IllegalArgumentException("example " + i + " has labelIndex " + example.labelIndex()
                         + " but the trainer knows " + labels.size() + " labels; call addLabel first");
             }
             checkExample(i, example);
         }
-        for (LabeledExample example : newExamples) {
+        for (TrainingExample example : newExamples) {
             classCounts[example.labelIndex()]++;
         }
-        List<LabeledExample> replayed = replay.sample(replayCount(newExamples.size()), rng);
-        List<LabeledExample> rows = new ArrayList<>(newExamples.size() + replayed.size());
+        List<TrainingExample> replayed = replay.sample(replayCount(newExamples.size()), rng);
+        List<TrainingExample> rows = new ArrayList<>(newExamples.size() + replayed.size());
         rows.addAll(newExamples);
         rows.addAll(replayed);
         float loss = finite(optimizeOn(rows, classWeights()), rows.size());
         float learningRate = learningRateAt(step);
-        for (LabeledExample example : newExamples) {
+        for (TrainingExample example : newExamples) {
             replay.offer(example, rng);
         }
         step++;
@@ -111,7 +111,7 @@ abstract class ReplayingTrainer implements StreamingTrainer {
         if (batchSize < 1) {
             throw new IllegalArgumentException("rehearsal batch size must be at least 1, got " + batchSize);
         }
-        List<LabeledExample> rows = replay.sample(batchSize, rng);
+        List<TrainingExample> rows = replay.sample(batchSize, rng);
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -175,7 +175,7 @@ abstract class ReplayingTrainer implements StreamingTrainer {
     }
 
     /** Row {@code i}'s loss weight: its class weight times its own weight. */
-    protected static float[] lossWeights(List<LabeledExample> rows, float[] classWeights) {
+    protected static float[] lossWeights(List<TrainingExample> rows, float[] classWeights) {
         float[] weights = new float[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             weights[i] = classWeights[rows.get(i).labelIndex()] * rows.get(i).weight();

@@ -17,7 +17,7 @@ import java.util.Optional;
 public interface StreamingTrainer extends AutoCloseable {
 
     /** One optimizer step on {@code newExamples} plus replayed examples. */
-    StepResult step(List<LabeledExample> newExamples);
+    StepResult step(List<TrainingExample> newExamples);
 
     /** One optimizer step on a class-balanced draw from the replay buffer alone; empty when it holds nothing. */
     Optional<StepResult> rehearse(int batchSize);
@@ -65,7 +65,7 @@ public interface StreamingTrainer extends AutoCloseable {
      * A validation example of the task, keyed by id (a correction replaces it), for a trainer that
      * {@link #readsValidation()}: its gold label, pooled embedding and lexical terms.
      */
-    default void validation(String exampleId, String label, LabeledExample features) {
+    default void validation(String exampleId, String label, TrainingExample features) {
     }
 
     /**
@@ -79,7 +79,7 @@ public interface StreamingTrainer extends AutoCloseable {
     }
 
     /** An example re-read after a restart, already counted before the crash: retained, not counted again. */
-    default void restoreRetained(LabeledExample example) {
+    default void restoreRetained(TrainingExample example) {
     }
 
     @Override

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ClassBalancedReplayBufferTest {
 
-    private static LabeledExample example(int label, int serial) {
-        return new LabeledExample(new float[] {serial}, label, 1f);
+    private static TrainingExample example(int label, int serial) {
+        return new TrainingExample(new float[] {serial}, label, 1f);
     }
 
     @Test
@@ -32,7 +32,7 @@ class ClassBalancedReplayBufferTest {
         assertThat(buffer.size()).isEqualTo(105);
         assertThat(buffer.seenOf(0)).isEqualTo(5_000);
 
-        List<LabeledExample> drawn = buffer.sample(3_000, rng);
+        List<TrainingExample> drawn = buffer.sample(3_000, rng);
         long[] perClass = new long[3];
         drawn.forEach(e -> perClass[e.labelIndex()]++);
         assertThat(perClass).containsExactly(1_000, 1_000, 1_000);

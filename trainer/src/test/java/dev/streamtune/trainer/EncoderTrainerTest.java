@@ -28,10 +28,10 @@ class EncoderTrainerTest {
                 0.3f, 4, true, 11L, "cpu");
     }
 
-    private static List<LabeledExample> batch(EncoderTrainer trainer, int from) {
-        List<LabeledExample> rows = new ArrayList<>();
+    private static List<TrainingExample> batch(EncoderTrainer trainer, int from) {
+        List<TrainingExample> rows = new ArrayList<>();
         for (int i = from; i < from + 4; i++) {
-            rows.add(LabeledExample.tokens(trainer.tokenize(TEXTS[i % TEXTS.length]), i % 2, 1f));
+            rows.add(TrainingExample.tokens(trainer.tokenize(TEXTS[i % TEXTS.length]), i % 2, 1f));
         }
         return rows;
     }
@@ -81,15 +81,15 @@ class EncoderTrainerTest {
             trainer.step(batch(trainer, 0));
             assertThat(trainer.addLabel("c")).isEqualTo(2);
             assertThat(trainer.addLabel("a")).isZero();
-            List<LabeledExample> rows = batch(trainer, 2);
-            rows.add(LabeledExample.tokens(trainer.tokenize("a third kind"), 2, 1f));
+            List<TrainingExample> rows = batch(trainer, 2);
+            rows.add(TrainingExample.tokens(trainer.tokenize("a third kind"), 2, 1f));
             trainer.step(rows);
             assertThat(trainer.labels()).containsExactly("a", "b", "c");
             assertThat(trainer.probabilities(List.of("free prize"))[0]).hasSize(3);
             assertThat(trainer.delta().size()).isPositive();
             int[] tooLong = new int[13];
             java.util.Arrays.fill(tooLong, 1000);
-            assertThatThrownBy(() -> trainer.step(List.of(LabeledExample.tokens(tooLong, 0, 1f))))
+            assertThatThrownBy(() -> trainer.step(List.of(TrainingExample.tokens(tooLong, 0, 1f))))
                     .hasMessageContaining("13 tokens").hasMessageContaining("max_tokens");
         }
     }

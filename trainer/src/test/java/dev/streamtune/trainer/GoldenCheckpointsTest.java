@@ -161,11 +161,11 @@ class GoldenCheckpointsTest {
         return BackboneRegistry.standard().byId("all-MiniLM-L6-v2");
     }
 
-    private static List<LabeledExample> tokens(EncoderTrainer trainer, int from) {
+    private static List<TrainingExample> tokens(EncoderTrainer trainer, int from) {
         String[] texts = {"win a free prize", "meeting moved to friday", "cheap pills", "lunch at noon"};
-        List<LabeledExample> rows = new ArrayList<>();
+        List<TrainingExample> rows = new ArrayList<>();
         for (int i = from; i < from + 4; i++) {
-            rows.add(LabeledExample.tokens(trainer.tokenize(texts[i % texts.length]), i % 2, 1f));
+            rows.add(TrainingExample.tokens(trainer.tokenize(texts[i % texts.length]), i % 2, 1f));
         }
         return rows;
     }
@@ -181,7 +181,7 @@ class GoldenCheckpointsTest {
         Random random = new Random(7);
         String[][] words = {{"meeting", "lunch", "report"}, {"winner", "free", "prize"}};
         try (HybridTrainer trainer = HybridTrainer.create(HYBRID, LABELS)) {
-            List<LabeledExample> batch = new ArrayList<>();
+            List<TrainingExample> batch = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 int label = i % 2;
                 float[] v = new float[4];
@@ -189,13 +189,13 @@ class GoldenCheckpointsTest {
                     v[d] = (float) random.nextGaussian();
                 }
                 v[0] += label == 1 ? 2f : -2f;
-                batch.add(new LabeledExample(v, label, 1f,
+                batch.add(new TrainingExample(v, label, 1f,
                         LexicalHasher.terms("the " + words[label][random.nextInt(3)])));
             }
             trainer.step(batch);
             for (int i = 0; i < 8; i++) {
                 int label = i % 2;
-                trainer.validation("v" + i, LABELS.get(label), new LabeledExample(new float[] {label == 1 ? 2f : -2f,
+                trainer.validation("v" + i, LABELS.get(label), new TrainingExample(new float[] {label == 1 ? 2f : -2f,
                     0f, 0f, 0f}, label, 1f, LexicalHasher.terms("the " + words[label][i % 3])));
             }
             trainer.consolidate();

@@ -109,7 +109,7 @@ class HeadTrainerTest {
         TrainerConfig config = new TrainerConfig("head", 12, HeadConfig.mlp(16, 0.3f), FAST, 0.25f, 20, true, 11L, "cpu");
         int firstSteps = 12;
         int moreSteps = 12;
-        List<List<LabeledExample>> batches = new ArrayList<>();
+        List<List<TrainingExample>> batches = new ArrayList<>();
         SyntheticData data = new SyntheticData(12, 2f, 5);
         for (int i = 0; i < firstSteps + moreSteps; i++) {
             batches.add(data.imbalancedBatch(16, 0.2));
@@ -158,7 +158,7 @@ class HeadTrainerTest {
             for (int i = 0; i < 60; i++) {
                 trainer.step(data.batch(32, 0, 1));
             }
-            List<LabeledExample> oldTest = data.batch(600, 0, 1);
+            List<TrainingExample> oldTest = data.batch(600, 0, 1);
             double oldAccuracyBefore = SyntheticData.accuracy(trainer, oldTest);
             assertThat(oldAccuracyBefore).isGreaterThan(0.95);
             List<NamedTensor> before = trainer.parameters();
@@ -183,15 +183,15 @@ class HeadTrainerTest {
     @Test
     void rejectsExamplesTheTrainerCannotPlace() {
         try (HeadTrainer trainer = HeadTrainer.create(config(4, HeadConfig.linear()), List.of("a", "b"))) {
-            assertThatThrownBy(() -> trainer.step(List.of(LabeledExample.of(new float[4], 2))))
+            assertThatThrownBy(() -> trainer.step(List.of(TrainingExample.of(new float[4], 2))))
                     .hasMessageContaining("labelIndex 2").hasMessageContaining("2 labels");
-            assertThatThrownBy(() -> trainer.step(List.of(LabeledExample.of(new float[3], 0))))
+            assertThatThrownBy(() -> trainer.step(List.of(TrainingExample.of(new float[3], 0))))
                     .hasMessageContaining("3 features").hasMessageContaining("inputDim is 4");
             assertThatThrownBy(() -> HeadTrainer.create(config(4, HeadConfig.linear()), List.of("a", "a")))
                     .hasMessageContaining("distinct");
-            assertThatThrownBy(() -> LabeledExample.of(new float[] {0, Float.NaN}, 0))
+            assertThatThrownBy(() -> TrainingExample.of(new float[] {0, Float.NaN}, 0))
                     .hasMessageContaining("features[1] must be finite");
-            assertThatThrownBy(() -> new LabeledExample(new float[1], 0, -1f)).hasMessageContaining("weight must be finite and >= 0");
+            assertThatThrownBy(() -> new TrainingExample(new float[1], 0, -1f)).hasMessageContaining("weight must be finite and >= 0");
         }
     }
 

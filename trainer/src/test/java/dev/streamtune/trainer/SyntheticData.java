@@ -25,27 +25,27 @@ final class SyntheticData {
         return x;
     }
 
-    List<LabeledExample> batch(int size, int... labelCycle) {
-        List<LabeledExample> batch = new ArrayList<>(size);
+    List<TrainingExample> batch(int size, int... labelCycle) {
+        List<TrainingExample> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int label = labelCycle[rng.nextInt(labelCycle.length)];
-            batch.add(LabeledExample.of(point(label), label));
+            batch.add(TrainingExample.of(point(label), label));
         }
         return batch;
     }
 
     /** {@code size} examples of which each is the minority label with probability {@code minorityShare}. */
-    List<LabeledExample> imbalancedBatch(int size, double minorityShare) {
-        List<LabeledExample> batch = new ArrayList<>(size);
+    List<TrainingExample> imbalancedBatch(int size, double minorityShare) {
+        List<TrainingExample> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int label = rng.nextDouble() < minorityShare ? 1 : 0;
-            batch.add(LabeledExample.of(point(label), label));
+            batch.add(TrainingExample.of(point(label), label));
         }
         return batch;
     }
 
-    static double accuracy(HeadTrainer trainer, List<LabeledExample> examples) {
-        float[][] rows = examples.stream().map(LabeledExample::features).toArray(float[][]::new);
+    static double accuracy(HeadTrainer trainer, List<TrainingExample> examples) {
+        float[][] rows = examples.stream().map(TrainingExample::features).toArray(float[][]::new);
         int[] predicted = trainer.predict(rows);
         int correct = 0;
         for (int i = 0; i < predicted.length; i++) {

@@ -7,7 +7,7 @@ import dev.streamtune.model.technique.DeterministicRandom;
 import dev.streamtune.trainer.DecaySchedule;
 import dev.streamtune.trainer.HeadConfig;
 import dev.streamtune.trainer.HeadTrainer;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.OptimizerConfig;
 import dev.streamtune.trainer.ProgressReporter;
 import dev.streamtune.trainer.TrainerConfig;
@@ -390,24 +390,24 @@ public final class TrainerBenchmark {
     }
 
     /** Two Gaussian classes in 384 dimensions, with pre-built batches so the loop measures training only. */
-    record Dataset(float[][] features, int[] labels, List<LabeledExample> examples) {
+    record Dataset(float[][] features, int[] labels, List<TrainingExample> examples) {
         static Dataset generate(int rows, int dim, long seed) {
             DeterministicRandom rng = new DeterministicRandom(seed);
             float[][] features = new float[rows][dim];
             int[] labels = new int[rows];
-            List<LabeledExample> examples = new ArrayList<>(rows);
+            List<TrainingExample> examples = new ArrayList<>(rows);
             for (int r = 0; r < rows; r++) {
                 labels[r] = rng.nextDouble() < 0.3 ? 1 : 0;
                 for (int d = 0; d < dim; d++) {
                     features[r][d] = (float) (rng.nextGaussian() * 0.5 + (labels[r] == 1 && d < 16 ? 0.4 : 0));
                 }
-                examples.add(LabeledExample.of(features[r], labels[r]));
+                examples.add(TrainingExample.of(features[r], labels[r]));
             }
             return new Dataset(features, labels, examples);
         }
 
         /** Batch k: rows [lo, lo + BATCH) with lo = (k * BATCH) mod (rows - BATCH + 1), as the Python script slices. */
-        List<LabeledExample> batch(long k) {
+        List<TrainingExample> batch(long k) {
             int lo = (int) ((k * BATCH) % (labels.length - BATCH + 1));
             return examples.subList(lo, lo + BATCH);
         }

@@ -2,7 +2,7 @@ package dev.streamtune.trainer.hybrid;
 
 import dev.streamtune.model.hybrid.HybridClassifier;
 import dev.streamtune.model.hybrid.LexicalTerms;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 
 /** The arithmetic a {@link HybridTrainer} fit prepares its data with: document frequencies, weights, samples. */
 final class FitData {
@@ -56,11 +56,11 @@ final class FitData {
     }
 
     /** Per-example loss weights: the examples' own weights, times n / (k * count) of their class when balanced. */
-    static float[] weights(int[] truth, int k, boolean balanced, Iterable<LabeledExample> examples) {
+    static float[] weights(int[] truth, int k, boolean balanced, Iterable<TrainingExample> examples) {
         float[] factors = balancedFactors(truth, k);
         float[] w = new float[truth.length];
         int i = 0;
-        for (LabeledExample example : examples) {
+        for (TrainingExample example : examples) {
             w[i] = example.weight() * (balanced ? factors[truth[i]] : 1f);
             i++;
         }

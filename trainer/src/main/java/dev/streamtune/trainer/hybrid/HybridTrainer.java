@@ -12,7 +12,7 @@ import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.trainer.AdamW;
 import dev.streamtune.trainer.ClassBalancedReplayBuffer;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.StreamingTrainer;
 import dev.streamtune.trainer.TrainerState;
 import dev.streamtune.trainer.hybrid.HybridScoring.FeatureSet;
@@ -100,7 +100,7 @@ public final class HybridTrainer implements StreamingTrainer {
     private final TechniqueSpec spec;
     private final List<String> labels;
     private final List<Long> classCounts;
-    private final ArrayDeque<LabeledExample> retained = new ArrayDeque<>();
+    private final ArrayDeque<TrainingExample> retained = new ArrayDeque<>();
     private final Map<String, Held> validation = new LinkedHashMap<>();
     private final Map<String, float[]> warm = new HashMap<>();
     private HybridClassifier classifier;
@@ -159,9 +159,9 @@ public final class HybridTrainer implements StreamingTrainer {
     }
 
     @Override
-    public StepResult step(List<LabeledExample> newExamples) {
+    public StepResult step(List<TrainingExample> newExamples) {
         double loss = 0;
-        for (LabeledExample example : newExamples) {
+        for (TrainingExample example : newExamples) {
             check(example);
             retain(example);
             classCounts.set(example.labelIndex(), classCounts.get(example.labelIndex()) + 1);
@@ -195,7 +195,7 @@ public final class HybridTrainer implements StreamingTrainer {
     }
 
     @Override
-    public void validation(String exampleId, String label, LabeledExample features) {
+    public void validation(String exampleId, String label, TrainingExample features) {
         check(features);
         validation.put(exampleId, new Held(label, features.features(), terms(features)));
     }
@@ -206,7 +206,7 @@ public final class HybridTrainer implements StreamingTrainer {
     }
 
     @Override
-    public void restoreRetained(LabeledExample example) {
+    public void restoreRetained(TrainingExample example) {
         check(example);
         retain(example);
     }
@@ -220,25 +220,25 @@ public final class HybridTrainer implements StreamingTrainer {
         return retained.size();
     }
 
-    private void retain(LabeledExample example) {
+    private void retain(TrainingExample example) {
         retained.addLast(example);
         while (retained.size() > config.maxRetained()) {
             retained.removeFirst();
         }
     }
 
-    private void check(LabeledExample example) {
+    private void check(TrainingExample example) {
         if (example.features().length != dim) {
             throw new IllegalArgumentException("pooled embedding has " + example.features().length
                     + " values, the hybrid model expects " + dim);
         }
     }
 
-    private static LexicalTerms terms(LabeledExample example) {
+    private static LexicalTerms terms(TrainingExample example) {
         return example.terms() == null ? LexicalTerms.EMPTY : example.terms();
     }
 
-    private double logLoss(LabeledExample example) {
+    private double logLoss(TrainingExample example) {
         if (classifier == null || classifier.labelCount() != labels.size()) {
             return Math.log(labels.size());
         }
@@ -261,7 +261,7 @@ public final class HybridTrainer implements StreamingTrainer {
         float[][] dense = new float[n][];
         List<LexicalTerms> termsList = new ArrayList<>(n);
         int i = 0;
-        for (LabeledExample example : retained) {
+        for (TrainingExample example : retained) {
             LexicalTerms t = terms(example);
             termsList.add(t);
             FitData.markBuckets(t, mask, documentFrequency);

@@ -10,7 +10,7 @@ import dev.streamtune.avro.TaskSpec;
 import dev.streamtune.model.technique.TechniqueSettings;
 import dev.streamtune.schemas.MetricNames;
 import dev.streamtune.schemas.signing.SigningKey;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.StreamingTrainer;
 import dev.streamtune.trainer.TrainerState;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class TrainingCore implements AutoCloseable {
     private final int rehearsalSteps;
     private final boolean labelSetClosed;
     private final OffsetLedger ledger = new OffsetLedger();
-    private final List<LabeledExample> pending = new ArrayList<>();
+    private final List<TrainingExample> pending = new ArrayList<>();
 
     private StreamingTrainer trainer;
     private PublishPoint restoredPoint;
@@ -231,7 +231,7 @@ final class TrainingCore implements AutoCloseable {
             labelCount = trainer.labels().size();
             LOG.info("Task '{}': new label '{}' grew the head to {} outputs", config.task(), label, labelCount);
         }
-        LabeledExample example;
+        TrainingExample example;
         try {
             example = input.example(decoded, labelIndex);
         } catch (IllegalArgumentException e) {

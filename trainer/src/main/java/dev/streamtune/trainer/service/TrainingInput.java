@@ -5,12 +5,12 @@ import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.Split;
 import dev.streamtune.schemas.serde.AvroDeserializer;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import java.util.function.Function;
 
 /**
  * The part of the trainer service that depends on what the technique is fed: which topic holds
- * the task's train examples and how one record becomes a {@link LabeledExample}. Head-only reads
+ * the task's train examples and how one record becomes a {@link TrainingExample}. Head-only reads
  * pooled features ({@link Features}); the encoder techniques read text and tokenize it ({@link Texts}).
  * Everything else (offsets, checkpoints, versions, transactions) is the same for both.
  */
@@ -26,7 +26,7 @@ sealed interface TrainingInput permits TrainingInput.Features, TrainingInput.Tex
     String problem(Decoded decoded);
 
     /** The trainer's example; throws IllegalArgumentException for values it refuses (a non-finite feature). */
-    LabeledExample example(Decoded decoded, int labelIndex);
+    TrainingExample example(Decoded decoded, int labelIndex);
 
     /** The fields every input kind has, and the kind's own payload. */
     record Decoded(CharSequence task, Split split, String exampleId, String label, double weight, Object payload) {
@@ -55,13 +55,13 @@ sealed interface TrainingInput permits TrainingInput.Features, TrainingInput.Tex
         }
 
         @Override
-        public LabeledExample example(Decoded decoded, int labelIndex) {
+        public TrainingExample example(Decoded decoded, int labelIndex) {
             FeatureVector vector = (FeatureVector) decoded.payload();
             float[] features = new float[vector.getVector().size()];
             for (int i = 0; i < features.length; i++) {
                 features[i] = vector.getVector().get(i);
             }
-            return new LabeledExample(features, labelIndex, (float) vector.getWeight(),
+            return new TrainingExample(features, labelIndex, (float) vector.getWeight(),
                     LexicalTerms.of(vector.getTerms(), vector.getTermCounts()));
         }
     }
@@ -99,9 +99,9 @@ sealed interface TrainingInput permits TrainingInput.Features, TrainingInput.Tex
         }
 
         @Override
-        public LabeledExample example(Decoded decoded, int labelIndex) {
+        public TrainingExample example(Decoded decoded, int labelIndex) {
             String text = ((LabelledExample) decoded.payload()).getText().toString();
-            return LabeledExample.tokens(tokenizer.apply(text), labelIndex, (float) decoded.weight());
+            return TrainingExample.tokens(tokenizer.apply(text), labelIndex, (float) decoded.weight());
         }
     }
 }

@@ -10,7 +10,7 @@ import dev.streamtune.model.hybrid.LexicalHasher;
 import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.trainer.CheckpointCodec;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.TrainerState;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ class HybridTrainerTest {
     }
 
     /** Spam says one of a few spam words, ham one of a few ham words; the embedding is noise. */
-    private static LabeledExample lexical(Random random, int label) {
+    private static TrainingExample lexical(Random random, int label) {
         String[] spam = {"winner", "free", "prize", "cash"};
         String[] ham = {"meeting", "lunch", "report", "tomorrow"};
         String[] filler = {"the", "and", "you", "this", "that", "with", "for", "our"};
@@ -39,17 +39,17 @@ class HybridTrainerTest {
             text.append(filler[random.nextInt(filler.length)]).append(' ');
         }
         text.append((label == 1 ? spam : ham)[random.nextInt(4)]);
-        return new LabeledExample(noise(random, -1), label, 1f, LexicalHasher.terms(text));
+        return new TrainingExample(noise(random, -1), label, 1f, LexicalHasher.terms(text));
     }
 
     /** The label is in the embedding's first coordinate; the words are noise. */
-    private static LabeledExample embedded(Random random, int label) {
+    private static TrainingExample embedded(Random random, int label) {
         String[] filler = {"the", "and", "you", "this", "that", "with", "for", "our", "meeting", "free"};
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 6; i++) {
             text.append(filler[random.nextInt(filler.length)]).append(' ');
         }
-        return new LabeledExample(noise(random, label), label, 1f, LexicalHasher.terms(text));
+        return new TrainingExample(noise(random, label), label, 1f, LexicalHasher.terms(text));
     }
 
     private static float[] noise(Random random, int label) {
@@ -63,9 +63,9 @@ class HybridTrainerTest {
         return v;
     }
 
-    private static double accuracy(HybridClassifier model, List<LabeledExample> examples) {
+    private static double accuracy(HybridClassifier model, List<TrainingExample> examples) {
         int right = 0;
-        for (LabeledExample e : examples) {
+        for (TrainingExample e : examples) {
             float[] p = model.probabilities(e.features(), e.terms());
             right += (p[1] > p[0] ? 1 : 0) == e.labelIndex() ? 1 : 0;
         }
@@ -73,13 +73,13 @@ class HybridTrainerTest {
     }
 
     private interface Maker {
-        LabeledExample make(Random random, int label);
+        TrainingExample make(Random random, int label);
     }
 
     private static HybridTrainer trained(Maker maker, int train, int validation, long seed) {
         Random random = new Random(seed);
         HybridTrainer trainer = HybridTrainer.create(config(10_000), LABELS);
-        List<LabeledExample> batch = new ArrayList<>();
+        List<TrainingExample> batch = new ArrayList<>();
         for (int i = 0; i < train; i++) {
             batch.add(maker.make(random, i % 3 == 0 ? 1 : 0));
         }
@@ -99,7 +99,7 @@ class HybridTrainerTest {
         assertThat(model.lexicalScale()).isPositive();
         assertThat(trainer.trainingSettings().get("features")).contains("lexical");
         Random random = new Random(99);
-        List<LabeledExample> test = new ArrayList<>();
+        List<TrainingExample> test = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             test.add(lexical(random, i % 2));
         }
@@ -113,7 +113,7 @@ class HybridTrainerTest {
         HybridClassifier model = trainer.classifier().orElseThrow();
         assertThat(model.denseScale()).isPositive();
         Random random = new Random(98);
-        List<LabeledExample> test = new ArrayList<>();
+        List<TrainingExample> test = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             test.add(embedded(random, i % 2));
         }
@@ -127,7 +127,7 @@ class HybridTrainerTest {
                 Integer.toString(HybridTrainer.SELECTION_SAMPLE + 500));
         assertThat(Double.parseDouble(trainer.trainingSettings().get("selection_validation_macro_f1"))).isGreaterThan(0.95);
         Random random = new Random(97);
-        List<LabeledExample> test = new ArrayList<>();
+        List<TrainingExample> test = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             test.add(lexical(random, i % 2));
         }
@@ -160,7 +160,7 @@ class HybridTrainerTest {
     void aStepReportsThePrequentialLossOfTheCurrentModelAndOnlyRetains() {
         Random random = new Random(4);
         HybridTrainer trainer = trained(HybridTrainerTest::lexical, 300, 60, 4);
-        List<LabeledExample> next = new ArrayList<>();
+        List<TrainingExample> next = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             next.add(lexical(random, i % 2));
         }
@@ -175,7 +175,7 @@ class HybridTrainerTest {
     void theRetainedSetIsBoundedOldestFirst() {
         HybridTrainer trainer = HybridTrainer.create(config(100), LABELS);
         Random random = new Random(5);
-        List<LabeledExample> batch = new ArrayList<>();
+        List<TrainingExample> batch = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             batch.add(lexical(random, i % 2));
         }
@@ -208,7 +208,7 @@ class HybridTrainerTest {
         int third = trainer.addLabel("phish");
         assertThat(third).isEqualTo(2);
         Random random = new Random(7);
-        trainer.step(List.of(new LabeledExample(noise(random, -1), 2, 1f, LexicalHasher.terms("verify your account"))));
+        trainer.step(List.of(new TrainingExample(noise(random, -1), 2, 1f, LexicalHasher.terms("verify your account"))));
         trainer.consolidate();
         assertThat(trainer.classifier().orElseThrow().labelCount()).isEqualTo(3);
         assertThat(trainer.labels()).containsExactly("ham", "spam", "phish");
@@ -217,7 +217,7 @@ class HybridTrainerTest {
     @Test
     void anEmbeddingOfTheWrongWidthIsRefused() {
         HybridTrainer trainer = HybridTrainer.create(config(10), LABELS);
-        assertThatThrownBy(() -> trainer.step(List.of(new LabeledExample(new float[3], 0, 1f, LexicalTerms.EMPTY))))
+        assertThatThrownBy(() -> trainer.step(List.of(new TrainingExample(new float[3], 0, 1f, LexicalTerms.EMPTY))))
                 .hasMessageContaining("expects " + DIM);
     }
 }

@@ -10,7 +10,7 @@ import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.SentenceEmbedder;
 import dev.streamtune.trainer.HeadConfig;
 import dev.streamtune.trainer.HeadTrainer;
-import dev.streamtune.trainer.LabeledExample;
+import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.TrainerConfig;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -56,10 +56,10 @@ class CorpusQualityIT {
         List<String> labels = List.of(SpamAssassin.HAM, SpamAssassin.SPAM);
         float[][] vectors = embedCached(emails);
 
-        List<LabeledExample> train = new ArrayList<>();
-        List<LabeledExample> validation = new ArrayList<>();
+        List<TrainingExample> train = new ArrayList<>();
+        List<TrainingExample> validation = new ArrayList<>();
         for (int i = 0; i < emails.size(); i++) {
-            LabeledExample example = LabeledExample.of(vectors[i], labels.indexOf(emails.get(i).label()));
+            TrainingExample example = TrainingExample.of(vectors[i], labels.indexOf(emails.get(i).label()));
             (isValidation(emails.get(i).id()) ? validation : train).add(example);
         }
         System.out.printf("corpus: %d emails, %d train, %d validation%n", emails.size(), train.size(), validation.size());
@@ -71,13 +71,13 @@ class CorpusQualityIT {
         try (HeadTrainer trainer = HeadTrainer.create(config, labels)) {
             Random shuffle = new Random(1);
             for (int epoch = 0; epoch < EPOCHS; epoch++) {
-                List<LabeledExample> order = new ArrayList<>(train);
+                List<TrainingExample> order = new ArrayList<>(train);
                 Collections.shuffle(order, shuffle);
                 for (int from = 0; from < order.size(); from += BATCH) {
                     trainer.step(order.subList(from, Math.min(order.size(), from + BATCH)));
                 }
             }
-            int[] predicted = trainer.predict(validation.stream().map(LabeledExample::features).toArray(float[][]::new));
+            int[] predicted = trainer.predict(validation.stream().map(TrainingExample::features).toArray(float[][]::new));
             List<String> truth = validation.stream().map(e -> labels.get(e.labelIndex())).toList();
             List<String> guessed = new ArrayList<>();
             for (int p : predicted) {

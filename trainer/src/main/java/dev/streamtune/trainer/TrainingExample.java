@@ -5,20 +5,21 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One training example as the trainer sees it: a pooled embedding (or, for the encoder
+ * One training example as the trainer sees it, decoded from the wire records (Avro's
+ * {@code LabelledExample} and {@code FeatureVector}): a pooled embedding (or, for the encoder
  * techniques, token ids; see {@link #tokens}), the index of its label in the trainer's label
  * list, its weight from the source event, and for the hybrid technique the text's hashed word
  * n-grams ({@code terms}, null otherwise).
  */
-public record LabeledExample(float[] features, int labelIndex, float weight, LexicalTerms terms) {
+public record TrainingExample(float[] features, int labelIndex, float weight, LexicalTerms terms) {
     private static final int MAX_EXACT_ID = 1 << 24;
 
     /** An example without lexical terms (every technique but hybrid). */
-    public LabeledExample(float[] features, int labelIndex, float weight) {
+    public TrainingExample(float[] features, int labelIndex, float weight) {
         this(features, labelIndex, weight, null);
     }
 
-    public LabeledExample {
+    public TrainingExample {
         Objects.requireNonNull(features, "features");
         if (labelIndex < 0) {
             throw new IllegalArgumentException("labelIndex must be >= 0, got " + labelIndex);
@@ -34,8 +35,8 @@ public record LabeledExample(float[] features, int labelIndex, float weight, Lex
         }
     }
 
-    public static LabeledExample of(float[] features, int labelIndex) {
-        return new LabeledExample(features, labelIndex, 1f);
+    public static TrainingExample of(float[] features, int labelIndex) {
+        return new TrainingExample(features, labelIndex, 1f);
     }
 
     /**
@@ -43,7 +44,7 @@ public record LabeledExample(float[] features, int labelIndex, float weight, Lex
      * padding) stored as floats, which hold every id below 2^24 exactly, so that the replay
      * buffer and the checkpoint format serve both input kinds unchanged.
      */
-    public static LabeledExample tokens(int[] tokenIds, int labelIndex, float weight) {
+    public static TrainingExample tokens(int[] tokenIds, int labelIndex, float weight) {
         float[] values = new float[tokenIds.length];
         for (int i = 0; i < tokenIds.length; i++) {
             if (tokenIds[i] < 0 || tokenIds[i] >= MAX_EXACT_ID) {
@@ -52,7 +53,7 @@ public record LabeledExample(float[] features, int labelIndex, float weight, Lex
             }
             values[i] = tokenIds[i];
         }
-        return new LabeledExample(values, labelIndex, weight);
+        return new TrainingExample(values, labelIndex, weight);
     }
 
     /** The word-piece ids of an example made by {@link #tokens}. */
@@ -66,7 +67,7 @@ public record LabeledExample(float[] features, int labelIndex, float weight, Lex
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof LabeledExample that && labelIndex == that.labelIndex
+        return other instanceof TrainingExample that && labelIndex == that.labelIndex
                 && Float.compare(weight, that.weight) == 0 && Arrays.equals(features, that.features)
                 && Objects.equals(terms, that.terms);
     }
@@ -78,6 +79,6 @@ public record LabeledExample(float[] features, int labelIndex, float weight, Lex
 
     @Override
     public String toString() {
-        return "LabeledExample[label=" + labelIndex + ", weight=" + weight + ", dim=" + features.length + "]";
+        return "TrainingExample[label=" + labelIndex + ", weight=" + weight + ", dim=" + features.length + "]";
     }
 }
