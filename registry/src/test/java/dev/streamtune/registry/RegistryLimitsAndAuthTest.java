@@ -86,8 +86,8 @@ class RegistryLimitsAndAuthTest {
         assertThat(tooLarge.errorCode()).isEqualTo(RegistryException.SCHEMA_TOO_LARGE);
         assertThat(tooLarge.json().get("message").asText()).contains("maxSchemaBytes").contains("2048");
 
-        String huge = "{\"schema\":\"" + "x".repeat(server.config().http().maxBodyBytes() + 10) + "\"}";
-        RegistryClient.Reply body = client.post("/subjects/huge-value/versions", huge);
+        RegistryClient.Reply body = client.postDeclaringLength("/subjects/huge-value/versions",
+                server.config().http().maxBodyBytes() + 10L);
         assertThat(body.status()).isEqualTo(413);
         assertThat(body.errorCode()).isEqualTo(413);
         assertThat(body.json().get("message").asText()).contains("maxBodyBytes");
