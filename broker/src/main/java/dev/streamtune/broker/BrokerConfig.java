@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param startupTimeout   how long {@link EmbeddedKafkaBroker#start} waits for the broker to serve clients
  * @param overrides        extra broker properties, applied last (e.g. {@code log.retention.ms})
  * @param security         empty for a PLAINTEXT listener open to everyone; else SASL_SSL, SCRAM users and ACLs
+ * @param cluster          empty for a single node; else this node's place in a multi-node KRaft cluster (its
+ *                         controller port comes from the membership)
  */
 public record BrokerConfig(
         String host,
@@ -31,7 +33,8 @@ public record BrokerConfig(
         boolean autoCreateTopics,
         Duration startupTimeout,
         Map<String, String> overrides,
-        Optional<BrokerSecurity> security) {
+        Optional<BrokerSecurity> security,
+        Optional<ClusterMembership> cluster) {
 
     /** The most partitions a topic gets by default; more is possible per topic, never by accident. */
     public static final int MAX_DEFAULT_PARTITIONS = 1_000;
@@ -42,6 +45,11 @@ public record BrokerConfig(
         Objects.requireNonNull(startupTimeout, "startupTimeout");
         Objects.requireNonNull(overrides, "overrides");
         Objects.requireNonNull(security, "security (Optional.empty() for PLAINTEXT)");
+        Objects.requireNonNull(cluster, "cluster (Optional.empty() for a single node)");
+        if (cluster.isPresent() && (port == 0 || dataDirectory.isEmpty())) {
+            throw new IllegalArgumentException("a cluster node needs a fixed port and a data directory (its log must"
+                    + " outlive a restart), got port " + port + " and " + dataDirectory);
+        }
         if (host.isBlank()) {
             throw new IllegalArgumentException("host must not be blank");
         }
@@ -76,46 +84,52 @@ public record BrokerConfig(
     /** localhost, ephemeral ports, a temporary data directory, one partition per topic. */
     public static BrokerConfig defaults() {
         return new BrokerConfig("localhost", 0, 0, Optional.empty(), 1, true,
-                Duration.ofSeconds(60), Map.of(), Optional.empty());
+                Duration.ofSeconds(60), Map.of(), Optional.empty(), Optional.empty());
     }
 
     public BrokerConfig withPort(int newPort) {
         return new BrokerConfig(host, newPort, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides, security);
+                autoCreateTopics, startupTimeout, overrides, security, cluster);
     }
 
     public BrokerConfig withControllerPort(int newControllerPort) {
         return new BrokerConfig(host, port, newControllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides, security);
+                autoCreateTopics, startupTimeout, overrides, security, cluster);
     }
 
     public BrokerConfig withDataDirectory(Path directory) {
         return new BrokerConfig(host, port, controllerPort, Optional.of(directory), defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides, security);
+                autoCreateTopics, startupTimeout, overrides, security, cluster);
     }
 
     public BrokerConfig withDefaultPartitions(int partitions) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, partitions,
-                autoCreateTopics, startupTimeout, overrides, security);
+                autoCreateTopics, startupTimeout, overrides, security, cluster);
     }
 
     public BrokerConfig withAutoCreateTopics(boolean enabled) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                enabled, startupTimeout, overrides, security);
+                enabled, startupTimeout, overrides, security, cluster);
     }
 
     public BrokerConfig withStartupTimeout(Duration timeout) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, timeout, overrides, security);
+                autoCreateTopics, timeout, overrides, security, cluster);
     }
 
     public BrokerConfig withOverrides(Map<String, String> properties) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, properties, security);
+                autoCreateTopics, startupTimeout, properties, security, cluster);
     }
 
     public BrokerConfig withSecurity(BrokerSecurity newSecurity) {
         return new BrokerConfig(host, port, controllerPort, dataDirectory, defaultPartitions,
-                autoCreateTopics, startupTimeout, overrides, Optional.of(newSecurity));
+                autoCreateTopics, startupTimeout, overrides, Optional.of(newSecurity), cluster);
+    }
+
+    /** This node as a member of a multi-node cluster. */
+    public BrokerConfig withCluster(ClusterMembership membership) {
+        return new BrokerConfig(host, port, membership.controllerPort(), dataDirectory, defaultPartitions,
+                autoCreateTopics, startupTimeout, overrides, security, Optional.of(membership));
     }
 }

@@ -31,13 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka broker (KRaft, broker and controller in one process) running inside
- * this JVM, built from the {@code kafka_2.13} server artifact: the same code as a standalone broker,
- * only started without a separate process.
+ * A real Kafka broker (KRaft, broker and controller in one process) running inside this JVM, built
+ * from the {@code kafka_2.13} server artifact: the same code as a standalone broker, only started
+ * without a separate process.
  *
- * <p>Settings suit one node: replication factor 1 and min ISR 1 for the offsets, transaction and
- * share-group state topics, so consumer groups, transactions and {@code exactly_once_v2} work; no
- * initial rebalance delay, so consumer groups form at once in tests.
+ * <p>Alone (the default), settings suit one node: replication factor 1 and min ISR 1 for the offsets,
+ * transaction and share-group state topics, so consumer groups, transactions and {@code exactly_once_v2}
+ * work; no initial rebalance delay, so consumer groups form at once in tests. As one node of a cluster
+ * ({@link BrokerConfig#cluster}, each node its own process, as {@code up --brokers 3} runs them) the
+ * internal topics get RF 3 and min ISR 2 and the node joins the given controller quorum.
  *
  * <p>With {@link BrokerConfig#security} the one client listener speaks SASL_SSL, the SCRAM users and ACLs of the
  * {@link BrokerSecurity} exist once {@link #start} returns, and clients connect with {@link #adminProperties()} (the
@@ -55,7 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final int NODE_ID = 1;
+    /** The node id of a broker that is not part of a cluster. */
+    private static final int SINGLE_NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String CLIENT_LISTENER = "PLAINTEXT";
     /** The client listener's name when {@link BrokerConfig#security} is set. */
@@ -94,7 +97,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path directory = config.dataDirectory().orElseGet(EmbeddedKafkaBroker::createTemporaryDirectory);
         try {
             Files.createDirectories(directory);
-            String clusterId = formatIfNeeded(directory);
+            String clusterId = formatIfNeeded(directory, config.cluster());
             for (int attempt = 1; ; attempt++) {
                 int port = config.port() != 0 ? config.port() : freePort(config.host());
                 int controllerPort = config.controllerPort() != 0 ? config.controllerPort() : freePort(config.host());
@@ -226,8 +229,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     static Properties brokerProperties(BrokerConfig config, Path directory, int port, int controllerPort) {
         Map<String, String> props = new HashMap<>();
         props.put("process.roles", "broker,controller");
-        props.put("node.id", String.valueOf(NODE_ID));
-        props.put("controller.quorum.voters", NODE_ID + "@" + config.host() + ":" + controllerPort);
+        int nodeId = config.cluster().map(ClusterMembership::nodeId).orElse(SINGLE_NODE_ID);
+        props.put("node.id", String.valueOf(nodeId));
+        props.put("controller.quorum.voters", config.cluster().map(c -> c.quorumVoters(config.host()))
+                .orElse(SINGLE_NODE_ID + "@" + config.host() + ":" + controllerPort));
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         String client = config.security().isPresent() ? SECURE_CLIENT_LISTENER : CLIENT_LISTENER;
         props.put("listeners", client + "://" + config.host() + ":" + port + ","
@@ -240,16 +245,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("log.dirs", directory.toAbsolutePath().toString());
         props.put("metadata.log.dir", directory.toAbsolutePath().toString());
 
-        // one node: every internal topic has a single replica, and that replica is enough
-        props.put("default.replication.factor", "1");
-        props.put("min.insync.replicas", "1");
-        props.put("offsets.topic.replication.factor", "1");
+        // one node: every internal topic has a single replica, and that replica is enough; a cluster keeps
+        // three copies of which two must acknowledge, so any one node may die
+        String rf = String.valueOf(config.cluster().map(ClusterMembership::replicationFactor).orElse(1));
+        String minIsr = String.valueOf(config.cluster().map(ClusterMembership::minInsyncReplicas).orElse(1));
+        props.put("default.replication.factor", rf);
+        props.put("min.insync.replicas", minIsr);
+        props.put("offsets.topic.replication.factor", rf);
         props.put("offsets.topic.num.partitions", "1");
-        props.put("transaction.state.log.replication.factor", "1");
-        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.replication.factor", rf);
+        props.put("transaction.state.log.min.isr", minIsr);
         props.put("transaction.state.log.num.partitions", "1");
-        props.put("share.coordinator.state.topic.replication.factor", "1");
-        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("share.coordinator.state.topic.replication.factor", rf);
+        props.put("share.coordinator.state.topic.min.isr", minIsr);
         props.put("num.partitions", String.valueOf(config.defaultPartitions()));
         props.put("auto.create.topics.enable", String.valueOf(config.autoCreateTopics()));
         props.put("group.initial.rebalance.delay.ms", "0");
@@ -269,8 +277,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return properties;
     }
 
-    /** Writes meta.properties and the bootstrap metadata unless an earlier start already did. */
-    private static String formatIfNeeded(Path directory) throws IOException {
+    /**
+     * Writes meta.properties and the bootstrap metadata unless an earlier start already did; a cluster node
+     * is formatted with the cluster's id, a single node with a fresh one.
+     */
+    private static String formatIfNeeded(Path directory, java.util.Optional<ClusterMembership> cluster) throws IOException {
         Path meta = directory.resolve("meta.properties");
         if (Files.exists(meta)) {
             Properties existing = new Properties();
@@ -284,12 +295,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             LOG.info("Reusing formatted Kafka data directory {} (cluster {})", directory, clusterId);
             return clusterId;
         }
-        String clusterId = Uuid.randomUuid().toString();
+        String clusterId = cluster.map(ClusterMembership::clusterId).orElseGet(() -> Uuid.randomUuid().toString());
         // the formatter prints a line per directory; keep it out of stdout
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         Formatter formatter = new Formatter()
                 .setPrintStream(discard)
-                .setNodeId(NODE_ID)
+                .setNodeId(cluster.map(ClusterMembership::nodeId).orElse(SINGLE_NODE_ID))
                 .setClusterId(clusterId)
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setMetadataLogDirectory(directory.toAbsolutePath().toString())
@@ -304,7 +315,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return clusterId;
     }
 
-    private static int freePort(String host) {
+    /** A port free on {@code host} now (another process may take it before it is bound). */
+    public static int freePort(String host) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
             socket.bind(new InetSocketAddress(host, 0));
