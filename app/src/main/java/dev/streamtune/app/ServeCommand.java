@@ -42,9 +42,10 @@ import picocli.CommandLine.Parameters;
  * and its Kafka clients' metrics, come from the service itself ({@code ServiceMeters}).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Run one service (ingest, featurizer, trainer, evaluator, dashboard, registry) against an existing Kafka and registry.")
+        description = {"Run one service (ingest, featurizer, trainer, evaluator, dashboard, registry) against an existing Kafka and registry,",
+                "or one node of a KRaft cluster (broker: --node-id, --cluster-id, --voters, --port; what 'up --brokers 3' runs)."})
 final class ServeCommand implements Callable<Integer> {
-    enum Service { ingest, featurizer, trainer, evaluator, dashboard, registry }
+    enum Service { ingest, featurizer, trainer, evaluator, dashboard, registry, broker }
 
     @Parameters(index = "0", description = "The service: ${COMPLETION-CANDIDATES}.")
     Service service;
@@ -86,6 +87,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "${env:STREAMTUNE_DATA_DIR:-/var/lib/streamtune}", description = "Checkpoints, artifacts and Streams state (env STREAMTUNE_DATA_DIR). Default: ${DEFAULT-VALUE}")
     Path dataDir;
 
+    @Option(names = "--node-id", defaultValue = "1", description = "Broker: this node's id, one of --voters. Default: ${DEFAULT-VALUE}")
+    int nodeId;
+
+    @Option(names = "--cluster-id", description = "Broker: the cluster id every node is formatted with (22 characters, base64 UUID).")
+    String clusterId;
+
+    @Option(names = "--voters", description = "Broker: the controller quorum as id=port,... (e.g. 1=19093,2=19094,3=19095), on localhost.")
+    String voters;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stopped = new CountDownLatch(1);
@@ -109,8 +119,23 @@ final class ServeCommand implements Callable<Integer> {
      * {@value dev.streamtune.schemas.topics.TopicDriftPolicy#OPTION}), then starts it; closing stops it.
      */
     AutoCloseable start() throws Exception {
-        ensureTopics();
+        if (service != Service.broker) {
+            ensureTopics();
+        }
         return switch (service) {
+            case broker -> {
+                if (clusterId == null || voters == null || port == null) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                            "serve broker needs --cluster-id, --voters and --port");
+                }
+                dev.streamtune.broker.EmbeddedKafkaBroker node = dev.streamtune.broker.EmbeddedKafkaBroker.start(
+                        dev.streamtune.broker.BrokerConfig.defaults().withPort(port).withDataDirectory(dataDir.resolve("kafka"))
+                                .withAutoCreateTopics(false).withDefaultPartitions(3).withStartupTimeout(Duration.ofMinutes(3))
+                                .withCluster(new dev.streamtune.broker.ClusterMembership(nodeId, clusterId,
+                                        dev.streamtune.broker.ClusterMembership.parseVoters(voters))));
+                System.out.println("broker " + nodeId + ": serving " + node.bootstrapServers() + " (cluster " + clusterId + ")");
+                yield node;
+            }
             case registry -> {
                 RegistryServer server = RegistryServer.startWithKafka(RegistryConfig.of(port != null ? port : 8081,
                                 connection.bootstrapServers).withKafkaClient(connection.kafkaClient())
@@ -209,6 +234,7 @@ final class ServeCommand implements Callable<Integer> {
         String features = t.features(TrainerServiceConfig.DEFAULT_BACKBONE);
         return switch (service) {
             case registry -> List.of(t.schemas());
+            case broker -> List.of();
             case ingest -> List.of(t.raw(), t.train(), t.validation(), t.test(), t.dlq(), t.tasks());
             case featurizer -> List.of(t.train(), t.validation(), t.test(), t.dlq(), features);
             case trainer -> List.of(features, t.train(), t.tasks(), t.candidates(), t.updates(), t.metrics());

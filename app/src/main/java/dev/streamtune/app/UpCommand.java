@@ -60,8 +60,16 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--platform-only", description = "Run only the broker and the registry, no Streamtune services.")
     boolean platformOnly;
 
+    @Option(names = "--brokers", defaultValue = "1", description = {"Kafka brokers: 1 runs everything in this JVM; 3 to 5 start a KRaft",
+            "cluster of that many broker processes (a controller quorum of all), topics at RF 3 and min ISR 2, and every",
+            "service as its own 'serve' process (two ingest and two featurizer instances). Default: ${DEFAULT-VALUE}"})
+    int brokers;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (brokers != 1) {
+            return cluster();
+        }
         dev.streamtune.schemas.KafkaClientProperties kafkaClient = kafkaConfig.forEmbeddedBroker();
         Path data = dataDir != null ? dataDir : Paths.defaultData();
         PlatformConfig config = new PlatformConfig(kafkaPort, registryPort, Optional.of(data), partitions)
@@ -119,6 +127,27 @@ final class UpCommand implements Callable<Integer> {
                 trainersLine = line;
             }
         }
+        return 0;
+    }
+
+    /** {@code --brokers N}: every part its own process, until Ctrl-C. */
+    private int cluster() throws InterruptedException {
+        Path data = dataDir != null ? dataDir : Paths.defaultData().resolve("cluster");
+        LocalCluster cluster = LocalCluster.start(data, brokers, 2, 2, registryPort, dashboardPort, System.out::println);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("streamtune: stopping the services, the registry, then the brokers");
+            cluster.close();
+            stopped.countDown();
+        }, "streamtune-shutdown"));
+        System.out.println("streamtune is up (" + brokers + " brokers)");
+        System.out.println("  kafka bootstrap servers: " + cluster.bootstrapServers());
+        System.out.println("  schema registry:         " + cluster.registryUrl());
+        System.out.println("  dashboard:               " + cluster.dashboardUrl());
+        System.out.println("  data directory:          " + data.toAbsolutePath() + " (logs/ has a log per process)");
+        System.out.println("Press Ctrl-C to stop.");
+        System.out.flush();
+        stopped.await();
         return 0;
     }
 }
