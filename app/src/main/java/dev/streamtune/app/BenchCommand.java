@@ -22,7 +22,7 @@ import picocli.CommandLine.Unmatched;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark: featurizer, ingest, trainer, freshness, peft, quality.",
         subcommands = {BenchCommand.Featurizer.class, BenchCommand.Ingest.class, BenchCommand.Trainer.class,
-                BenchCommand.Peft.class, FreshnessBenchmark.class, QualityBenchmark.class})
+                BenchCommand.Peft.class, FreshnessBenchmark.class, QualityBenchmark.class, FaultsBenchmark.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
