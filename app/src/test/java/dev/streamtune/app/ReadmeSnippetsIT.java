@@ -8,6 +8,7 @@ import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.datasets.LoadOptions;
 import dev.streamtune.datasets.SpamAssassin;
+import dev.streamtune.loader.DirectoryArtifactStore;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
@@ -46,6 +47,7 @@ class ReadmeSnippetsIT {
             "<!-- snippet: ([a-z0-9-]+) -->\\s*\\n```[a-z]*\\n(.*?)\\n```", Pattern.DOTALL);
     private static final Pattern PRODUCED = Pattern.compile("produced (\\S+) to examples.raw with schema id (\\d+)");
     private static final Pattern FOLLOWED = Pattern.compile("PROMOTE task=spam version=(\\d+) validation macro_f1=(\\d\\.\\d{3})");
+    private static final Pattern PREDICTED = Pattern.compile("(ham|spam)\tv(\\d+)\t.*");
     private static final Pattern KCAT_LINE = Pattern.compile("task=spam offset=(\\d+) bytes=(\\d+)");
 
     /** Every marked snippet of README.md, by name. */
@@ -124,6 +126,21 @@ class ReadmeSnippetsIT {
                 assertThat(followed(followed)).as("the follower printed a promotion; up's last lines:%n%s", up.tail(40))
                         .anyMatch(l -> FOLLOWED.matcher(l).find());
                 phase(started, "the follower printed a promotion");
+
+                // predict serves the champion of the task declared after up started, with up's artifacts and key
+                int promoted = followed(followed).stream().map(FOLLOWED::matcher).filter(Matcher::find)
+                        .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow();
+                Path upData = data.resolve("up");
+                Run predict = inProcess("predict", "--task", "spam", "-b", up.bootstrap, "-r", up.registryUrl,
+                        "--artifact-dir", DirectoryArtifactStore.under(upData).toString(),
+                        "--trusted-key", upData.resolve("keys").resolve("evaluator.pub").toString(),
+                        "WIN A FREE CRUISE", "lunch at noon?");
+                assertThat(predict.exit).as(predict.output).isZero();
+                List<Matcher> predictions = predict.output.lines().map(PREDICTED::matcher).filter(Matcher::matches).toList();
+                assertThat(predictions).as(predict.output).hasSize(2);
+                assertThat(predictions).allSatisfy(m -> assertThat(Integer.parseInt(m.group(2)))
+                        .as("the version predict serves").isGreaterThanOrEqualTo(promoted));
+                phase(started, "predict served the champion");
             } finally {
                 follower.destroy();
                 follower.waitFor(10, TimeUnit.SECONDS);
@@ -192,6 +209,22 @@ class ReadmeSnippetsIT {
     }
 
     private record Run(int exit, String output) {}
+
+    /** Runs a streamtune command in this JVM, with what it prints to standard output. */
+    private static Run inProcess(String... args) {
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        int exit;
+        System.setOut(new java.io.PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            exit = new picocli.CommandLine(new Streamtune()).execute(args);
+        } finally {
+            System.setOut(stdout);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        System.out.print(output);
+        return new Run(exit, output);
+    }
 
     private static Run run(List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
