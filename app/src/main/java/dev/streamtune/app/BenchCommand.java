@@ -20,9 +20,10 @@ import picocli.CommandLine.Unmatched;
  * beside the code it measures; this command only finds the corpus and forwards the flags.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a benchmark: featurizer, ingest, trainer, freshness, peft, quality.",
+        description = "Run a benchmark: featurizer, ingest, trainer, freshness, peft, quality, faults, soak.",
         subcommands = {BenchCommand.Featurizer.class, BenchCommand.Ingest.class, BenchCommand.Trainer.class,
-                BenchCommand.Peft.class, FreshnessBenchmark.class, QualityBenchmark.class, FaultsBenchmark.class})
+                BenchCommand.Peft.class, FreshnessBenchmark.class, QualityBenchmark.class, FaultsBenchmark.class,
+                SoakBenchmark.class})
 final class BenchCommand implements Runnable {
 
     @picocli.CommandLine.Spec
