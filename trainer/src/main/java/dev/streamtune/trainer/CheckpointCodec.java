@@ -1,5 +1,6 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.delta.BoundedBytes;
 import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.delta.NamedTensor;
@@ -57,7 +58,7 @@ public final class CheckpointCodec {
             out.writeLong(state.examplesSeen());
             out.writeLong(state.rngState());
             writeTensors(out, state.parameters());
-            out.writeLong(state.optimizer().step());
+            out.writeLong(state.optimizer().steps());
             writeTensors(out, state.optimizer().firstMoments());
             writeTensors(out, state.optimizer().secondMoments());
             long[] counts = state.classCounts();
@@ -140,7 +141,7 @@ public final class CheckpointCodec {
         long rngState = in.readLong("rng state");
         List<NamedTensor> parameters = readTensors(in, "parameters");
         long optimizerStep = in.readLong("optimizer step");
-        AdamW.State optimizer = new AdamW.State(optimizerStep, readTensors(in, "first moments"),
+        AdamOptimizer.State optimizer = new AdamOptimizer.State(optimizerStep, readTensors(in, "first moments"),
                 readTensors(in, "second moments"));
         long[] counts = new long[in.readCount("class count", MAX_COUNT, Long.BYTES)];
         for (int i = 0; i < counts.length; i++) {

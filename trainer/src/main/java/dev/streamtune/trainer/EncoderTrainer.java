@@ -10,7 +10,7 @@ import dev.streamtune.model.backbone.TokenizedText;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
-import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.peft.EncoderClassifier;
 import dev.streamtune.model.technique.BatchInput;
 import dev.streamtune.model.technique.Technique;
@@ -83,13 +83,13 @@ public final class EncoderTrainer extends ReplayingTrainer {
                 this.adaptationOptimizer = new AdamOptimizer(root, config.learningRate());
                 this.headOptimizer = new AdamOptimizer(root, config.headLearningRate());
             } else {
-                AdamW.State saved = restored.optimizer();
+                AdamOptimizer.State saved = restored.optimizer();
                 int split = saved.firstMoments().isEmpty() ? 0 : adaptationTensors;
                 this.adaptationOptimizer = AdamOptimizer.restore(root, config.learningRate(), new AdamOptimizer.State(
-                        saved.step(), saved.firstMoments().subList(0, split), saved.secondMoments().subList(0, split)));
+                        saved.steps(), saved.firstMoments().subList(0, split), saved.secondMoments().subList(0, split)));
                 int all2 = saved.firstMoments().size();
                 this.headOptimizer = AdamOptimizer.restore(root, config.headLearningRate(), new AdamOptimizer.State(
-                        saved.step(), saved.firstMoments().subList(split, all2), saved.secondMoments().subList(split, all2)));
+                        saved.steps(), saved.firstMoments().subList(split, all2), saved.secondMoments().subList(split, all2)));
             }
             opened = BackboneTokenizer.load(backbone, model.maxTokens());
             this.tokenizer = opened;
@@ -241,7 +241,7 @@ public final class EncoderTrainer extends ReplayingTrainer {
         List<NamedTensor> second = new ArrayList<>(own.secondMoments());
         second.addAll(head.secondMoments());
         // both optimizers step together, so one step count describes both
-        AdamW.State optimizerState = new AdamW.State(own.steps(), first, second);
+        AdamOptimizer.State optimizerState = new AdamOptimizer.State(own.steps(), first, second);
         return new TrainerState(technique.id(), config.spec().head(), labels, step, examplesSeen, rng.state(),
                 model.exportTensors(), optimizerState, classCounts, replay.state(), nextOffsets);
     }

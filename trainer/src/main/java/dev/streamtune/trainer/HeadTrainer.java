@@ -1,5 +1,6 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.model.optim.AdamOptimizer;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -32,7 +33,7 @@ public final class HeadTrainer extends ReplayingTrainer {
     private final TechniqueSpec techniqueSpec;
     private final NDManager root;
     private final TrainableModel model;
-    private final AdamW optimizer;
+    private final AdamOptimizer optimizer;
 
     private HeadTrainer(TrainerConfig config, List<String> labels, TrainerState restored) {
         super(labels, config.replayFraction(), config.classWeighting());
@@ -54,12 +55,14 @@ public final class HeadTrainer extends ReplayingTrainer {
                         + "' with " + head);
             }
             initState(restored, config.seed(), config.replayCapacityPerClass());
+            OptimizerConfig o = config.optimizer();
             if (restored == null) {
                 this.model = technique.create(context, rng);
-                this.optimizer = new AdamW(config.optimizer(), model.trainableParameters(), root);
+                this.optimizer = new AdamOptimizer(root, o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay());
             } else {
                 this.model = technique.fromTensors(context, restored.parameters());
-                this.optimizer = new AdamW(config.optimizer(), restored.optimizer(), root);
+                this.optimizer = AdamOptimizer.restore(root, o.learningRate(), o.beta1(), o.beta2(), o.epsilon(), o.weightDecay(),
+                        restored.optimizer());
             }
         } catch (RuntimeException e) {
             root.close();
@@ -113,7 +116,7 @@ public final class HeadTrainer extends ReplayingTrainer {
 
     /**
      * Adds a label to an open label set: the head gains an output row (old rows unchanged),
-     * AdamW state grows with it. Returns the new label's index; an existing label returns its index.
+     * the optimizer's moments grow with it. Returns the new label's index; an existing label returns its index.
      */
     @Override
     public int addLabel(String label) {

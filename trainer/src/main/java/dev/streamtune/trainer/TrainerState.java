@@ -1,5 +1,6 @@
 package dev.streamtune.trainer;
 
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.head.HeadSpec;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ import java.util.Objects;
  *     covers); saved in the same atomic file, so it can never disagree with the tensors
  */
 public record TrainerState(String techniqueId, HeadSpec head, List<String> labels, long step, long examplesSeen,
-        long rngState, List<NamedTensor> parameters, AdamW.State optimizer, long[] classCounts,
+        long rngState, List<NamedTensor> parameters, AdamOptimizer.State optimizer, long[] classCounts,
         ClassBalancedReplayBuffer.State replay, Map<String, Long> nextOffsets, Map<String, String> annotations) {
 
     public TrainerState {
@@ -44,7 +45,7 @@ public record TrainerState(String techniqueId, HeadSpec head, List<String> label
 
     /** A state without annotations. */
     public TrainerState(String techniqueId, HeadSpec head, List<String> labels, long step, long examplesSeen,
-            long rngState, List<NamedTensor> parameters, AdamW.State optimizer, long[] classCounts,
+            long rngState, List<NamedTensor> parameters, AdamOptimizer.State optimizer, long[] classCounts,
             ClassBalancedReplayBuffer.State replay, Map<String, Long> nextOffsets) {
         this(techniqueId, head, labels, step, examplesSeen, rngState, parameters, optimizer, classCounts, replay,
                 nextOffsets, Map.of());

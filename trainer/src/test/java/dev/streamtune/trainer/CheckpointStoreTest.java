@@ -46,7 +46,7 @@ class CheckpointStoreTest {
         TrainerState state = restored.state().orElseThrow();
         assertThat(state).isEqualTo(afterEight);
         assertThat(state.replay().reservoirs()).hasSize(2).allSatisfy(r -> assertThat(r.examples()).isNotEmpty());
-        assertThat(state.optimizer().step()).isEqualTo(8);
+        assertThat(state.optimizer().steps()).isEqualTo(8);
         assertThat(state.optimizer().firstMoments()).isNotEmpty();
         assertThat(state.nextOffsets()).containsEntry("features.minilm-1", 15L);
         assertThat(restored.skipped()).isEmpty();

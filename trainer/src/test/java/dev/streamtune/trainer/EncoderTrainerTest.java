@@ -52,7 +52,7 @@ class EncoderTrainerTest {
             trainer.rehearse(4);
             straight = trainer.snapshot(Map.of()).parameters();
         }
-        assertThat(checkpoint.optimizer().step()).isEqualTo(2);
+        assertThat(checkpoint.optimizer().steps()).isEqualTo(2);
         assertThat(checkpoint.optimizer().firstMoments()).hasSize(checkpoint.parameters().size() - 1);
         assertThat(checkpoint.replay().reservoirs()).isNotEmpty();
         try (EncoderTrainer resumed = EncoderTrainer.restore(config, BACKBONE, checkpoint, Map.of())) {

@@ -61,7 +61,7 @@ class GoldenCheckpointsTest {
                 .containsExactly("hidden.weight", "hidden.bias", "output.weight", "output.bias");
         assertThat(state.parameters()).extracting(NamedTensor::shape)
                 .containsExactly(new long[] {4, 8}, new long[] {4}, new long[] {2, 4}, new long[] {2});
-        assertThat(state.optimizer().step()).isEqualTo(3);
+        assertThat(state.optimizer().steps()).isEqualTo(3);
         // AdamW keeps one first moment ("m.") per layer: the weight with its bias as the last column
         assertThat(state.optimizer().firstMoments()).extracting(NamedTensor::name, NamedTensor::shape)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("m.hidden.weight_bias", new long[] {4, 9}),
@@ -95,7 +95,7 @@ class GoldenCheckpointsTest {
         assertThat(state.examplesSeen()).isEqualTo(4);
         assertThat(state.parameters().stream().mapToLong(t -> t.valuesView().length).sum())
                 .as("a 2 x 384 prompt and a 384 -> 2 head").isEqualTo(2 * 384 + 384 * 2 + 2);
-        assertThat(state.optimizer().step()).isEqualTo(1);
+        assertThat(state.optimizer().steps()).isEqualTo(1);
         assertThat(state.replay().reservoirs()).isNotEmpty().allSatisfy(r -> assertThat(r.examples())
                 .allSatisfy(e -> assertThat(e.features()).as("token ids").hasSizeBetween(2, 8)));
         assertThat(state.nextOffsets()).isEqualTo(OFFSETS);

@@ -146,7 +146,7 @@ class HeadTrainerTest {
             TrainerState resumedState = resumed.snapshot(Map.of());
             assertThat(resumedState.rngState()).isEqualTo(straightState.rngState());
             assertThat(resumedState.replay()).isEqualTo(straightState.replay());
-            assertThat(resumedState.optimizer().step()).isEqualTo(straightState.optimizer().step());
+            assertThat(resumedState.optimizer().steps()).isEqualTo(straightState.optimizer().steps());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.streamtune.bench.peft;
 
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.peft.*;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -13,7 +13,7 @@ import dev.streamtune.model.backbone.MiniLmL6V2Provider;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
-import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.SourcePrompts;
 import dev.streamtune.model.technique.BatchInput;

@@ -1,5 +1,6 @@
 package dev.streamtune.model.peft;
 
+import dev.streamtune.model.optim.AdamOptimizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -10,7 +10,7 @@ import dev.streamtune.model.hybrid.HybridClassifier.SparseRow;
 import dev.streamtune.model.hybrid.HybridTechnique;
 import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.model.technique.TechniqueSpec;
-import dev.streamtune.trainer.AdamW;
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.trainer.ClassBalancedReplayBuffer;
 import dev.streamtune.trainer.TrainingExample;
 import dev.streamtune.trainer.StreamingTrainer;
@@ -419,7 +419,7 @@ public final class HybridTrainer implements StreamingTrainer {
         }
         long[] counts = classCounts.stream().mapToLong(Long::longValue).toArray();
         return new TrainerState(HybridTechnique.ID, HeadSpec.linear(dim), labels, fits, examplesSeen, 0L, parameters,
-                new AdamW.State(0, List.of(), List.of()), counts, new ClassBalancedReplayBuffer.State(List.of()),
+                new AdamOptimizer.State(0, List.of(), List.of()), counts, new ClassBalancedReplayBuffer.State(List.of()),
                 nextOffsets);
     }
 

@@ -1,4 +1,4 @@
-package dev.streamtune.model.peft;
+package dev.streamtune.model.optim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -185,6 +185,89 @@ class AdamOptimizerTest {
             for (int j = 0; j < p.length; j++) {
                 assertThat((double) actual[j]).as("parameter[%d]", j).isCloseTo(p[j], org.assertj.core.data.Offset.offset(1e-6));
             }
+        }
+    }
+
+    /** torch.optim.AdamW's update for one tensor, transcribed to plain Java in double precision. */
+    private static void pyTorchAdamW(double[] p, double[] g, double[] m, double[] v, int t, double lr, double beta1,
+                                     double beta2, double eps, double weightDecay) {
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        for (int i = 0; i < p.length; i++) {
+            p[i] *= 1 - lr * weightDecay;
+            m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+            p[i] -= lr / bc1 * m[i] / (Math.sqrt(v[i]) / Math.sqrt(bc2) + eps);
+        }
+    }
+
+    @Test
+    void theFusedUpdateIsPyTorchsAdamWWithAScheduledRate() {
+        Random random = new Random(7);
+        int n = 12;
+        double[] p = new double[n];
+        double[] m = new double[n];
+        double[] v = new double[n];
+        float[] initial = new float[n];
+        for (int i = 0; i < n; i++) {
+            initial[i] = (float) random.nextGaussian();
+            p[i] = initial[i];
+        }
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray parameter = manager.create(initial, new Shape(3, 4));
+            NDList parameters = new NDList(parameter);
+            try (AdamOptimizer adam = new AdamOptimizer(manager, 0.05f, 0.9f, 0.99f, 1e-3f, 0.1f)) {
+                for (int t = 1; t <= 5; t++) {
+                    float rate = 0.01f * t; // a warm-up: each step's rate is the schedule's, not the configured one
+                    float[] gradient = new float[n];
+                    double[] g = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        gradient[i] = (float) (random.nextGaussian() * (i % 3 == 0 ? 1e-4 : 1));
+                        g[i] = gradient[i];
+                    }
+                    try (NDManager step = manager.newSubManager()) {
+                        adam.update(parameters, new NDList(step.create(gradient, new Shape(3, 4))), rate);
+                    }
+                    pyTorchAdamW(p, g, m, v, t, rate, 0.9, 0.99, 1e-3, 0.1);
+                    float[] actual = parameter.toFloatArray();
+                    for (int i = 0; i < n; i++) {
+                        assertThat((double) actual[i]).as("step %d element %d", t, i).isCloseTo(p[i], org.assertj.core.data.Offset.offset(2e-6));
+                    }
+                }
+                AdamOptimizer.State state = adam.state(List.of("w"));
+                assertThat(state.steps()).isEqualTo(5);
+                float[] firstMoment = state.firstMoments().get(0).values();
+                for (int i = 0; i < n; i++) {
+                    assertThat((double) firstMoment[i]).isCloseTo(m[i], org.assertj.core.data.Offset.offset(1e-6));
+                }
+            }
+        }
+        assertThatThrownBy(() -> new AdamOptimizer(NDManager.newBaseManager(), 0.1f, 0.9f, 0.999f, 1e-8f, 1.5f))
+                .hasMessageContaining("weightDecay must be in [0, 1]");
+    }
+
+    @Test
+    void resizeKeepsTheOldRowsMomentsAndStartsNewRowsAtZero() {
+        try (NDManager manager = NDManager.newBaseManager();
+                AdamOptimizer adam = new AdamOptimizer(manager, 0.1f)) {
+            NDList before = new NDList(manager.ones(new Shape(2, 3)));
+            adam.resize(before); // nothing to follow before the first update
+            try (NDManager step = manager.newSubManager()) {
+                adam.update(before, new NDList(step.ones(new Shape(2, 3))));
+            }
+            float[] oldMoment = adam.state(List.of("w")).firstMoments().get(0).values();
+            NDList grown = new NDList(manager.ones(new Shape(3, 3)));
+            try (NDManager step = manager.newSubManager()) {
+                NDList gradient = new NDList(step.ones(new Shape(3, 3)));
+                assertThatThrownBy(() -> adam.update(grown, gradient)).hasMessageContaining("call resize");
+            }
+            adam.resize(grown);
+            float[] moment = adam.state(List.of("w")).firstMoments().get(0).values();
+            assertThat(moment).hasSize(9);
+            assertThat(java.util.Arrays.copyOf(moment, 6)).containsExactly(oldMoment);
+            assertThat(java.util.Arrays.copyOfRange(moment, 6, 9)).containsOnly(0f);
+            assertThatThrownBy(() -> adam.resize(new NDList(manager.ones(new Shape(3, 4)))))
+                    .hasMessageContaining("only grow along the first axis");
         }
     }
 }

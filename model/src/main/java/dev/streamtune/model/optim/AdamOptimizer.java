@@ -1,4 +1,4 @@
-package dev.streamtune.model.peft;
+package dev.streamtune.model.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,17 +12,24 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Adam (Kingma and Ba, 2015) updating a model's trainable arrays in place from the gradients a
- * {@link dev.streamtune.model.technique.TrainableModel} returns. The moment estimates live in
- * their own manager on the parameters' device; each update's temporaries are closed by an
- * {@link NDScope}. {@link #state} and {@link #restore} carry the step count and both moments, so
- * N steps, a checkpoint, a restore and M more steps equal N + M steps straight. Not thread-safe.
+ * The one optimizer of every trainer: Adam (Kingma and Ba, 2015), with PyTorch's decoupled weight decay
+ * ({@code torch.optim.AdamW}) when {@code weightDecay > 0}, updating a model's trainable arrays in place from the
+ * gradients a {@link dev.streamtune.model.technique.TrainableModel} returns. Its state (step count and both moments)
+ * is its own, so a checkpoint saves and restores it exactly: N steps, a checkpoint, a restore and M more steps equal
+ * N + M steps straight. DJL's {@code Optimizer} keeps its state private, hence this class.
+ *
+ * <p>The update is DJL's fused native kernel ({@code NDArrayEx.adamUpdate}): one native call per tensor instead of
+ * a dozen element-wise operators. The kernel puts epsilon outside the bias correction of the second moment; passing
+ * {@code eps * sqrt(1 - beta2^t)} makes it PyTorch's update exactly, which a test holds against a plain-Java
+ * transcription of PyTorch's. The moments live in their own manager on the parameters' device, allocated at the
+ * first update; {@link #resize} follows a head that grew a label row. Not thread-safe.
  */
 public final class AdamOptimizer implements AutoCloseable {
     private final float learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
+    private final float weightDecay;
     private final NDManager manager;
     private final List<NDArray> firstMoments = new ArrayList<>();
     private final List<NDArray> secondMoments = new ArrayList<>();
@@ -33,6 +40,11 @@ public final class AdamOptimizer implements AutoCloseable {
     }
 
     public AdamOptimizer(NDManager parent, float learningRate, float beta1, float beta2, float epsilon) {
+        this(parent, learningRate, beta1, beta2, epsilon, 0f);
+    }
+
+    /** AdamW: {@code weightDecay} decoupled from the gradient, as {@code torch.optim.AdamW} applies it. */
+    public AdamOptimizer(NDManager parent, float learningRate, float beta1, float beta2, float epsilon, float weightDecay) {
         if (!(learningRate > 0f) || Float.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learningRate must be finite and > 0, got " + learningRate);
         }
@@ -42,7 +54,11 @@ public final class AdamOptimizer implements AutoCloseable {
         if (!(epsilon > 0f)) {
             throw new IllegalArgumentException("epsilon must be > 0, got " + epsilon);
         }
+        if (!(weightDecay >= 0f && weightDecay <= 1f)) {
+            throw new IllegalArgumentException("weightDecay must be in [0, 1], got " + weightDecay);
+        }
         this.learningRate = learningRate;
+        this.weightDecay = weightDecay;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
@@ -51,9 +67,9 @@ public final class AdamOptimizer implements AutoCloseable {
 
     /** An optimizer that continues exactly where {@code state} was taken (moments copied onto {@code parent}'s device). */
     public static AdamOptimizer restore(NDManager parent, float learningRate, float beta1, float beta2, float epsilon,
-                                        State state) {
+                                        float weightDecay, State state) {
         Objects.requireNonNull(state, "state");
-        AdamOptimizer optimizer = new AdamOptimizer(parent, learningRate, beta1, beta2, epsilon);
+        AdamOptimizer optimizer = new AdamOptimizer(parent, learningRate, beta1, beta2, epsilon, weightDecay);
         for (int i = 0; i < state.firstMoments().size(); i++) {
             NamedTensor first = state.firstMoments().get(i);
             NamedTensor second = state.secondMoments().get(i);
@@ -64,9 +80,9 @@ public final class AdamOptimizer implements AutoCloseable {
         return optimizer;
     }
 
-    /** {@link #restore} with the default betas and epsilon. */
+    /** {@link #restore} with the default betas and epsilon and no weight decay. */
     public static AdamOptimizer restore(NDManager parent, float learningRate, State state) {
-        return restore(parent, learningRate, 0.9f, 0.999f, 1e-8f, state);
+        return restore(parent, learningRate, 0.9f, 0.999f, 1e-8f, 0f, state);
     }
 
     public long steps() {
@@ -94,8 +110,16 @@ public final class AdamOptimizer implements AutoCloseable {
         return new State(steps, first, second);
     }
 
-    /** One update of every parameter from its gradient (same order, same shapes). */
+    /** One update of every parameter from its gradient (same order, same shapes) at the configured rate. */
     public void update(NDList parameters, NDList gradients) {
+        update(parameters, gradients, learningRate);
+    }
+
+    /** One update at {@code rate}, the schedule's rate for this step (warm-up, decay). */
+    public void update(NDList parameters, NDList gradients, float rate) {
+        if (!(rate >= 0f) || Float.isInfinite(rate)) {
+            throw new IllegalArgumentException("the learning rate of a step must be finite and >= 0, got " + rate);
+        }
         if (parameters.size() != gradients.size()) {
             throw new IllegalArgumentException("got " + gradients.size() + " gradients for " + parameters.size()
                     + " parameters");
@@ -114,7 +138,7 @@ public final class AdamOptimizer implements AutoCloseable {
         double correction2 = 1 - Math.pow(beta2, steps);
         // the fused kernel computes p -= stepSize * m / (sqrt(v) + eps); these two make that PyTorch's
         // p -= lr / c1 * m / (sqrt(v / c2) + epsilon) exactly
-        float stepSize = (float) (learningRate * Math.sqrt(correction2) / correction1);
+        float stepSize = (float) (rate * Math.sqrt(correction2) / correction1);
         float fusedEpsilon = (float) (epsilon * Math.sqrt(correction2));
         try (NDScope scope = new NDScope()) {
             for (int i = 0; i < parameters.size(); i++) {
@@ -124,6 +148,10 @@ public final class AdamOptimizer implements AutoCloseable {
                     throw new IllegalArgumentException("gradient " + i + " has shape " + gradient.getShape()
                             + ", its parameter " + parameter.getShape());
                 }
+                if (!parameter.getShape().equals(firstMoments.get(i).getShape())) {
+                    throw new IllegalStateException("parameter " + i + " has shape " + parameter.getShape()
+                            + " but its moments " + firstMoments.get(i).getShape() + "; call resize after growing it");
+                }
                 // through a detached view sharing the parameter's storage: PyTorch's grad mode is on by default
                 // in every thread but the one DJL's engine started on, and there an in-place update of a leaf
                 // that requires a gradient is refused
@@ -131,9 +159,45 @@ public final class AdamOptimizer implements AutoCloseable {
                 // one native call per tensor instead of a dozen element-wise operators: on a GPU the per-call
                 // cost, not the arithmetic, is what a step of small tensors spends its time on
                 view.getNDArrayInternal().adamUpdate(new NDList(view, gradient, firstMoments.get(i), secondMoments.get(i)),
-                        new NDList(view), learningRate, stepSize, 0f, 1f, -1f, beta1, beta2, fusedEpsilon, false, true);
+                        new NDList(view), rate, stepSize, weightDecay, 1f, -1f, beta1, beta2, fusedEpsilon, false, true);
             }
         }
+    }
+
+    /**
+     * Follows parameters that grew along their first axis (a head's new label rows): the old rows keep their
+     * moments, the new rows start at zero. Before the first update there is nothing to follow.
+     */
+    public void resize(NDList parameters) {
+        if (firstMoments.isEmpty()) {
+            return;
+        }
+        if (parameters.size() != firstMoments.size()) {
+            throw new IllegalArgumentException("the optimizer holds moments of " + firstMoments.size()
+                    + " parameters, got " + parameters.size());
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            Shape shape = parameters.get(i).getShape();
+            if (!shape.equals(firstMoments.get(i).getShape())) {
+                firstMoments.set(i, grown(firstMoments.get(i), shape));
+                secondMoments.set(i, grown(secondMoments.get(i), shape));
+            }
+        }
+    }
+
+    private NDArray grown(NDArray old, Shape shape) {
+        Shape was = old.getShape();
+        boolean alongFirstAxis = shape.dimension() == was.dimension() && shape.get(0) >= was.get(0)
+                && java.util.Arrays.equals(java.util.Arrays.copyOfRange(shape.getShape(), 1, shape.dimension()),
+                        java.util.Arrays.copyOfRange(was.getShape(), 1, was.dimension()));
+        if (!alongFirstAxis) {
+            throw new IllegalArgumentException("Adam moments can only grow along the first axis: " + was + " -> " + shape);
+        }
+        float[] oldValues = HostReadback.floats(old);
+        float[] values = new float[Math.toIntExact(shape.size())];
+        System.arraycopy(oldValues, 0, values, 0, oldValues.length);
+        old.close();
+        return manager.create(values, shape);
     }
 
     @Override
