@@ -1,12 +1,7 @@
 package dev.streamtune.loader;
 
 import dev.streamtune.model.encoder.MiniLmEncoder;
-import dev.streamtune.model.peft.AttemptTechnique;
-import dev.streamtune.model.peft.BitFitTechnique;
 import dev.streamtune.model.peft.EncoderClassifier;
-import dev.streamtune.model.peft.LoraTechnique;
-import dev.streamtune.model.peft.PromptTuningTechnique;
-import dev.streamtune.model.peft.UnfreezeTechnique;
 import dev.streamtune.model.technique.Technique;
 import dev.streamtune.model.technique.TechniqueContext;
 import dev.streamtune.model.technique.Techniques;
@@ -20,18 +15,18 @@ import java.util.Map;
  * ({@link SharedEncoders}), so a version costs only its own tensors in native memory. LoRA's factors are merged into
  * the query and value weights at inference ({@link EncoderClassifier#logits}).
  *
- * <p>One subclass per technique id, because {@link java.util.ServiceLoader} instantiates classes without arguments.
- * An ATTEMPT delta carries the frozen source prompts it was trained against ({@code attempt.source.N}), and
- * {@link AttemptTechnique#loadDelta} rebuilds them from it, so ATTEMPT loads like the others, from its delta alone.
+ * <p>One instance per technique id, made by {@link ModelFactory#forTechnique} for every encoder technique of the one
+ * registry ({@link Techniques}). An ATTEMPT delta carries the frozen source prompts it was trained against ({@code attempt.source.N}), and
+ * {@code AttemptTechnique.loadDelta} rebuilds them from it, so ATTEMPT loads like the others, from its delta alone.
  *
  * <p>The text encoder the loader offers ({@link TextEncoderProvider}) is ONNX Runtime's pooled embedding of the
  * unmodified backbone, which these models cannot use; they ignore it.
  */
-public abstract class EncoderTechniqueModelFactory implements ModelFactory {
+public final class EncoderTechniqueModelFactory implements ModelFactory {
     private final String techniqueId;
 
-    protected EncoderTechniqueModelFactory(String techniqueId) {
-        this.techniqueId = techniqueId;
+    public EncoderTechniqueModelFactory(String techniqueId) {
+        this.techniqueId = java.util.Objects.requireNonNull(techniqueId, "techniqueId");
     }
 
     @Override
@@ -53,40 +48,5 @@ public abstract class EncoderTechniqueModelFactory implements ModelFactory {
         }
         return new EncoderTechniqueModel(artifact, classifier,
                 SharedEncoders.tokenizer(artifact.backbone(), classifier.maxTokens()));
-    }
-
-    /** Soft prompt tuning. */
-    public static final class Prompt extends EncoderTechniqueModelFactory {
-        public Prompt() {
-            super(PromptTuningTechnique.ID);
-        }
-    }
-
-    /** LoRA on the query and value projections. */
-    public static final class Lora extends EncoderTechniqueModelFactory {
-        public Lora() {
-            super(LoraTechnique.ID);
-        }
-    }
-
-    /** BitFit: every bias retrained. */
-    public static final class BitFit extends EncoderTechniqueModelFactory {
-        public BitFit() {
-            super(BitFitTechnique.ID);
-        }
-    }
-
-    /** ATTEMPT: a target prompt and an attention over the frozen source prompts the delta carries. */
-    public static final class Attempt extends EncoderTechniqueModelFactory {
-        public Attempt() {
-            super(AttemptTechnique.ID);
-        }
-    }
-
-    /** The top layers unfrozen. */
-    public static final class Unfreeze extends EncoderTechniqueModelFactory {
-        public Unfreeze() {
-            super(UnfreezeTechnique.ID);
-        }
     }
 }

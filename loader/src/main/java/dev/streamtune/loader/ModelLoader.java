@@ -6,8 +6,10 @@ import dev.streamtune.model.backbone.BackboneRegistry;
 import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaRejectedException;
 import dev.streamtune.model.head.BaseModelRef;
+import dev.streamtune.model.technique.Technique;
 import dev.streamtune.model.technique.TechniqueSettings;
 import dev.streamtune.model.technique.TechniqueSpec;
+import dev.streamtune.model.technique.Techniques;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -18,9 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link ModelVersion} event into a {@link LoadedModel}, or refuses it with a {@link ModelRejectedException}
@@ -38,6 +41,7 @@ import java.util.regex.Pattern;
  * Thread-safe; it holds no mutable state.
  */
 public final class ModelLoader {
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
     /** Largest delta accepted by default: the biggest technique (unfrozen top layers) stays well under this. */
     public static final long DEFAULT_MAX_DELTA_BYTES = 256L * 1024 * 1024;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
@@ -85,15 +89,19 @@ public final class ModelLoader {
         this.maxDeltaBytes = maxDeltaBytes;
     }
 
-    /** The standard backbones and every {@link ModelFactory} on the class path. */
+    /** The standard backbones and a {@link ModelFactory} for every technique on the class path. */
     public static ModelLoader standard(Optional<ArtifactStore> artifacts, TextEncoderProvider encoders) {
         return new ModelLoader(BackboneRegistry.standard(), artifacts, encoders, discoverFactories(),
                 DEFAULT_MAX_DELTA_BYTES);
     }
 
+    /** A factory for every technique of the one registry ({@link Techniques}) that this loader can serve. */
     public static List<ModelFactory> discoverFactories() {
         List<ModelFactory> found = new ArrayList<>();
-        ServiceLoader.load(ModelFactory.class, ModelLoader.class.getClassLoader()).forEach(found::add);
+        for (Technique technique : Techniques.available()) {
+            ModelFactory.forTechnique(technique).ifPresentOrElse(found::add,
+                    () -> LOG.warn("technique '{}' is on the class path but no model factory serves it", technique.id()));
+        }
         return found;
     }
 

@@ -16,7 +16,7 @@ import dev.streamtune.model.delta.Delta;
 import dev.streamtune.model.delta.DeltaCodec;
 import dev.streamtune.model.delta.NamedTensor;
 import dev.streamtune.model.encoder.MiniLmEncoder;
-import dev.streamtune.model.peft.AdamOptimizer;
+import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.model.peft.AttemptTechnique;
 import dev.streamtune.model.peft.LoraTechnique;
 import dev.streamtune.model.peft.PromptTuningTechnique;
@@ -93,8 +93,12 @@ class EncoderTechniqueModelFactoryTest {
     }
 
     @Test
-    void everyEncoderTechniqueHasAFactory() {
-        assertThat(loader.techniques()).contains("head", "prompt", "lora", "bitfit", "unfreeze", "attempt");
+    void everyTechniqueOfTheOneRegistryIsLoadable() {
+        // the loader keeps no list of its own: what the technique registry holds is what it serves
+        assertThat(loader.techniques()).containsExactlyInAnyOrderElementsOf(
+                dev.streamtune.model.technique.Techniques.available().stream()
+                        .map(dev.streamtune.model.technique.Technique::id).toList());
+        assertThat(loader.techniques()).contains("head", "hybrid", "prompt", "lora", "bitfit", "unfreeze", "attempt");
     }
 
     /**
