@@ -1,5 +1,6 @@
 package dev.streamtune.featurizer;
 
+import dev.streamtune.model.TextEncoder;
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.model.hybrid.LexicalHasher;
 import dev.streamtune.model.hybrid.LexicalTerms;

@@ -1,5 +1,7 @@
 package dev.streamtune.featurizer;
 
+import dev.streamtune.model.SentenceEmbedder;
+
 import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -58,7 +60,7 @@ public final class FeaturizerService implements AutoCloseable {
 
     private final FeaturizerServiceConfig config;
     private final Admin admin;
-    private final OnnxTextEncoder encoder;
+    private final SentenceEmbedder encoder;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final Featurizer featurizer;
@@ -73,11 +75,11 @@ public final class FeaturizerService implements AutoCloseable {
         this.config = config;
         this.admin = Admin.create(config.kafkaClient().with(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.bootstrapServers())));
-        OnnxTextEncoder openedEncoder = null;
+        SentenceEmbedder openedEncoder = null;
         KafkaConsumer<String, byte[]> openedConsumer = null;
         KafkaProducer<String, byte[]> openedProducer = null;
         try {
-            openedEncoder = new OnnxTextEncoder(config.embedderConfig());
+            openedEncoder = SentenceEmbedder.open(config.embedderConfig());
             String featuresTopic = config.topics().features(openedEncoder.backboneId());
             ensureTopic(featuresTopic, config.featuresPartitions());
             openedConsumer = new KafkaConsumer<>(consumerProperties(config), new StringDeserializer(), new ByteArrayDeserializer());

@@ -1,5 +1,8 @@
 package dev.streamtune.featurizer;
 
+import dev.streamtune.model.TextEncoder;
+import dev.streamtune.model.SentenceEmbedder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -62,7 +65,7 @@ class FeaturizerIT {
             features.forEach(f -> assertThat(byId.put(f.getExampleId(), f)).as("second vector for %s", f.getExampleId()).isNull());
             assertThat(byId.keySet()).containsExactlyInAnyOrderElementsOf(sources.keySet());
 
-            try (OnnxTextEncoder reference = new OnnxTextEncoder(config.embedderConfig())) {
+            try (SentenceEmbedder reference = SentenceEmbedder.open(config.embedderConfig())) {
                 assertThat(reference.backboneSha256()).matches("[0-9a-f]{64}");
                 for (FeatureVector f : features) {
                     SplitRecords.Source s = sources.get(f.getExampleId());

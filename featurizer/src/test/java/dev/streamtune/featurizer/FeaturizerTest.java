@@ -1,5 +1,6 @@
 package dev.streamtune.featurizer;
 
+import dev.streamtune.model.TextEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtune.avro.FeatureVector;

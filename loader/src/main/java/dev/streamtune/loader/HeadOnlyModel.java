@@ -1,5 +1,6 @@
 package dev.streamtune.loader;
 
+import dev.streamtune.model.TextEncoder;
 import dev.streamtune.model.head.Predictor;
 import java.util.List;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.streamtune.loader;
 
+import dev.streamtune.model.TextEncoder;
 import dev.streamtune.model.hybrid.HybridClassifier;
 import dev.streamtune.model.hybrid.LexicalHasher;
 import dev.streamtune.model.hybrid.LexicalTerms;

@@ -1,5 +1,6 @@
 package dev.streamtune.loader;
 
+import dev.streamtune.model.TextEncoder;
 import dev.streamtune.model.EmbedderConfig;
 import dev.streamtune.model.SentenceEmbedder;
 import dev.streamtune.model.backbone.Backbone;
@@ -25,7 +26,7 @@ public final class SentenceEmbedderEncoders implements TextEncoderProvider, Auto
     public TextEncoder forBackbone(Backbone backbone) {
         SentenceEmbedder embedder = open.computeIfAbsent(backbone.id(),
                 id -> SentenceEmbedder.open(template.withBackboneId(id)));
-        return text -> embedder.embed(List.of(text))[0];
+        return embedder;
     }
 
     @Override

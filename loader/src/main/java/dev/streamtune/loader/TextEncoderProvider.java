@@ -1,5 +1,6 @@
 package dev.streamtune.loader;
 
+import dev.streamtune.model.TextEncoder;
 import dev.streamtune.model.backbone.Backbone;
 
 /**
@@ -14,8 +15,13 @@ public interface TextEncoderProvider {
      * For services that only score pooled features (the evaluator): every text prediction fails with an error that
      * says so.
      */
-    TextEncoderProvider NONE = backbone -> text -> {
+    TextEncoderProvider NONE = backbone -> TextEncoder.perText(backbone.id(), "none", text -> {
         throw new IllegalStateException("this model loader has no text encoder for backbone '" + backbone.id()
                 + "'; predict from pooled features, or give the loader a TextEncoderProvider");
-    };
+    });
+
+    /** Every backbone encoded by {@code encode}, for fakes in tests and for encoders that need no weights. */
+    static TextEncoderProvider perText(java.util.function.Function<String, float[]> encode) {
+        return backbone -> TextEncoder.perText(backbone.id(), "unknown", encode);
+    }
 }

@@ -63,7 +63,7 @@ class ModelLoaderTest {
     @Test
     void predictTextRunsTheBackboneEncoderThenTheHead() {
         float[] fixed = TestModels.features(new Random(5));
-        LoadedModel model = TestModels.loader(backbone -> text -> fixed).load(TestModels.version("spam", 1, DELTA).build());
+        LoadedModel model = TestModels.loader(TextEncoderProvider.perText(text -> fixed)).load(TestModels.version("spam", 1, DELTA).build());
         assertThat(model.predictText("anything")).isEqualTo(model.predictFeatures(fixed));
 
         LoadedModel featuresOnly = loader.load(TestModels.version("spam", 1, DELTA).build());

@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  *
  * <p>Thread-safe: ONNX Runtime sessions and the tokenizer may be used concurrently.
  */
-public final class SentenceEmbedder implements AutoCloseable {
+public final class SentenceEmbedder implements TextEncoder {
 
     private final EmbedderConfig config;
     private final Backbone backbone;
@@ -103,6 +103,34 @@ public final class SentenceEmbedder implements AutoCloseable {
             options.close();
             throw e;
         }
+    }
+
+    @Override
+    public String backboneId() {
+        return backbone.id();
+    }
+
+    @Override
+    public String backboneSha256() {
+        return weightsSha256;
+    }
+
+    /** The texts tokenized once, so each one's token count after truncation comes with its vector. */
+    @Override
+    public List<Encoded> encode(List<String> texts) {
+        List<TokenizedText> tokenized = tokenizer.encodeAll(texts);
+        float[][] vectors = embedTokenized(tokenized);
+        List<Encoded> out = new java.util.ArrayList<>(texts.size());
+        for (int i = 0; i < vectors.length; i++) {
+            out.add(new Encoded(vectors[i], tokenized.get(i).tokenCount()));
+        }
+        return out;
+    }
+
+    /** One text's vector, without building an {@link Encoded} list. */
+    @Override
+    public float[] encode(String text) {
+        return embed(List.of(text))[0];
     }
 
     public EmbedderConfig config() {

@@ -5,6 +5,7 @@ import dev.streamtune.loader.ModelRejectedException;
 import dev.streamtune.loader.Prediction;
 import dev.streamtune.loader.RejectionReason;
 import dev.streamtune.loader.TestModels;
+import dev.streamtune.loader.TextEncoderProvider;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class ServingModelsTest {
     private final CountDownLatch releaseSlowCall = new CountDownLatch(1);
     private final ExecutorService pool = Executors.newFixedThreadPool(4);
     /** The encoder holds a call whose text is "slow" until released, so a swap can happen while it is in flight. */
-    private final ServingModels serving = new ServingModels(TestModels.loader(backbone -> text -> {
+    private final ServingModels serving = new ServingModels(TestModels.loader(TextEncoderProvider.perText(text -> {
         if (text.equals("slow")) {
             slowCallEntered.countDown();
             try {
@@ -43,7 +44,7 @@ class ServingModelsTest {
             }
         }
         return INPUT;
-    }), TestModels.EVALUATOR.asTrusted());
+    })), TestModels.EVALUATOR.asTrusted());
     private final List<ModelSwap> swaps = new CopyOnWriteArrayList<>();
     private final List<ModelRejectedException> rejections = new CopyOnWriteArrayList<>();
 
@@ -156,7 +157,7 @@ class ServingModelsTest {
     void concurrentReadersAlwaysSeeACompleteVersion() throws Exception {
         List<ModelVersion> versions = new ArrayList<>();
         List<Prediction> expected = new ArrayList<>();
-        ServingModels reference = new ServingModels(TestModels.loader(backbone -> text -> INPUT),
+        ServingModels reference = new ServingModels(TestModels.loader(TextEncoderProvider.perText(text -> INPUT)),
                 TestModels.EVALUATOR.asTrusted());
         for (long v = 1; v <= 20; v++) {
             versions.add(version(v));
@@ -221,7 +222,7 @@ class ServingModelsTest {
     @Test
     void aRotatedEvaluatorKeyServesOnceTrustedBesideTheOldOne() {
         dev.streamtune.schemas.signing.SigningKey rotated = dev.streamtune.schemas.signing.SigningKey.generate();
-        ServingModels both = new ServingModels(TestModels.loader(backbone -> text -> INPUT),
+        ServingModels both = new ServingModels(TestModels.loader(TextEncoderProvider.perText(text -> INPUT)),
                 TestModels.EVALUATOR.asTrusted().and(rotated.asTrusted()));
         assertThat(both.apply(update(version(1), UpdateAction.PROMOTE, "old key"))).isTrue();
         assertThat(both.apply(rotated.sign(unsigned(version(2), UpdateAction.PROMOTE, "new key", T.plusSeconds(1)))))
