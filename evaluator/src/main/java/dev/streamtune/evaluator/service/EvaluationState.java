@@ -74,8 +74,8 @@ public final class EvaluationState {
     private final String source;
     private final Clock clock;
     private final Duration prequentialInterval;
-    private final FeatureStore features = new FeatureStore();
-    private final ExampleStore texts = new ExampleStore();
+    private final FeatureStore features;
+    private final ExampleStore texts;
     private final List<TrainText> prequentialTexts = new ArrayList<>();
     private final Map<String, Champion> champions = new HashMap<>();
     private final Map<String, List<Pending>> pending = new HashMap<>();
@@ -85,6 +85,14 @@ public final class EvaluationState {
 
     public EvaluationState(ModelLoader loader, PromotionGate gate, PrequentialAccuracy prequential, String source,
             Duration prequentialInterval, Clock clock) {
+        this(loader, gate, prequential, source, prequentialInterval, clock, EvaluatorConfig.DEFAULT_MAX_HELD_OUT);
+    }
+
+    /** As above, keeping at most {@code maxHeldOut} validation and as many test examples per task, the newest. */
+    public EvaluationState(ModelLoader loader, PromotionGate gate, PrequentialAccuracy prequential, String source,
+            Duration prequentialInterval, Clock clock, int maxHeldOut) {
+        this.features = new FeatureStore(maxHeldOut);
+        this.texts = new ExampleStore(maxHeldOut);
         this.loader = Objects.requireNonNull(loader, "loader");
         this.gate = Objects.requireNonNull(gate, "gate");
         this.prequential = Objects.requireNonNull(prequential, "prequential");

@@ -110,7 +110,7 @@ public final class EvaluatorService implements AutoCloseable {
         this.signatures = new Signatures(trust);
         this.state = new EvaluationState(loader, new PromotionGate(config.gate()),
                 new PrequentialAccuracy(config.prequentialWindow()), EvaluatorConfig.SOURCE,
-                config.prequentialInterval(), clock);
+                config.prequentialInterval(), clock, config.maxHeldOut());
         AvroSerdeConfig serde = AvroSerdeConfig.of(config.registryUrl());
         SchemaRegistryClient registry = SchemaRegistryClients.create(serde);
         this.featureDeserializer = new AvroDeserializer<>(registry, serde, FeatureVector.class);

@@ -10,7 +10,12 @@ import java.util.List;
  * {@link HeldOutSets} keeps it. Confined to the evaluator's thread.
  */
 public final class ExampleStore {
-    private final HeldOutSets<LabelledText> sets = new HeldOutSets<>();
+    private final HeldOutSets<LabelledText> sets;
+
+    /** At most {@code maxHeldOut} examples per task and split, the newest (see {@link HeldOutSets}). */
+    public ExampleStore(int maxHeldOut) {
+        this.sets = new HeldOutSets<>(maxHeldOut);
+    }
 
     /** Files one example read from the topic of {@code split}; a TRAIN example only leaves the held-out splits. */
     public void put(String task, Split split, LabelledText example) {

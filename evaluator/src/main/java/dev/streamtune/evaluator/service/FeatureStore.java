@@ -14,7 +14,12 @@ import java.util.List;
  */
 public final class FeatureStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureStore.class);
-    private final HeldOutSets<LabelledVector> sets = new HeldOutSets<>();
+    private final HeldOutSets<LabelledVector> sets;
+
+    /** At most {@code maxHeldOut} examples per task and split, the newest (see {@link HeldOutSets}). */
+    public FeatureStore(int maxHeldOut) {
+        this.sets = new HeldOutSets<>(maxHeldOut);
+    }
 
     /** Files one feature vector; a TRAIN vector only removes the id from the held-out splits (it moved). */
     public void put(FeatureVector feature) {

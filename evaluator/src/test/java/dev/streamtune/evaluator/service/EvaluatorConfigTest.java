@@ -37,14 +37,16 @@ class EvaluatorConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withPrequential(10, Duration.ofMillis(5)))
                 .hasMessageContaining("prequentialInterval must be between PT0.1S and PT1H");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of(), GateConfig.defaults(), 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none()))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none(), 100))
                 .hasMessageContaining("backbones must name at least one");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of("m"), GateConfig.defaults(), 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMinutes(1), KafkaClientProperties.none()))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMinutes(1), KafkaClientProperties.none(), 100))
                 .hasMessageContaining("pollTimeout must be between");
         assertThatThrownBy(() -> new EvaluatorConfig("k", "r", Topics.defaults(), List.of("m"), null, 10,
-                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none()))
+                Duration.ofSeconds(1), Optional.empty(), "a", Duration.ofMillis(100), KafkaClientProperties.none(), 100))
                 .hasMessageContaining("gate must not be null");
+        assertThatThrownBy(() -> DEFAULTS.withMaxHeldOut(0)).hasMessageContaining("maxHeldOut must be in [1, 10000000], got 0");
+        assertThat(DEFAULTS.withMaxHeldOut(7).maxHeldOut()).isEqualTo(7);
     }
 
     @Test

@@ -74,7 +74,9 @@ public final class HybridTrainer implements StreamingTrainer {
 
     /**
      * @param spec          the hybrid spec ({@code head.inputDim()} is the embedding width; options carry the grid)
-     * @param maxRetained   train examples kept for refits, oldest evicted first
+     * @param maxRetained   train examples kept for refits, oldest evicted first; a quarter as many validation
+     *                      examples are kept for the model search (at the default 80/10/10 split that is all of them
+     *                      until the train examples reach the bound)
      */
     public record Config(TechniqueSpec spec, int maxRetained) {
         public Config {
@@ -86,6 +88,11 @@ public final class HybridTrainer implements StreamingTrainer {
             if (maxRetained < 1) {
                 throw new IllegalArgumentException("maxRetained must be >= 1, got " + maxRetained);
             }
+        }
+
+        /** Validation examples kept for the model search, the newest: a quarter of {@code maxRetained}. */
+        public int maxValidation() {
+            return Math.max(1, maxRetained / 4);
         }
     }
 
@@ -198,6 +205,13 @@ public final class HybridTrainer implements StreamingTrainer {
     public void validation(String exampleId, String label, TrainingExample features) {
         check(features);
         validation.put(exampleId, new Held(label, features.features(), terms(features)));
+        while (validation.size() > config.maxValidation()) {
+            validation.remove(validation.keySet().iterator().next());
+        }
+    }
+
+    int validationCount() {
+        return validation.size();
     }
 
     @Override

@@ -185,6 +185,18 @@ class HybridTrainerTest {
     }
 
     @Test
+    void theValidationSetIsBoundedToAQuarterOfTheRetainedOnes() {
+        HybridTrainer trainer = HybridTrainer.create(config(100), LABELS);
+        Random random = new Random(6);
+        for (int i = 0; i < 60; i++) {
+            trainer.validation("v" + i, LABELS.get(i % 2), lexical(random, i % 2));
+        }
+        // a correction of a kept example replaces it in place and evicts nothing
+        trainer.validation("v59", "ham", lexical(random, 0));
+        assertThat(trainer.validationCount()).isEqualTo(25);
+    }
+
+    @Test
     void aCheckpointRestoresTheFittedModelBitForBitAndTheRetainedExamplesComeBackByReReading() throws Exception {
         HybridTrainer trainer = trained(HybridTrainerTest::lexical, 200, 60, 6);
         TrainerState state = trainer.snapshot(Map.of("features:0", 42L));
