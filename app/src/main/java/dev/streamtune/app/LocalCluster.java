@@ -160,6 +160,12 @@ final class LocalCluster implements AutoCloseable {
      */
     static LocalCluster start(Path data, int brokers, int ingest, int featurize, int registryPort, int dashboardPort,
             Consumer<String> progress) throws InterruptedException {
+        return start(data, brokers, ingest, featurize, registryPort, dashboardPort, Map.of(), progress);
+    }
+
+    /** As above, with {@code extraArgs} appended to the {@code serve} arguments of each kind named there. */
+    static LocalCluster start(Path data, int brokers, int ingest, int featurize, int registryPort, int dashboardPort,
+            Map<Kind, List<String>> extraArgs, Consumer<String> progress) throws InterruptedException {
         if (brokers < 3 || brokers > 5) {
             throw new IllegalArgumentException("brokers must be from 3 to 5 (a controller quorum that survives a loss), got " + brokers);
         }
@@ -199,10 +205,12 @@ final class LocalCluster implements AutoCloseable {
                     Map.of("STREAMTUNE_FEATURIZER_TRANSACTIONAL_ID", "streamtune-featurizer-" + i,
                             "STREAMTUNE_FEATURIZER_THREADS", "1"), "featurizer running"));
         }
-        services1.add(member(data, Kind.trainer, "trainer", "2g",
-                concat(connect, "--all-tasks", "--data-dir", services.toString()), Map.of(), "trainer running"));
-        services1.add(member(data, Kind.evaluator, "evaluator", "1g",
-                concat(connect, "--data-dir", services.toString()), Map.of(), "evaluator running"));
+        services1.add(member(data, Kind.trainer, "trainer", "2g", concat(concat(connect, "--all-tasks", "--data-dir",
+                services.toString()), extraArgs.getOrDefault(Kind.trainer, List.of()).toArray(String[]::new)), Map.of(),
+                "trainer running"));
+        services1.add(member(data, Kind.evaluator, "evaluator", "1g", concat(concat(connect, "--data-dir",
+                services.toString()), extraArgs.getOrDefault(Kind.evaluator, List.of()).toArray(String[]::new)), Map.of(),
+                "evaluator running"));
         services1.add(member(data, Kind.dashboard, "dashboard", "256m", concat(connect, "--port",
                 String.valueOf(layout.dashboardPort), "--data-dir", data.resolve("dashboard").toString()), Map.of(), "dashboard running"));
         all.addAll(services1);

@@ -87,6 +87,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "${env:STREAMTUNE_DATA_DIR:-/var/lib/streamtune}", description = "Checkpoints, artifacts and Streams state (env STREAMTUNE_DATA_DIR). Default: ${DEFAULT-VALUE}")
     Path dataDir;
 
+    @Option(names = "--max-held-out", defaultValue = "${env:STREAMTUNE_MAX_HELD_OUT:-20000}",
+            description = {"Evaluator: validation (and as many test) examples kept in memory per task, the newest",
+                    "(env STREAMTUNE_MAX_HELD_OUT). Default: ${DEFAULT-VALUE}"})
+    int maxHeldOut;
+
     @Option(names = "--node-id", defaultValue = "1", description = "Broker: this node's id, one of --voters. Default: ${DEFAULT-VALUE}")
     int nodeId;
 
@@ -182,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
                 EvaluatorService evaluator = EvaluatorService.start(EvaluatorConfig.defaults(connection.bootstrapServers,
                         connection.registryUrl).withTopics(connection.topics()).withArtifactDirectory(DirectoryArtifactStore.under(dataDir))
                         .withKafkaClient(connection.kafkaClient())
-                        .withGate(limits.gate(dev.streamtune.evaluator.GateConfig.defaults())),
+                        .withGate(limits.gate(dev.streamtune.evaluator.GateConfig.defaults())).withMaxHeldOut(maxHeldOut),
                         keys.evaluator(dataDir));
                 ServiceEndpoint endpoint = ServiceEndpoint.start("evaluator", bind.bindAddress, metricsPort, evaluator::isRunning)
                         .bind(evaluator.meters());

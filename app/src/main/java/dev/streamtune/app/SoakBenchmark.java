@@ -8,6 +8,7 @@ import dev.streamtune.dashboard.DashboardSnapshot.GroupLag;
 import dev.streamtune.dashboard.LagMonitor;
 import dev.streamtune.datasets.Corpus;
 import dev.streamtune.datasets.CorpusExample;
+import dev.streamtune.trainer.hybrid.HybridTrainer;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,14 @@ import picocli.CommandLine.Option;
  * <p>The rate is measured first: a backlog sent at once, and the features counted as they are committed (the 10%
  * to 90% part, so neither the ramp-up nor the tail counts). The corpus is sent again and again with the pass number
  * in the ids, so ingest's dedupe sees new examples throughout.
+ *
+ * <p>What is judged is the steady state. The used heap of a JVM saw-tooths with every collection and its old
+ * generation fills for minutes before a mixed collection empties it, so neither says whether anything leaks; every
+ * {@code --gc-every} samples the soak asks each process for a full collection ({@code jcmd PID GC.run}) and reads the
+ * heap right after it: the live heap, whose slope is the leak. And the services keep bounded stores in memory on
+ * purpose (the trainer's retained train and validation examples, the evaluator's held-out sets), which at their
+ * defaults take hours to fill at this rate; the soak sets them small ({@code --max-retained}, {@code --max-held-out})
+ * so they fill during the warm-up and growth after it is growth that has no bound.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = {"Feed the 3-broker cluster of processes at 80% of its measured featurizer rate for a long time,",
@@ -70,6 +79,15 @@ final class SoakBenchmark implements Callable<Integer> {
     @Option(names = "--warmup-minutes", description = "Samples before this are left out of the slopes. Default: a fifth of the soak, at least 3 minutes.")
     Double warmupMinutes;
 
+    @Option(names = "--gc-every", defaultValue = "4", description = "Every this many samples, a full GC in each process before its heap is read (the live heap). Default: ${DEFAULT-VALUE}")
+    int gcEvery;
+
+    @Option(names = "--max-retained", defaultValue = "2000", description = "The soak task's max_retained (the trainer keeps this many train examples and a quarter as many validation ones). Default: ${DEFAULT-VALUE}")
+    int maxRetained;
+
+    @Option(names = "--max-held-out", defaultValue = "500", description = "The evaluator's held-out examples per split. Default: ${DEFAULT-VALUE}")
+    int maxHeldOut;
+
     @Option(names = "--data-dir", description = "Where the cluster keeps its logs and state. Default: a fresh temporary directory.")
     Path dataDir;
 
@@ -78,22 +96,29 @@ final class SoakBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (minutes <= 0 || sampleSeconds < 1 || backlog < 50 || load <= 0 || load > 1) {
+        if (minutes <= 0 || sampleSeconds < 1 || backlog < 50 || load <= 0 || load > 1 || gcEvery < 1
+                || maxRetained < 4 || maxHeldOut < 1) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--minutes must be > 0, --sample-seconds >= 1, --backlog >= 50 and --load in (0, 1]");
+                    "--minutes must be > 0, --sample-seconds >= 1, --backlog >= 50, --load in (0, 1], --gc-every >= 1,"
+                            + " --max-retained >= 4 and --max-held-out >= 1");
         }
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("streamtune-soak");
         double warmup = 60 * (warmupMinutes != null ? warmupMinutes : Math.max(3, minutes / 5));
         Corpus spam = ProduceCommand.BundledCorpus.spam.load(0);
         System.out.printf("streamtune bench soak: %.0f min, samples every %d s, slopes after %.0f s of warm-up, data in %s%n",
                 minutes, sampleSeconds, warmup, data);
-        try (LocalCluster cluster = LocalCluster.start(data, 3, 2, 2, 0, 0, line -> System.out.println("  " + line));
+        System.out.printf("  bounded stores set to fill during the warm-up: max_retained %d, max held-out %d; a full GC every %d samples%n",
+                maxRetained, maxHeldOut, gcEvery);
+        try (LocalCluster cluster = LocalCluster.start(data, 3, 2, 2, 0, 0,
+                Map.of(LocalCluster.Kind.evaluator, List.of("--max-held-out", String.valueOf(maxHeldOut))),
+                line -> System.out.println("  " + line));
              FeatureCounter featurized = new FeatureCounter(cluster.bootstrapServers(),
                      ConnectionOptions.of(cluster.bootstrapServers(), cluster.registryUrl()).topics()
                              .features(TrainerServiceConfig.DEFAULT_BACKBONE))) {
             ConnectionOptions c = ConnectionOptions.of(cluster.bootstrapServers(), cluster.registryUrl());
             TaskCommand.publish(c, TaskSpec.newBuilder().setTask(TASK).setLabels(List.copyOf(spam.labels()))
-                    .setLabelSetClosed(true).setTechnique("hybrid").setSettings(new LinkedHashMap<>())
+                    .setLabelSetClosed(true).setTechnique("hybrid")
+                    .setSettings(new LinkedHashMap<>(Map.of(HybridTrainer.MAX_RETAINED, String.valueOf(maxRetained))))
                     .setDescription("bench soak: " + spam.name()).setCreatedAt(Instant.now()).build());
             AtomicLong acknowledged = new AtomicLong();
             CorpusProducer.Acknowledged count = (id, ts) -> acknowledged.incrementAndGet();
@@ -126,6 +151,7 @@ final class SoakBenchmark implements Callable<Integer> {
             Map<String, SoakSeries> rss = new TreeMap<>();
             Map<String, SoakSeries> heap = new TreeMap<>();
             Map<String, SoakSeries> old = new TreeMap<>();
+            Map<String, SoakSeries> live = new TreeMap<>();
             Map<String, SoakSeries> lag = new TreeMap<>();
             List<Map<String, Object>> samples = new ArrayList<>();
             DashboardConfig lagConfig = DashboardConfig.of(0, cluster.bootstrapServers(), cluster.registryUrl());
@@ -136,8 +162,10 @@ final class SoakBenchmark implements Callable<Integer> {
             long featuredAtStart = featurized.count();
             producer.start();
             long end = start + (long) (minutes * 60e9);
+            int sampleNumber = 0;
             for (long next = start; ; next += sampleSeconds * 1_000_000_000L) {
                 sleepUntil(next);
+                boolean collect = sampleNumber++ % gcEvery == gcEvery - 1;
                 double t = (System.nanoTime() - start) / 1e9;
                 Map<String, Object> sample = new LinkedHashMap<>();
                 sample.put("t_s", Math.round(t));
@@ -152,7 +180,15 @@ final class SoakBenchmark implements Callable<Integer> {
                         rss.computeIfAbsent(m.name, k -> new SoakSeries()).add(t, r / 1048576.0);
                         heap.computeIfAbsent(m.name, k -> new SoakSeries()).add(t, h[0] / 1048576.0);
                         old.computeIfAbsent(m.name, k -> new SoakSeries()).add(t, h[1] / 1048576.0);
-                        sample.put(m.name, Map.of("rss_mb", r / 1048576, "heap_mb", h[0] / 1048576, "old_mb", h[1] / 1048576));
+                        Map<String, Object> values = new LinkedHashMap<>(Map.of("rss_mb", r / 1048576,
+                                "heap_mb", h[0] / 1048576, "old_mb", h[1] / 1048576));
+                        if (collect) {
+                            run("jcmd", String.valueOf(pid), "GC.run");
+                            long[] after = SoakSeries.heapBytes(run("jstat", "-gc", String.valueOf(pid)));
+                            live.computeIfAbsent(m.name, k -> new SoakSeries()).add(t, after[0] / 1048576.0);
+                            values.put("live_heap_mb", after[0] / 1048576);
+                        }
+                        sample.put(m.name, values);
                     } catch (IOException | RuntimeException e) {
                         System.out.printf("  sample of %s at %.0f s failed: %s%n", m.name, t, e.getMessage());
                     }
@@ -185,12 +221,12 @@ final class SoakBenchmark implements Callable<Integer> {
             producer.interrupt();
             producer.join(30_000);
 
-            return report(rss, heap, old, lag, warmup, chosen, measured, samples);
+            return report(rss, heap, old, live, lag, warmup, chosen, measured, samples);
         }
     }
 
     private int report(Map<String, SoakSeries> rss, Map<String, SoakSeries> heap, Map<String, SoakSeries> old,
-                       Map<String, SoakSeries> lag, double warmup, double chosen, Double measured,
+                       Map<String, SoakSeries> live, Map<String, SoakSeries> lag, double warmup, double chosen, Double measured,
                        List<Map<String, Object>> samples) throws IOException {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("minutes", minutes);
@@ -198,27 +234,32 @@ final class SoakBenchmark implements Callable<Integer> {
         out.put("measured_featurizer_rate_per_s", measured == null ? null : round(measured));
         out.put("warmup_s", warmup);
         List<String> notFlat = new ArrayList<>();
-        System.out.printf("%nslopes after %.0f s of warm-up (flat: memory within %.0f%% of its mean over the window, lag within %.0f s of input):%n",
-                warmup, MEMORY_FLAT_FRACTION * 100, LAG_FLAT_SECONDS_OF_INPUT);
-        System.out.printf("  %-14s %9s %11s %9s %11s %11s  %s%n", "process", "RSS MB", "RSS MB/h", "heap MB", "heap MB/h", "old MB/h", "");
+        System.out.printf("%nslopes after %.0f s of warm-up (flat: RSS and live heap, the heap after a full GC, within %.0f%% of"
+                + " their mean over the window; lag within %.0f s of input):%n", warmup, MEMORY_FLAT_FRACTION * 100,
+                LAG_FLAT_SECONDS_OF_INPUT);
+        System.out.printf("  %-14s %9s %11s %9s %11s %11s %9s %11s  %s%n", "process", "RSS MB", "RSS MB/h", "heap MB",
+                "heap MB/h", "old MB/h", "live MB", "live MB/h", "");
         Map<String, Object> processes = new LinkedHashMap<>();
         for (String name : rss.keySet()) {
             SoakSeries.Fit r = rss.get(name).fit(warmup);
             SoakSeries.Fit h = heap.get(name).fit(warmup);
             SoakSeries.Fit o = old.get(name).fit(warmup);
-            // the heap saw-tooths with every young collection, so its mean is the level a flat heap is held to
-            boolean flat = SoakSeries.flatRelative(r, MEMORY_FLAT_FRACTION) && SoakSeries.flatRelative(h, MEMORY_FLAT_FRACTION);
+            SoakSeries.Fit l = live.containsKey(name) ? live.get(name).fit(warmup) : null;
+            // used heap and old generation saw-tooth with the collections; the live heap is what a leak would grow
+            boolean flat = SoakSeries.flatRelative(r, MEMORY_FLAT_FRACTION) && SoakSeries.flatRelative(l, MEMORY_FLAT_FRACTION);
             if (!flat) {
                 notFlat.add(name);
             }
-            System.out.printf("  %-14s %9.0f %+11.1f %9.0f %+11.1f %+11.1f  %s%n", name, mean(r), perHour(r), mean(h), perHour(h),
-                    perHour(o), flat ? "flat" : "GROWS");
+            System.out.printf("  %-14s %9.0f %+11.1f %9.0f %+11.1f %+11.1f %9.0f %+11.1f  %s%n", name, mean(r), perHour(r),
+                    mean(h), perHour(h), perHour(o), mean(l), perHour(l), flat ? "flat" : "GROWS");
             Map<String, Object> p = new LinkedHashMap<>();
             p.put("rss_mb_mean", round(mean(r)));
             p.put("rss_mb_per_h", round(perHour(r)));
             p.put("heap_mb_mean", round(mean(h)));
             p.put("heap_mb_per_h", round(perHour(h)));
             p.put("old_gen_mb_per_h", round(perHour(o)));
+            p.put("live_heap_mb_mean", round(mean(l)));
+            p.put("live_heap_mb_per_h", round(perHour(l)));
             p.put("flat", flat);
             processes.put(name, p);
         }
