@@ -98,12 +98,10 @@ final class LocalPipeline implements AutoCloseable {
         ingest.start();
         meters.add(ingest.meters());
 
-        featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
-                "--bootstrap", config.bootstrapServers(), "--registry", config.registryUrl(), "--backbone", BACKBONE,
-                "--batch-size", Integer.toString(config.featurizerBatch()), "--max-tokens", Integer.toString(config.maxTokens()),
-                "--threads", Integer.toString(config.threads()), "--topic-prefix", config.topicPrefix(),
-                "--partitions", Integer.toString(config.partitions()), "--status-interval-ms", "30000"}, Map.of())
-                .withKafkaClient(config.kafkaClient()));
+        FeaturizerServiceConfig d = FeaturizerServiceConfig.defaults(config.bootstrapServers(), config.registryUrl());
+        featurizer = new FeaturizerService(new FeaturizerServiceConfig(d.bootstrapServers(), d.registryUrl(), BACKBONE,
+                config.featurizerBatch(), d.maxWait(), config.maxTokens(), config.threads(), config.topicPrefix(), d.groupId(),
+                d.transactionalId(), config.partitions(), Duration.ofSeconds(30), d.batchesPerTransaction(), config.kafkaClient()));
         started.add(featurizer);
         meters.add(featurizer.meters());
         runInThread("featurizer", featurizer::run);

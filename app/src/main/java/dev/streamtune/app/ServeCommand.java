@@ -7,7 +7,6 @@ import dev.streamtune.evaluator.service.EvaluatorService;
 import dev.streamtune.ingest.IngestApp;
 import dev.streamtune.ingest.IngestConfig;
 import dev.streamtune.featurizer.FeaturizerService;
-import dev.streamtune.featurizer.FeaturizerServiceConfig;
 import dev.streamtune.platform.StreamtuneAcls;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.topics.TopicDeclaration;
@@ -68,6 +67,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     TopicDriftOption topicDrift;
 
+    @Mixin
+    FeaturizerOptions featurizer;
+
     @Option(names = "--metrics-port", defaultValue = "9400", description = "Prometheus /metrics and /health port. Default: ${DEFAULT-VALUE}")
     int metricsPort;
 
@@ -83,6 +85,15 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "${env:STREAMTUNE_DEVICE:-auto}", description = "Trainer: auto, cpu or gpu (env STREAMTUNE_DEVICE). Default: ${DEFAULT-VALUE}")
     String device;
+
+    @Option(names = "--publish-every", defaultValue = "${env:STREAMTUNE_PUBLISH_EVERY:-500}",
+            description = "Trainer: publish a candidate after this many new train examples (env STREAMTUNE_PUBLISH_EVERY). Default: ${DEFAULT-VALUE}")
+    long publishEvery;
+
+    @Option(names = "--publish-interval-s", defaultValue = "${env:STREAMTUNE_PUBLISH_INTERVAL_S:-30}",
+            description = {"Trainer: or after this many seconds when some new train examples are unpublished",
+                    "(env STREAMTUNE_PUBLISH_INTERVAL_S). Default: ${DEFAULT-VALUE}"})
+    long publishIntervalSeconds;
 
     @Option(names = "--data-dir", defaultValue = "${env:STREAMTUNE_DATA_DIR:-/var/lib/streamtune}", description = "Checkpoints, artifacts and Streams state (env STREAMTUNE_DATA_DIR). Default: ${DEFAULT-VALUE}")
     Path dataDir;
@@ -170,13 +181,12 @@ final class ServeCommand implements Callable<Integer> {
             }
             case featurizer -> {
                 registerContracts(StreamtuneAcls.FEATURIZER);
-                FeaturizerService featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
-                        "--bootstrap", connection.bootstrapServers, "--registry", connection.registryUrl,
-                        "--topic-prefix", connection.topicPrefix}, System.getenv()).withKafkaClient(connection.kafkaClient()));
-                Thread loop = background("featurizer", featurizer::run);
+                FeaturizerService service = new FeaturizerService(featurizer.config(connection.bootstrapServers,
+                        connection.registryUrl, connection.topicPrefix, connection.kafkaClient()));
+                Thread loop = background("featurizer", service::run);
                 ServiceEndpoint endpoint = ServiceEndpoint.start("featurizer", bind.bindAddress, metricsPort, loop::isAlive)
-                        .bind(featurizer.meters());
-                yield () -> { featurizer.stop(); loop.join(30_000); endpoint.close(); featurizer.close(); };
+                        .bind(service.meters());
+                yield () -> { service.stop(); loop.join(30_000); endpoint.close(); service.close(); };
             }
             case trainer -> {
                 registerContracts(StreamtuneAcls.TRAINER);
@@ -221,10 +231,11 @@ final class ServeCommand implements Callable<Integer> {
         return () -> { trainers.close(); endpoint.close(); trainerMeters.close(); };
     }
 
-    private TrainerServiceConfig trainerConfig(String forTask) {
+    TrainerServiceConfig trainerConfig(String forTask) {
         return TrainerServiceConfig.defaults(connection.bootstrapServers, connection.serde(), forTask,
                         TrainerServiceConfig.checkpointDirectory(dataDir, forTask))
                 .withTopics(connection.topics()).withDevice(device).withKafkaClient(connection.kafkaClient())
+                .withPublishEvery(publishEvery, Duration.ofSeconds(publishIntervalSeconds))
                 .withArtifacts(DirectoryArtifactStore.under(dataDir), TrainerServiceConfig.DEFAULT_INLINE_DELTA_LIMIT);
     }
 

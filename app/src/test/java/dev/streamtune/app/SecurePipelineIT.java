@@ -107,10 +107,10 @@ class SecurePipelineIT {
             running.add(ingest);
             ingest.start();
 
-            FeaturizerService featurizer = new FeaturizerService(FeaturizerServiceConfig.parse(new String[] {
-                    "--bootstrap", bootstrap, "--registry", registryUrl, "--backbone", BACKBONE, "--max-tokens", "128",
-                    "--threads", "2", "--partitions", "1", "--status-interval-ms", "30000",
-                    "--kafka-config", kafkaConfig.get(StreamtuneAcls.FEATURIZER).toString()}, Map.of()));
+            FeaturizerServiceConfig d = FeaturizerServiceConfig.defaults(bootstrap, registryUrl);
+            FeaturizerService featurizer = new FeaturizerService(new FeaturizerServiceConfig(bootstrap, registryUrl, BACKBONE,
+                    d.batchSize(), d.maxWait(), 128, 2, "", d.groupId(), d.transactionalId(), 1, Duration.ofSeconds(30),
+                    d.batchesPerTransaction(), KafkaClientProperties.load(kafkaConfig.get(StreamtuneAcls.FEATURIZER))));
             running.add(featurizer);
             Thread featurizing = daemon("featurizer", featurizer::run);
 

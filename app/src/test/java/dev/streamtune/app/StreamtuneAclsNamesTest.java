@@ -9,7 +9,6 @@ import dev.streamtune.platform.StreamtuneAcls;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.trainer.service.TrainerServiceConfig;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The groups and transactional ids the ACLs grant are the ones the services use by default. */
@@ -19,8 +18,7 @@ class StreamtuneAclsNamesTest {
     void theAclsNameEachServicesOwnGroupAndTransactionalId() {
         assertThat(IngestConfig.defaults("k:1", "http://r").applicationId()).isEqualTo(StreamtuneAcls.INGEST_APPLICATION_ID);
 
-        FeaturizerServiceConfig featurizer = FeaturizerServiceConfig.parse(new String[] {"--bootstrap", "k:1",
-                "--registry", "http://r"}, Map.of());
+        FeaturizerServiceConfig featurizer = FeaturizerServiceConfig.defaults("k:1", "http://r");
         assertThat(featurizer.groupId()).isEqualTo(StreamtuneAcls.FEATURIZER_GROUP);
         assertThat(featurizer.transactionalId()).startsWith(StreamtuneAcls.FEATURIZER_GROUP);
 

@@ -110,44 +110,6 @@ public final class FeaturizerService implements AutoCloseable {
         meters.addKafkaClient(consumer).addKafkaClient(producer).addKafkaClient(admin);
     }
 
-    public static void main(String[] args) {
-        FeaturizerServiceConfig config;
-        try {
-            config = FeaturizerServiceConfig.parse(args, System.getenv());
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.err.print(FeaturizerServiceConfig.usage());
-            System.exit(2);
-            return;
-        }
-        FeaturizerService service = new FeaturizerService(config);
-        // SIGTERM: ask the loop to commit what it holds, and hold the JVM until the clients are closed
-        CountDownLatch closed = new CountDownLatch(1);
-        AtomicBoolean terminating = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            terminating.set(true);
-            log.info("featurizer: shutting down");
-            service.stop();
-            try {
-                if (!closed.await(30, TimeUnit.SECONDS)) {
-                    log.warn("featurizer: not closed within 30 s of the shutdown request");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "featurizer-shutdown"));
-        int exitCode;
-        try {
-            exitCode = service.run();
-        } finally {
-            service.close();
-            closed.countDown();
-        }
-        if (!terminating.get()) { // System.exit inside shutdown would block
-            System.exit(exitCode);
-        }
-    }
-
     private boolean awaitRunEnded() {
         try {
             return runEnded.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -3,48 +3,43 @@ package dev.streamtune.featurizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.streamtune.schemas.KafkaClientProperties;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FeaturizerServiceConfigTest {
+    private static final FeaturizerServiceConfig D = FeaturizerServiceConfig.defaults("b:9092", "http://r:8081");
 
     @Test
-    void flagsWinOverTheEnvironmentAndDefaultsFillTheRest() {
-        FeaturizerServiceConfig c = FeaturizerServiceConfig.parse(
-                new String[] {"--bootstrap", "b:9092", "--batch-size", "8", "--topic-prefix", "x."},
-                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "env:9092", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r:8081",
-                        "STREAMTUNE_FEATURIZER_MAX_TOKENS", "64", "STREAMTUNE_FEATURIZER_BATCH_SIZE", "99"));
-        assertThat(c.bootstrapServers()).isEqualTo("b:9092");
-        assertThat(c.registryUrl()).isEqualTo("http://r:8081");
-        assertThat(c.batchSize()).isEqualTo(8);
-        assertThat(c.maxTokens()).isEqualTo(64);
-        assertThat(c.maxWait()).isEqualTo(Duration.ofMillis(200));
-        assertThat(c.backboneId()).isEqualTo("all-MiniLM-L6-v2");
-        assertThat(c.topics().train()).isEqualTo("x.examples.train");
-        assertThat(c.featurizerConfig().transactionalId()).isEqualTo("streamtune-featurizer-0");
-        assertThat(c.embedderConfig().batchSize()).isEqualTo(8);
-        assertThat(c.embedderConfig().maxTokens()).isEqualTo(64);
-        assertThat(c.batchesPerTransaction()).isEqualTo(1);
-        assertThat(FeaturizerServiceConfig.parse(new String[] {"--batches-per-transaction", "4"},
-                Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r"))
-                .featurizerConfig().transactionSize()).isEqualTo(4 * 32);
+    void defaultsAreMiniLmInOneTransactionPerBatch() {
+        assertThat(D.backboneId()).isEqualTo("all-MiniLM-L6-v2");
+        assertThat(D.batchSize()).isEqualTo(32);
+        assertThat(D.maxTokens()).isEqualTo(256);
+        assertThat(D.maxWait()).isEqualTo(Duration.ofMillis(200));
+        assertThat(D.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(D.topics().train()).isEqualTo("examples.train");
+        assertThat(D.featurizerConfig().transactionalId()).isEqualTo("streamtune-featurizer-0");
+        assertThat(D.featurizerConfig().transactionSize()).isEqualTo(32);
+        assertThat(D.embedderConfig().batchSize()).isEqualTo(32);
+        assertThat(D.embedderConfig().maxTokens()).isEqualTo(256);
+        assertThat(D.kafkaClient()).isEqualTo(KafkaClientProperties.none());
     }
 
     @Test
-    void badSettingsNameTheFlagAndTheLimit() {
-        Map<String, String> env = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "b:1", "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://r");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {}, Map.of()))
-                .hasMessageContaining("--bootstrap").hasMessageContaining("STREAMTUNE_BOOTSTRAP_SERVERS");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--batch-size", "0"}, env))
+    void badSettingsNameTheFieldAndTheLimit() {
+        assertThatThrownBy(() -> FeaturizerServiceConfig.defaults(" ", "http://r")).hasMessageContaining("bootstrap must not be blank");
+        assertThatThrownBy(() -> with(0, Duration.ofMillis(200), 256, 1))
                 .hasMessageContaining("batch-size must be between 1 and 4096, was 0");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--max-tokens", "lots"}, env))
-                .hasMessageContaining("--max-tokens must be an integer");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--max-wait-ms", "-1"}, env))
-                .hasMessageContaining("max-wait-ms");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--nope", "1"}, env))
-                .hasMessageContaining("unknown argument '--nope'");
-        assertThatThrownBy(() -> FeaturizerServiceConfig.parse(new String[] {"--threads"}, env))
-                .hasMessageContaining("--threads needs a value");
+        assertThatThrownBy(() -> with(32, Duration.ofMillis(-1), 256, 1)).hasMessageContaining("max-wait-ms must be between 0 and 300000");
+        assertThatThrownBy(() -> with(32, Duration.ofMillis(200), 1, 1)).hasMessageContaining("max-tokens must be between 2 and 8192, was 1");
+        assertThatThrownBy(() -> with(32, Duration.ofMillis(200), 256, 0))
+                .hasMessageContaining("batches-per-transaction must be between 1 and");
+        assertThat(with(32, Duration.ofMillis(200), 256, 4).featurizerConfig().transactionSize()).isEqualTo(4 * 32);
+    }
+
+    private static FeaturizerServiceConfig with(int batchSize, Duration maxWait, int maxTokens, int batchesPerTransaction) {
+        return new FeaturizerServiceConfig(D.bootstrapServers(), D.registryUrl(), D.backboneId(), batchSize, maxWait, maxTokens,
+                D.threads(), D.topicPrefix(), D.groupId(), D.transactionalId(), D.featuresPartitions(), D.statusInterval(),
+                batchesPerTransaction, D.kafkaClient());
     }
 }

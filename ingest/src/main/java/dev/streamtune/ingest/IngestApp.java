@@ -98,34 +98,6 @@ public final class IngestApp implements AutoCloseable {
         LOG.info("Ingest stopped; totals: {}", metrics.snapshot());
     }
 
-    /**
-     * Usage: {@code IngestApp [config.properties]}; system properties override the file. The Kafka security
-     * settings file is its {@value IngestConfig#KAFKA_CONFIG_KEY}, else the file {@value KafkaClientProperties#ENV} names.
-     */
-    public static void main(String[] args) throws IOException, InterruptedException {
-        Properties props = new Properties();
-        if (args.length > 0) {
-            try (Reader in = Files.newBufferedReader(Path.of(args[0]))) {
-                props.load(in);
-            }
-        }
-        props.putAll(System.getProperties());
-        String kafkaConfig = System.getenv(KafkaClientProperties.ENV);
-        if (kafkaConfig != null && !kafkaConfig.isBlank()) {
-            props.putIfAbsent(IngestConfig.KAFKA_CONFIG_KEY, kafkaConfig);
-        }
-        IngestConfig config = IngestConfig.fromProperties(props);
-        IngestApp app = new IngestApp(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "ingest-shutdown"));
-        LOG.info("Starting ingest {} against {}: {} -> {}", config.applicationId(), config.bootstrapServers(),
-                config.topics().raw(), config.topics().splits());
-        app.start();
-        app.awaitTermination();
-        if (app.state() == KafkaStreams.State.ERROR) {
-            System.exit(1);
-        }
-    }
-
     /** Progress as records per second since the previous line, with totals. */
     static final class StatusLine {
         private final IngestMetrics metrics;

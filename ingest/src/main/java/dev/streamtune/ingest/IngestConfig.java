@@ -46,8 +46,6 @@ public record IngestConfig(
         KafkaClientProperties kafkaClient) {
 
     public static final String DEFAULT_APPLICATION_ID = "streamtune-ingest";
-    /** The {@link #fromProperties} key naming the Kafka security settings file. */
-    public static final String KAFKA_CONFIG_KEY = "streamtune.kafka.config";
     /** Kafka's rule for names that become part of topic names. */
     private static final Pattern LEGAL_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,200}");
 
@@ -168,101 +166,4 @@ public record IngestConfig(
         return props;
     }
 
-    /**
-     * Reads a config from flat properties (a file, or system properties), with the defaults for
-     * what is absent. Keys: {@code bootstrap.servers}, {@code schema.registry.url} (both required),
-     * {@code application.id}, {@code streamtune.topic.prefix}, {@code streamtune.ingest.*} (see
-     * below), {@code streams.<kafka key>} for streams overrides, and {@value #KAFKA_CONFIG_KEY}, the file of
-     * Kafka security settings ({@link KafkaClientProperties#load}).
-     */
-    public static IngestConfig fromProperties(Properties props) {
-        String bootstrap = props.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG);
-        String registryUrl = props.getProperty(AvroSerdeConfig.SCHEMA_REGISTRY_URL);
-        if (bootstrap == null) {
-            throw new IllegalArgumentException(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG + " is required");
-        }
-        if (registryUrl == null) {
-            throw new IllegalArgumentException(AvroSerdeConfig.SCHEMA_REGISTRY_URL + " is required");
-        }
-        Map<String, Object> serdeSettings = new LinkedHashMap<>();
-        props.stringPropertyNames().forEach(k -> serdeSettings.put(k, props.getProperty(k)));
-        IngestLimits d = IngestLimits.defaults();
-        IngestLimits limits = new IngestLimits(
-                intProp(props, "streamtune.ingest.max.id.chars", d.maxIdChars()),
-                intProp(props, "streamtune.ingest.max.text.chars", d.maxTextChars()),
-                intProp(props, "streamtune.ingest.max.text.bytes", d.maxTextBytes()),
-                durationProp(props, "streamtune.ingest.max.event.time.ahead", d.maxEventTimeAhead()),
-                Instant.parse(props.getProperty("streamtune.ingest.earliest.event.time", d.earliestEventTime().toString())),
-                intProp(props, "streamtune.ingest.max.label.chars", d.maxLabelChars()),
-                intProp(props, "streamtune.ingest.max.labels.per.task", d.maxLabelsPerTask()),
-                intProp(props, "streamtune.ingest.max.metadata.entries", d.maxMetadataEntries()),
-                intProp(props, "streamtune.ingest.max.metadata.bytes", d.maxMetadataBytes()));
-        SplitRatios s = SplitRatios.defaults();
-        SplitRatios ratios = new SplitRatios(
-                doubleProp(props, "streamtune.ingest.split.train", s.train()),
-                doubleProp(props, "streamtune.ingest.split.validation", s.validation()),
-                doubleProp(props, "streamtune.ingest.split.test", s.test()));
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (String key : props.stringPropertyNames()) {
-            if (key.startsWith("streams.")) {
-                overrides.put(key.substring("streams.".length()), props.getProperty(key));
-            }
-        }
-        UnknownTaskPolicy unknownTaskPolicy = enumProp(props, "streamtune.ingest.unknown.task.policy",
-                UnknownTaskPolicy.class, UnknownTaskPolicy.AUTO_CREATE);
-        return new IngestConfig(
-                Topics.withPrefix(props.getProperty("streamtune.topic.prefix", "")),
-                props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID),
-                bootstrap,
-                AvroSerdeConfig.fromMap(serdeSettings),
-                limits,
-                ratios,
-                durationProp(props, "streamtune.ingest.dedupe.retention", Duration.ofDays(7)),
-                unknownTaskPolicy,
-                props.getProperty("streamtune.ingest.service.name", "streamtune-ingest"),
-                enumProp(props, "streamtune.ingest.state.stores", StateStoreKind.class, StateStoreKind.ROCKSDB),
-                overrides,
-                KafkaClientProperties.resolve(props.getProperty(KAFKA_CONFIG_KEY), Map.of()));
-    }
-
-    private static <E extends Enum<E>> E enumProp(Properties props, String key, Class<E> type, E dflt) {
-        String v = props.getProperty(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            return Enum.valueOf(type, v.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be one of " + java.util.Arrays.toString(type.getEnumConstants())
-                    + ", got '" + v + "'");
-        }
-    }
-
-    private static int intProp(Properties props, String key, int dflt) {
-        String v = props.getProperty(key);
-        try {
-            return v == null ? dflt : Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number, got '" + v + "'");
-        }
-    }
-
-    private static double doubleProp(Properties props, String key, double dflt) {
-        String v = props.getProperty(key);
-        try {
-            return v == null ? dflt : Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a number, got '" + v + "'");
-        }
-    }
-
-    /** ISO-8601 durations, e.g. {@code P7D} or {@code PT1H}. */
-    private static Duration durationProp(Properties props, String key, Duration dflt) {
-        String v = props.getProperty(key);
-        try {
-            return v == null ? dflt : Duration.parse(v.trim());
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as P7D or PT1H, got '" + v + "'");
-        }
-    }
 }

@@ -95,30 +95,4 @@ public final class RegistryServer implements AutoCloseable {
         store.close();
         LOG.info("Schema registry on port {} stopped", port);
     }
-
-    /**
-     * {@code RegistryServer <bootstrap.servers> [port] [topic]}: serves until the JVM stops.
-     * Defaults: port 8081, topic {@value RegistryConfig#DEFAULT_TOPIC}, the loopback interface. Kafka security
-     * settings come from the file {@value KafkaClientProperties#ENV} names.
-     */
-    public static void main(String[] args) throws InterruptedException {
-        if (args.length < 1 || args.length > 3) {
-            System.err.println("usage: RegistryServer <bootstrap.servers> [port (default 8081)] [topic (default "
-                    + RegistryConfig.DEFAULT_TOPIC + ")]");
-            System.exit(2);
-        }
-        RegistryConfig config = RegistryConfig.of(args.length > 1 ? Integer.parseInt(args[1]) : 8081, args[0]);
-        if (args.length > 2) {
-            config = config.withTopic(args[2]);
-        }
-        config = config.withKafkaClient(KafkaClientProperties.resolve(null, System.getenv()));
-        RegistryServer server = startWithKafka(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "registry-shutdown"));
-        System.out.println("Schema registry at " + server.url());
-        stopped.await();
-    }
 }

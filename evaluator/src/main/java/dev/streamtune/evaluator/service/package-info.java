@@ -2,8 +2,8 @@
  * The evaluator as a Kafka service, built on the pure core of {@code dev.streamtune.evaluator}.
  *
  * <ul>
- *   <li>{@link dev.streamtune.evaluator.service.EvaluatorService} ({@link dev.streamtune.evaluator.service.EvaluatorConfig},
- *       {@link dev.streamtune.evaluator.service.EvaluatorMain}) does the Kafka I/O on one thread and publishes each
+ *   <li>{@link dev.streamtune.evaluator.service.EvaluatorService} ({@link dev.streamtune.evaluator.service.EvaluatorConfig};
+ *       started by {@code streamtune serve evaluator}) does the Kafka I/O on one thread and publishes each
  *       poll round's verdicts and candidate offsets in one transaction.
  *   <li>{@link dev.streamtune.evaluator.service.EvaluationState} makes every decision without Kafka: materialized
  *       held-out sets (pooled vectors in {@link dev.streamtune.evaluator.service.FeatureStore}, texts in

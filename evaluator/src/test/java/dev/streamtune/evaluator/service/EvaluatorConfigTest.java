@@ -48,16 +48,4 @@ class EvaluatorConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withMaxHeldOut(0)).hasMessageContaining("maxHeldOut must be in [1, 10000000], got 0");
         assertThat(DEFAULTS.withMaxHeldOut(7).maxHeldOut()).isEqualTo(7);
     }
-
-    @Test
-    void theArtifactDirectoryIsTheArgumentElseTheEnvironmentElseTheDataDirectorysArtifacts() {
-        Map<String, String> both = Map.of("STREAMTUNE_ARTIFACT_DIR", "/srv/deltas",
-                "STREAMTUNE_DATA_DIR", "/var/lib/st");
-        assertThat(EvaluatorMain.artifactDirectory("/mnt/a", both)).contains(Path.of("/mnt/a"));
-        assertThat(EvaluatorMain.artifactDirectory(null, both)).contains(Path.of("/srv/deltas"));
-        // the same directory the trainer and 'streamtune serve' use below the data directory
-        assertThat(EvaluatorMain.artifactDirectory(null, Map.of("STREAMTUNE_DATA_DIR", "/var/lib/st")))
-                .contains(Path.of("/var/lib/st/artifacts"));
-        assertThat(EvaluatorMain.artifactDirectory(" ", Map.of())).isEmpty();
-    }
 }

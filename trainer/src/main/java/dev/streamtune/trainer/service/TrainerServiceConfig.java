@@ -113,8 +113,8 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
 
     /**
      * Where the trainer of {@code task} keeps its checkpoints under a data directory:
-     * {@code <dataDir>/checkpoints/<task>}. Every entry point ({@code serve trainer}, {@code up},
-     * {@link TrainerServiceMain}) uses this rule, so switching between them resumes the same checkpoints.
+     * {@code <dataDir>/checkpoints/<task>}. {@code serve trainer} (one task or {@code --all-tasks}) and {@code up}
+     * use this rule, so switching between them resumes the same checkpoints.
      */
     public static Path checkpointDirectory(Path dataDir, String task) {
         return dataDir.resolve(CHECKPOINTS).resolve(task);

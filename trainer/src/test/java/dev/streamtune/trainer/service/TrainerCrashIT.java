@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trainer runs as a child JVM ({@link TrainerServiceMain}) and is SIGKILLed at random points
+ * The trainer runs as a child JVM ({@link TrainerChildProcess}) and is SIGKILLed at random points
  * while feature vectors stream in, then restarted. From the published versions alone: no version
  * number twice, and every train example's offset inside exactly one version's new-data ranges.
  */
@@ -155,16 +155,12 @@ class TrainerCrashIT {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "-Xmx512m", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
-                TrainerServiceMain.class.getName(),
-                "--bootstrap-servers", platform.bootstrapServers(),
-                "--schema-registry", platform.registryUrl(),
-                "--task", TASK, "--device", "cpu", "--data-dir", dataDir.toString(),
-                "--batch-size", "32", "--max-wait-ms", "100", "--publish-every", "100", "--publish-interval-s", "2");
+                TrainerChildProcess.class.getName(), platform.bootstrapServers(), platform.registryUrl(), TASK,
+                dataDir.toString());
         Files.createDirectories(dataDir);
         Files.createDirectories(log(run).getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log(run).toFile());
-        builder.environment().remove("STREAMTUNE_TASK");
         return builder.start();
     }
 }

@@ -44,44 +44,4 @@ class TrainerServiceConfigTest {
         assertThatThrownBy(() -> DEFAULTS.withArtifacts(Path.of("a"), 9 * 1024 * 1024))
                 .hasMessageContaining("inlineDeltaLimit must be in [0, 8388608], got 9437184");
     }
-
-    @Test
-    void mainReadsFlagsOverEnvironment() {
-        Map<String, String> env = Map.of("STREAMTUNE_BOOTSTRAP_SERVERS", "kafka:9092",
-                "STREAMTUNE_SCHEMA_REGISTRY_URL", "http://registry:8081", "STREAMTUNE_TASK", "spam",
-                "STREAMTUNE_DEVICE", "gpu", "STREAMTUNE_DATA_DIR", "/var/lib/streamtune");
-        TrainerServiceConfig fromEnv = TrainerServiceMain.parse(new String[0], env::get);
-        assertThat(fromEnv.bootstrapServers()).isEqualTo("kafka:9092");
-        assertThat(fromEnv.serde().registryUrl()).isEqualTo("http://registry:8081");
-        assertThat(fromEnv.device()).isEqualTo("gpu");
-        assertThat(fromEnv.checkpointDirectory()).isEqualTo(Path.of("/var/lib/streamtune/checkpoints/spam"));
-        assertThat(fromEnv.artifactDirectory()).isEqualTo(Path.of("/var/lib/streamtune/artifacts"));
-        assertThat(fromEnv.inlineDeltaLimit()).isEqualTo(900 * 1024);
-
-        TrainerServiceConfig flags = TrainerServiceMain.parse(new String[] {"--task", "intent", "--device=cpu",
-                "--batch-size", "16", "--publish-every", "100", "--publish-interval-s", "5"}, env::get);
-        assertThat(flags.task()).isEqualTo("intent");
-        assertThat(flags.device()).isEqualTo("cpu");
-        assertThat(flags.microBatchSize()).isEqualTo(16);
-        assertThat(flags.publishEveryExamples()).isEqualTo(100);
-        assertThat(flags.publishInterval()).isEqualTo(Duration.ofSeconds(5));
-
-        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[0], k -> null))
-                .hasMessageContaining("the task is required: --task NAME or STREAMTUNE_TASK");
-        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[] {"--task", "t", "--colour", "red"}, k -> null))
-                .hasMessageContaining("unknown flag(s): --colour");
-        assertThatThrownBy(() -> TrainerServiceMain.parse(new String[] {"--task", "t", "--batch-size", "many"}, k -> null))
-                .hasMessageContaining("--batch-size must be a whole number, got 'many'");
-    }
-
-    @Test
-    void mainKeepsCheckpointsWhereServeTrainerDoesAndReadsTheOneRegistryName() {
-        // `serve trainer` and `up` take TrainerServiceConfig.checkpointDirectory(DATA, task): switching entry
-        // points must resume the same checkpoints, not silently retrain from scratch
-        TrainerServiceConfig main = TrainerServiceMain.parse(new String[] {"--task", "spam", "--data-dir", "/d"},
-                Map.of("STREAMTUNE_REGISTRY_URL", "http://wrong:1")::get);
-        assertThat(main.checkpointDirectory()).isEqualTo(TrainerServiceConfig.checkpointDirectory(Path.of("/d"), "spam"))
-                .isEqualTo(Path.of("/d/checkpoints/spam"));
-        assertThat(main.serde().registryUrl()).isEqualTo("http://localhost:8081"); // the featurizer's old name is not read
-    }
 }
