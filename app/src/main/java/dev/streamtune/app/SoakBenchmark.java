@@ -52,7 +52,7 @@ import picocli.CommandLine.Option;
  * so they fill during the warm-up and growth after it is growth that has no bound.
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
-        description = {"Feed the 3-broker cluster of processes at 80% of its measured featurizer rate for a long time,",
+        description = {"Feed the 3-broker cluster of processes at 80%% of its measured featurizer rate for a long time,",
                 "sampling consumer lag and the heap and RSS of every process, and report their slopes."})
 final class SoakBenchmark implements Callable<Integer> {
     private static final String TASK = "soak";
@@ -64,7 +64,7 @@ final class SoakBenchmark implements Callable<Integer> {
     @Option(names = "--minutes", defaultValue = "30", description = "How long the soak runs at the chosen rate. Default: ${DEFAULT-VALUE}")
     double minutes;
 
-    @Option(names = "--rate", description = "Examples per second. Default: 80% of the featurizer rate measured on the cluster first.")
+    @Option(names = "--rate", description = "Examples per second. Default: 80%% of the featurizer rate measured on the cluster first.")
     Double rate;
 
     @Option(names = "--load", defaultValue = "0.8", description = "The share of the measured featurizer rate to feed. Default: ${DEFAULT-VALUE}")

@@ -6,7 +6,7 @@ import java.util.OptionalDouble;
 
 /**
  * The arithmetic of {@code bench soak}, kept apart from the cluster so it is tested on its own: a series of
- * (seconds, value) samples, its least-squares slope after a warm-up, whether it is flat, and the parsers for what
+ * (seconds, value) samples, its robust (Theil-Sen) slope after a warm-up, whether it is flat, and the parsers for what
  * the operating system ({@code /proc/PID/status}) and {@code jstat -gc} print about a process.
  */
 final class SoakSeries {
@@ -41,29 +41,37 @@ final class SoakSeries {
     }
 
     /**
-     * The least-squares line through the samples taken at or after {@code fromSeconds} (the warm-up before it is
-     * left out: class loading, JIT, page cache and the first GCs make every JVM grow at first). Null with fewer than
-     * three samples or no spread in time.
+     * The Theil-Sen line through the samples taken at or after {@code fromSeconds} (the warm-up before it is left
+     * out: class loading, JIT, page cache and the first GCs make every JVM grow at first): its slope is the median
+     * of the slopes between every two samples. Unlike least squares it is not moved by a few outliers (up to about
+     * 29% of the samples), which a soak has by nature: a full GC that happens to run while the trainer refits holds
+     * the fit's working arrays live, and one such sample near the end tilts a least-squares line into a false
+     * "grows", while the floor the process returns to stays level. A leak moves every sample, so the median sees
+     * it. Null with fewer than three samples or no spread in time.
      */
     synchronized Fit fit(double fromSeconds) {
         List<Point> kept = points.stream().filter(p -> p.seconds() >= fromSeconds).toList();
         if (kept.size() < 3) {
             return null;
         }
-        double n = kept.size();
-        double mx = kept.stream().mapToDouble(Point::seconds).sum() / n;
-        double my = kept.stream().mapToDouble(Point::value).sum() / n;
-        double sxx = 0;
-        double sxy = 0;
-        for (Point p : kept) {
-            sxx += (p.seconds() - mx) * (p.seconds() - mx);
-            sxy += (p.seconds() - mx) * (p.value() - my);
+        List<Double> slopes = new ArrayList<>();
+        for (int i = 0; i < kept.size(); i++) {
+            for (int j = i + 1; j < kept.size(); j++) {
+                double dt = kept.get(j).seconds() - kept.get(i).seconds();
+                if (dt != 0) {
+                    slopes.add((kept.get(j).value() - kept.get(i).value()) / dt);
+                }
+            }
         }
-        if (sxx == 0) {
+        if (slopes.isEmpty()) {
             return null;
         }
+        slopes.sort(null);
+        int n = slopes.size();
+        double median = n % 2 == 1 ? slopes.get(n / 2) : (slopes.get(n / 2 - 1) + slopes.get(n / 2)) / 2;
+        double mean = kept.stream().mapToDouble(Point::value).sum() / kept.size();
         double window = kept.get(kept.size() - 1).seconds() - kept.get(0).seconds();
-        return new Fit(sxy / sxx, my, window, kept.size());
+        return new Fit(median, mean, window, kept.size());
     }
 
     /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SoakSeriesTest {
 
     @Test
-    void theSlopeIsTheLeastSquaresLineAfterTheWarmUp() {
+    void theSlopeIsTheMedianPairwiseSlopeAfterTheWarmUp() {
         SoakSeries s = new SoakSeries();
         // a warm-up climb from 0 to 200, then a line of 2 per second with noise of +-1 around it
         for (int t = 0; t < 60; t += 10) {
@@ -29,6 +29,20 @@ class SoakSeriesTest {
         assertThat(fit.change()).isCloseTo(1080, within(5.0));
         // with the warm-up in, the line is steeper: what the warm-up exclusion is for
         assertThat(s.fit(0).points()).isEqualTo(25);
+    }
+
+    @Test
+    void aFewSpikesDoNotMakeALevelSeriesGrowButALeakStillShows() {
+        // the trainer's live heap in a 30-min soak: a level ~115 MB, and two full GCs that ran during a refit
+        double[] live = {117, 93, 118, 112, 114, 115, 113, 164, 115, 115, 118, 177, 117};
+        SoakSeries level = new SoakSeries();
+        SoakSeries leak = new SoakSeries();
+        for (int i = 0; i < live.length; i++) {
+            level.add(450 + 120 * i, live[i]);
+            leak.add(450 + 120 * i, live[i] + 2 * i); // +24 MB over the window, under the same spikes
+        }
+        assertThat(SoakSeries.flatRelative(level.fit(360), 0.10)).as("level with spikes: %s", level.fit(360)).isTrue();
+        assertThat(SoakSeries.flatRelative(leak.fit(360), 0.10)).as("leaking under spikes: %s", leak.fit(360)).isFalse();
     }
 
     @Test

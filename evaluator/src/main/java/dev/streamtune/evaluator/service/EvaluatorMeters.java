@@ -17,9 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -32,14 +30,15 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Freshness is the age of the oldest example a promotion newly serves: the time from the record
  * timestamp of the first record of each offset range the champion learned since its parent (its
  * {@code offsetRanges}) to the promotion. The evaluator reads the same topics the trainers read, so
- * it remembers the timestamps of the last {@value #REMEMBERED_PER_PARTITION} records per partition;
+ * it remembers the timestamps of the last {@value #REMEMBERED_PER_PARTITION} records per partition (in a fixed
+ * ring, {@link RecentTimestamps});
  * a range that starts before them is not measured.
  */
 final class EvaluatorMeters {
     static final int REMEMBERED_PER_PARTITION = 20_000;
 
     private final ServiceMeters meters = new ServiceMeters();
-    private final Map<TopicPartition, NavigableMap<Long, Long>> timestamps = new HashMap<>();
+    private final Map<TopicPartition, RecentTimestamps> timestamps = new HashMap<>();
     private final Supplier<Map<String, Long>> refusedCandidates;
 
     EvaluatorMeters(Supplier<Map<String, Long>> refusedCandidates, List<Object> kafkaClients) {
@@ -62,12 +61,8 @@ final class EvaluatorMeters {
 
     /** Remembers when a record of a topic the trainers learn from was written (evaluator thread only). */
     void seen(ConsumerRecord<?, ?> record) {
-        NavigableMap<Long, Long> partition = timestamps.computeIfAbsent(
-                new TopicPartition(record.topic(), record.partition()), tp -> new TreeMap<>());
-        partition.put(record.offset(), record.timestamp());
-        if (partition.size() > REMEMBERED_PER_PARTITION) {
-            partition.pollFirstEntry();
-        }
+        timestamps.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                tp -> new RecentTimestamps(REMEMBERED_PER_PARTITION)).add(record.offset(), record.timestamp());
     }
 
     /** Counts what one committed poll round published. */
@@ -112,10 +107,10 @@ final class EvaluatorMeters {
         }
         long oldest = Long.MAX_VALUE;
         for (OffsetRange range : update.getModel().getOffsetRanges()) {
-            NavigableMap<Long, Long> partition = timestamps.get(new TopicPartition(range.getTopic(), range.getPartition()));
-            Map.Entry<Long, Long> first = partition == null ? null : partition.ceilingEntry(range.getFromOffset());
-            if (first != null && first.getKey() < range.getUntilOffset()) {
-                oldest = Math.min(oldest, first.getValue());
+            RecentTimestamps partition = timestamps.get(new TopicPartition(range.getTopic(), range.getPartition()));
+            if (partition != null) {
+                long first = partition.firstIn(range.getFromOffset(), range.getUntilOffset()).orElse(Long.MAX_VALUE);
+                oldest = Math.min(oldest, first);
             }
         }
         if (oldest != Long.MAX_VALUE) {
