@@ -139,24 +139,14 @@ class FeaturizerCrashIT {
         }
     }
 
-    /** {@code java -cp <this JVM's class path> FeaturizerService ...}: in failsafe that holds ingest and its dependencies. */
+    /** {@code java -cp <this JVM's class path> FeaturizerChildProcess ...}: in failsafe that holds ingest and its dependencies. */
     private static List<String> childCommand(BrokerAndRegistry platform, String prefix) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = System.getProperty("java.class.path");
         assertThat(classPath).contains("onnxruntime");
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true",
-                "-cp", classPath, FeaturizerService.class.getName(),
-                "--bootstrap", platform.bootstrapServers(),
-                "--registry", platform.registryUrl(),
-                "--topic-prefix", prefix,
-                "--group-id", prefix + "featurizer",
-                "--transactional-id", prefix + "featurizer-0",
-                "--batch-size", Integer.toString(BATCH),
-                "--batches-per-transaction", Integer.toString(BATCHES_PER_TRANSACTION),
-                "--max-wait-ms", "50",
-                "--max-tokens", "64",
-                "--threads", "1",
-                "--status-interval-ms", "2000"));
+                "-cp", classPath, FeaturizerChildProcess.class.getName(), platform.bootstrapServers(), platform.registryUrl(),
+                prefix, Integer.toString(BATCH), Integer.toString(BATCHES_PER_TRANSACTION)));
         assertThat(new File(java)).exists();
         return command;
     }
