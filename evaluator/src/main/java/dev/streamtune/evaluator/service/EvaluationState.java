@@ -10,7 +10,6 @@ import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.evaluator.ClassificationMetrics;
 import dev.streamtune.evaluator.GateDecision;
 import dev.streamtune.evaluator.PrequentialAccuracy;
-import dev.streamtune.evaluator.PrequentialSnapshot;
 import dev.streamtune.evaluator.PromotionGate;
 import dev.streamtune.evaluator.ValidationScore;
 import dev.streamtune.model.technique.BatchInput;
@@ -18,7 +17,6 @@ import dev.streamtune.model.technique.Techniques;
 import dev.streamtune.loader.LoadedModel;
 import dev.streamtune.loader.ModelLoader;
 import dev.streamtune.loader.ModelRejectedException;
-import dev.streamtune.loader.Prediction;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,8 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,23 +61,17 @@ public final class EvaluationState {
     }
 
     /** A live train example waiting for its text champion's prediction (predicted in batches, once per round). */
-    private record TrainText(String task, String text, String label) {
-    }
 
     private final ModelLoader loader;
     private final PromotionGate gate;
-    private final PrequentialAccuracy prequential;
+    private final PrequentialScoring prequential;
     private final String source;
     private final Clock clock;
-    private final Duration prequentialInterval;
     private final FeatureStore features;
     private final ExampleStore texts;
-    private final List<TrainText> prequentialTexts = new ArrayList<>();
     private final Map<String, Champion> champions = new HashMap<>();
     private final Map<String, List<Pending>> pending = new HashMap<>();
     private final Set<String> judged = new HashSet<>();
-    private final Set<String> prequentialDirty = new LinkedHashSet<>();
-    private Instant lastPrequentialPublish;
 
     public EvaluationState(ModelLoader loader, PromotionGate gate, PrequentialAccuracy prequential, String source,
             Duration prequentialInterval, Clock clock) {
@@ -95,11 +85,9 @@ public final class EvaluationState {
         this.texts = new ExampleStore(maxHeldOut);
         this.loader = Objects.requireNonNull(loader, "loader");
         this.gate = Objects.requireNonNull(gate, "gate");
-        this.prequential = Objects.requireNonNull(prequential, "prequential");
+        this.prequential = new PrequentialScoring(prequential, source, prequentialInterval, clock);
         this.source = Objects.requireNonNull(source, "source");
-        this.prequentialInterval = Objects.requireNonNull(prequentialInterval, "prequentialInterval");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.lastPrequentialPublish = clock.instant();
     }
 
     public Optional<Champion> champion(String task) {
@@ -132,7 +120,7 @@ public final class EvaluationState {
     }
 
     public PrequentialAccuracy prequential() {
-        return prequential;
+        return prequential.accuracy();
     }
 
     /** Candidates waiting for validation data, per task. */
@@ -149,7 +137,7 @@ public final class EvaluationState {
      * @return whether the champion changed
      */
     public boolean applyUpdate(ModelUpdate update, long offset) {
-        scoreQueuedTrainTexts();
+        prequential.flush(this::championModel);
         Champion current = champions.get(update.getTask());
         if (current != null && current.updateOffset() >= offset) {
             return false;
@@ -199,7 +187,7 @@ public final class EvaluationState {
      */
     public List<Output> onFeature(FeatureVector feature, boolean live) {
         if (feature.getSplit() == Split.TRAIN && live) {
-            countPrequential(feature);
+            prequential.feature(feature, championModel(feature.getTask()));
         }
         features.put(feature);
         if (feature.getSplit() == Split.VALIDATION && pending.containsKey(feature.getTask())) {
@@ -224,10 +212,7 @@ public final class EvaluationState {
             return List.of();
         }
         if (split == Split.TRAIN && live) {
-            Champion champion = champions.get(task);
-            if (champion != null && !champion.model().acceptsPooledFeatures()) {
-                prequentialTexts.add(new TrainText(task, example.getText(), example.getLabel()));
-            }
+            prequential.text(task, example.getText(), example.getLabel(), championModel(task));
         }
         texts.put(task, split, new LabelledText(id, example.getLabel(), example.getText()));
         if (split == Split.VALIDATION && pending.containsKey(task)) {
@@ -236,73 +221,14 @@ public final class EvaluationState {
         return List.of();
     }
 
-    /** Predicts the queued train texts with their task's champion, one batch per task, and counts them. */
-    private void scoreQueuedTrainTexts() {
-        if (prequentialTexts.isEmpty()) {
-            return;
-        }
-        Map<String, List<TrainText>> byTask = new LinkedHashMap<>();
-        for (TrainText queued : prequentialTexts) {
-            byTask.computeIfAbsent(queued.task(), t -> new ArrayList<>()).add(queued);
-        }
-        prequentialTexts.clear();
-        byTask.forEach((task, queued) -> {
-            Champion champion = champions.get(task);
-            if (champion == null || champion.model().acceptsPooledFeatures()) {
-                return;
-            }
-            List<Prediction> predictions;
-            try {
-                predictions = champion.model().predictTexts(queued.stream().map(TrainText::text).toList());
-            } catch (IllegalArgumentException e) {
-                LOG.warn("task '{}': {} train texts cannot be scored by version {}: {}", task, queued.size(),
-                        champion.model().version(), e.getMessage());
-                return;
-            }
-            for (int i = 0; i < queued.size(); i++) {
-                prequential.record(task, predictions.get(i).label().equals(queued.get(i).label()));
-            }
-            prequentialDirty.add(task);
-        });
-    }
-
-    private void countPrequential(FeatureVector feature) {
-        Champion champion = champions.get(feature.getTask());
-        if (champion == null || !champion.model().acceptsPooledFeatures()
-                || !champion.model().backboneId().equals(feature.getBackbone())) {
-            return;
-        }
-        float[] vector = new float[feature.getVector().size()];
-        for (int i = 0; i < vector.length; i++) {
-            vector[i] = feature.getVector().get(i);
-        }
-        try {
-            String predicted = champion.model().predictFeatures(vector, FeatureStore.terms(feature)).label();
-            prequential.record(feature.getTask(), predicted.equals(feature.getLabel()));
-            prequentialDirty.add(feature.getTask());
-        } catch (IllegalArgumentException e) {
-            LOG.warn("task '{}': train example '{}' cannot be scored by version {}: {}", feature.getTask(),
-                    feature.getExampleId(), champion.model().version(), e.getMessage());
-        }
-    }
-
     /** Prequential events for tasks with new counts, at most once per interval. */
     public List<Output> prequentialDue() {
-        scoreQueuedTrainTexts();
-        Instant now = clock.instant();
-        if (prequentialDirty.isEmpty() || Duration.between(lastPrequentialPublish, now).compareTo(prequentialInterval) < 0) {
-            return List.of();
-        }
-        List<Output> out = new ArrayList<>();
-        for (String task : prequentialDirty) {
-            Optional<PrequentialSnapshot> snapshot = prequential.snapshot(task);
-            Champion champion = champions.get(task);
-            snapshot.ifPresent(s -> out.add(new Output.Metrics(s.toMetricsEvent(source,
-                    champion == null ? null : champion.model().version(), now))));
-        }
-        prequentialDirty.clear();
-        lastPrequentialPublish = now;
-        return out;
+        return prequential.due(this::championModel);
+    }
+
+    private LoadedModel championModel(String task) {
+        Champion champion = champions.get(task);
+        return champion == null ? null : champion.model();
     }
 
     /** Judges a candidate now, or parks it until its task has enough validation vectors. */
@@ -381,7 +307,7 @@ public final class EvaluationState {
         String task = candidate.getTask();
         judged.add(task + "/" + candidate.getVersion());
         // train texts that arrived under the current champion are its prequential evidence, not the next one's
-        scoreQueuedTrainTexts();
+        prequential.flush(this::championModel);
         int maxLabels = gate.config().maxLabels();
         if (candidate.getLabels().size() > maxLabels) {
             // refused before its weights are loaded: a head of that many classes is itself the problem

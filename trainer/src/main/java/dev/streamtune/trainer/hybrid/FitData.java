@@ -96,6 +96,42 @@ final class FitData {
         return indices;
     }
 
+    /** A refit's inputs: the IDF weights over {@code examples} and their rows. */
+    record Prepared(float[] idf, Rows rows) {
+    }
+
+    /**
+     * One pass over the retained examples: document frequencies over {@code buckets} (a power of two), then each
+     * example's TF-IDF lexical row, its unit-length embedding, its label and its unweighted and balanced weights.
+     */
+    static Prepared prepare(java.util.Collection<TrainingExample> examples, int buckets, int k) {
+        int n = examples.size();
+        int[] documentFrequency = new int[buckets];
+        int[] truth = new int[n];
+        float[][] dense = new float[n][];
+        LexicalTerms[] terms = new LexicalTerms[n];
+        int i = 0;
+        for (TrainingExample example : examples) {
+            terms[i] = termsOf(example);
+            markBuckets(terms[i], buckets - 1, documentFrequency);
+            truth[i] = example.labelIndex();
+            dense[i] = unit(example.features());
+            i++;
+        }
+        float[] idf = HybridClassifier.idf(documentFrequency, n);
+        HybridClassifier.SparseRow[] lexical = new HybridClassifier.SparseRow[n];
+        for (i = 0; i < n; i++) {
+            lexical[i] = HybridClassifier.lexicalRow(terms[i], idf, buckets, 1f);
+        }
+        return new Prepared(idf, new Rows(lexical, dense, truth, weights(truth, k, false, examples),
+                weights(truth, k, true, examples)));
+    }
+
+    /** An example's terms; none for a record written before the lexical channel. */
+    static LexicalTerms termsOf(TrainingExample example) {
+        return example.terms() == null ? LexicalTerms.EMPTY : example.terms();
+    }
+
     /** The rows of a fit: lexical and dense features, gold labels, unweighted and class-balanced weights. */
     record Rows(HybridClassifier.SparseRow[] lexical, float[][] dense, int[] truth, float[] unweighted,
             float[] balanced) {

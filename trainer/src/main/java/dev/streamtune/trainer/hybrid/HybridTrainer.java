@@ -8,7 +8,6 @@ import dev.streamtune.model.head.HeadSpec;
 import dev.streamtune.model.hybrid.HybridClassifier;
 import dev.streamtune.model.hybrid.HybridClassifier.SparseRow;
 import dev.streamtune.model.hybrid.HybridTechnique;
-import dev.streamtune.model.hybrid.LexicalTerms;
 import dev.streamtune.model.technique.TechniqueSpec;
 import dev.streamtune.model.optim.AdamOptimizer;
 import dev.streamtune.trainer.ClassBalancedReplayBuffer;
@@ -204,7 +203,7 @@ public final class HybridTrainer implements StreamingTrainer {
     @Override
     public void validation(String exampleId, String label, TrainingExample features) {
         check(features);
-        validation.put(exampleId, new Held(label, features.features(), terms(features)));
+        validation.put(exampleId, new Held(label, features.features(), FitData.termsOf(features)));
         while (validation.size() > config.maxValidation()) {
             validation.remove(validation.keySet().iterator().next());
         }
@@ -248,15 +247,11 @@ public final class HybridTrainer implements StreamingTrainer {
         }
     }
 
-    private static LexicalTerms terms(TrainingExample example) {
-        return example.terms() == null ? LexicalTerms.EMPTY : example.terms();
-    }
-
     private double logLoss(TrainingExample example) {
         if (classifier == null || classifier.labelCount() != labels.size()) {
             return Math.log(labels.size());
         }
-        float[] p = classifier.probabilities(example.features(), terms(example));
+        float[] p = classifier.probabilities(example.features(), FitData.termsOf(example));
         return -Math.log(Math.max(p[example.labelIndex()], 1e-12));
     }
 
@@ -269,27 +264,14 @@ public final class HybridTrainer implements StreamingTrainer {
         long start = System.nanoTime();
         int k = labels.size();
         int n = retained.size();
-        int[] documentFrequency = new int[buckets];
-        int mask = buckets - 1;
-        int[] truth = new int[n];
-        float[][] dense = new float[n][];
-        List<LexicalTerms> termsList = new ArrayList<>(n);
-        int i = 0;
-        for (TrainingExample example : retained) {
-            LexicalTerms t = terms(example);
-            termsList.add(t);
-            FitData.markBuckets(t, mask, documentFrequency);
-            truth[i] = example.labelIndex();
-            dense[i] = FitData.unit(example.features());
-            i++;
-        }
-        float[] idf = HybridClassifier.idf(documentFrequency, n);
-        SparseRow[] lexical = new SparseRow[n];
-        for (i = 0; i < n; i++) {
-            lexical[i] = HybridClassifier.lexicalRow(termsList.get(i), idf, buckets, 1f);
-        }
-        float[] unweighted = FitData.weights(truth, k, false, retained);
-        float[] balanced = FitData.weights(truth, k, true, retained);
+        FitData.Prepared prepared = FitData.prepare(retained, buckets, k);
+        float[] idf = prepared.idf();
+        FitData.Rows rows = prepared.rows();
+        SparseRow[] lexical = rows.lexical();
+        float[][] dense = rows.dense();
+        int[] truth = rows.truth();
+        float[] unweighted = rows.unweighted();
+        float[] balanced = rows.balanced();
         List<Held> heldOut = new ArrayList<>();
         for (Held held : validation.values()) {
             if (labels.contains(held.label())) {
@@ -323,7 +305,6 @@ public final class HybridTrainer implements StreamingTrainer {
             // the search runs on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit
             // on all
             int[] sample = FitData.sample(n, SELECTION_SAMPLE);
-            FitData.Rows rows = new FitData.Rows(lexical, dense, truth, unweighted, balanced);
             FitData.Rows sampled = sample == null ? rows : rows.sample(sample, k);
             SparseRow[] sLexical = sampled.lexical();
             float[][] sDense = sampled.dense();
