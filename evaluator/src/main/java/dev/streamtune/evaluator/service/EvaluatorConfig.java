@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How the evaluator service runs.
@@ -84,38 +85,77 @@ public record EvaluatorConfig(String bootstrapServers, String registryUrl, Topic
     }
 
     public EvaluatorConfig withGate(GateConfig value) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, value, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient, maxHeldOut);
+        return copy(c -> c.gate = value);
     }
 
     public EvaluatorConfig withPrequential(int window, Duration interval) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, window, interval,
-                artifactDirectory, applicationId, pollTimeout, kafkaClient, maxHeldOut);
+        return copy(c -> {
+            c.prequentialWindow = window;
+            c.prequentialInterval = interval;
+        });
     }
 
     public EvaluatorConfig withArtifactDirectory(Path directory) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, Optional.of(directory), applicationId, pollTimeout, kafkaClient, maxHeldOut);
+        return copy(c -> c.artifactDirectory = Optional.of(directory));
     }
 
     public EvaluatorConfig withApplicationId(String id) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, id, pollTimeout, kafkaClient, maxHeldOut);
+        return copy(c -> c.applicationId = id);
     }
 
     public EvaluatorConfig withTopics(Topics value) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, value, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient, maxHeldOut);
+        return copy(c -> c.topics = value);
     }
 
     public EvaluatorConfig withMaxHeldOut(int value) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient, value);
+        return copy(c -> c.maxHeldOut = value);
     }
 
     public EvaluatorConfig withKafkaClient(KafkaClientProperties settings) {
-        return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
-                prequentialInterval, artifactDirectory, applicationId, pollTimeout, settings, maxHeldOut);
+        return copy(c -> c.kafkaClient = settings);
+    }
+
+    /** This config with {@code change} applied to a copy of its fields, validated by the constructor again. */
+    private EvaluatorConfig copy(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The fields of a config, written once here so that each {@code with...} names only what it changes. */
+    private static final class Copy {
+        String bootstrapServers;
+        String registryUrl;
+        Topics topics;
+        List<String> backbones;
+        GateConfig gate;
+        int prequentialWindow;
+        Duration prequentialInterval;
+        Optional<Path> artifactDirectory;
+        String applicationId;
+        Duration pollTimeout;
+        KafkaClientProperties kafkaClient;
+        int maxHeldOut;
+
+        Copy(EvaluatorConfig c) {
+            bootstrapServers = c.bootstrapServers;
+            registryUrl = c.registryUrl;
+            topics = c.topics;
+            backbones = c.backbones;
+            gate = c.gate;
+            prequentialWindow = c.prequentialWindow;
+            prequentialInterval = c.prequentialInterval;
+            artifactDirectory = c.artifactDirectory;
+            applicationId = c.applicationId;
+            pollTimeout = c.pollTimeout;
+            kafkaClient = c.kafkaClient;
+            maxHeldOut = c.maxHeldOut;
+        }
+
+        EvaluatorConfig build() {
+            return new EvaluatorConfig(bootstrapServers, registryUrl, topics, backbones, gate, prequentialWindow,
+                    prequentialInterval, artifactDirectory, applicationId, pollTimeout, kafkaClient, maxHeldOut);
+        }
     }
 
     /** The features topics to materialize, one per backbone. */

@@ -2,6 +2,7 @@ package dev.streamtune.evaluator.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.streamtune.testkit.RecordFields.changed;
 
 import dev.streamtune.evaluator.GateConfig;
 import dev.streamtune.schemas.KafkaClientProperties;
@@ -47,5 +48,18 @@ class EvaluatorConfigTest {
                 .hasMessageContaining("gate must not be null");
         assertThatThrownBy(() -> DEFAULTS.withMaxHeldOut(0)).hasMessageContaining("maxHeldOut must be in [1, 10000000], got 0");
         assertThat(DEFAULTS.withMaxHeldOut(7).maxHeldOut()).isEqualTo(7);
+    }
+
+    @Test
+    void eachWithChangesOnlyTheFieldsItNames() {
+        assertThat(changed(DEFAULTS, DEFAULTS.withGate(GateConfig.defaults().withMaxLabels(3)))).containsExactly("gate");
+        assertThat(changed(DEFAULTS, DEFAULTS.withPrequential(9, Duration.ofSeconds(9))))
+                .containsExactly("prequentialWindow", "prequentialInterval");
+        assertThat(changed(DEFAULTS, DEFAULTS.withArtifactDirectory(Path.of("a")))).containsExactly("artifactDirectory");
+        assertThat(changed(DEFAULTS, DEFAULTS.withApplicationId("other"))).containsExactly("applicationId");
+        assertThat(changed(DEFAULTS, DEFAULTS.withTopics(Topics.withPrefix("staging.")))).containsExactly("topics");
+        assertThat(changed(DEFAULTS, DEFAULTS.withMaxHeldOut(7))).containsExactly("maxHeldOut");
+        assertThat(changed(DEFAULTS, DEFAULTS.withKafkaClient(KafkaClientProperties.of(Map.of("security.protocol", "SSL")))))
+                .containsExactly("kafkaClient");
     }
 }

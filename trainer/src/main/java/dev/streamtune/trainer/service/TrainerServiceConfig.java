@@ -10,6 +10,7 @@ import dev.streamtune.trainer.TrainerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -130,95 +131,138 @@ public record TrainerServiceConfig(String bootstrapServers, AvroSerdeConfig serd
     }
 
     public TrainerServiceConfig withTopics(Topics newTopics) {
-        return new TrainerServiceConfig(bootstrapServers, serde, newTopics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.topics = newTopics);
     }
 
     public TrainerServiceConfig withBackbone(String newBackboneId) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, newBackboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.backboneId = newBackboneId);
     }
 
     public TrainerServiceConfig withMicroBatch(int size, Duration maxWait) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, size, maxWait, publishEveryExamples, publishInterval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> {
+            c.microBatchSize = size;
+            c.maxBatchWait = maxWait;
+        });
     }
 
     public TrainerServiceConfig withPublishEvery(long examples, Duration interval) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, examples, interval, device, seed, head, optimizer,
-                replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> {
+            c.publishEveryExamples = examples;
+            c.publishInterval = interval;
+        });
     }
 
     public TrainerServiceConfig withDevice(String newDevice) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, newDevice, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.device = newDevice);
     }
 
     public TrainerServiceConfig withSeed(long newSeed) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, newSeed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.seed = newSeed);
     }
 
     public TrainerServiceConfig withHead(HeadConfig newHead) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                newHead, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.head = newHead);
     }
 
     public TrainerServiceConfig withOptimizer(OptimizerConfig newOptimizer) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, newOptimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.optimizer = newOptimizer);
     }
 
     public TrainerServiceConfig withReplay(float fraction, int capacityPerClass) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, fraction, capacityPerClass, classWeighting, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> {
+            c.replayFraction = fraction;
+            c.replayCapacityPerClass = capacityPerClass;
+        });
     }
 
     public TrainerServiceConfig withClassWeighting(boolean enabled) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, enabled, taskSpecTimeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.classWeighting = enabled);
     }
 
     public TrainerServiceConfig withTaskSpecTimeout(Duration timeout) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, timeout, statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.taskSpecTimeout = timeout);
     }
 
     public TrainerServiceConfig withStatusInterval(Duration interval) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout, interval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        return copy(c -> c.statusInterval = interval);
     }
 
     public TrainerServiceConfig withArtifacts(Path directory, int inlineLimit) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, directory, inlineLimit, kafkaClient);
+        return copy(c -> {
+            c.artifactDirectory = directory;
+            c.inlineDeltaLimit = inlineLimit;
+        });
     }
 
     public TrainerServiceConfig withKafkaClient(KafkaClientProperties settings) {
-        return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
-                checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
-                head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
-                statusInterval, artifactDirectory, inlineDeltaLimit, settings);
+        return copy(c -> c.kafkaClient = settings);
+    }
+
+    /** This config with {@code change} applied to a copy of its fields, validated by the constructor again. */
+    private TrainerServiceConfig copy(Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The fields of a config, written once here so that each {@code with...} names only what it changes. */
+    private static final class Copy {
+        String bootstrapServers;
+        AvroSerdeConfig serde;
+        Topics topics;
+        String task;
+        String backboneId;
+        Path checkpointDirectory;
+        int checkpointsKept;
+        int microBatchSize;
+        Duration maxBatchWait;
+        long publishEveryExamples;
+        Duration publishInterval;
+        String device;
+        long seed;
+        HeadConfig head;
+        OptimizerConfig optimizer;
+        float replayFraction;
+        int replayCapacityPerClass;
+        boolean classWeighting;
+        Duration taskSpecTimeout;
+        Duration statusInterval;
+        Path artifactDirectory;
+        int inlineDeltaLimit;
+        KafkaClientProperties kafkaClient;
+
+        Copy(TrainerServiceConfig c) {
+            bootstrapServers = c.bootstrapServers;
+            serde = c.serde;
+            topics = c.topics;
+            task = c.task;
+            backboneId = c.backboneId;
+            checkpointDirectory = c.checkpointDirectory;
+            checkpointsKept = c.checkpointsKept;
+            microBatchSize = c.microBatchSize;
+            maxBatchWait = c.maxBatchWait;
+            publishEveryExamples = c.publishEveryExamples;
+            publishInterval = c.publishInterval;
+            device = c.device;
+            seed = c.seed;
+            head = c.head;
+            optimizer = c.optimizer;
+            replayFraction = c.replayFraction;
+            replayCapacityPerClass = c.replayCapacityPerClass;
+            classWeighting = c.classWeighting;
+            taskSpecTimeout = c.taskSpecTimeout;
+            statusInterval = c.statusInterval;
+            artifactDirectory = c.artifactDirectory;
+            inlineDeltaLimit = c.inlineDeltaLimit;
+            kafkaClient = c.kafkaClient;
+        }
+
+        TrainerServiceConfig build() {
+            return new TrainerServiceConfig(bootstrapServers, serde, topics, task, backboneId, checkpointDirectory,
+                    checkpointsKept, microBatchSize, maxBatchWait, publishEveryExamples, publishInterval, device, seed,
+                    head, optimizer, replayFraction, replayCapacityPerClass, classWeighting, taskSpecTimeout,
+                    statusInterval, artifactDirectory, inlineDeltaLimit, kafkaClient);
+        }
     }
 
     /** The consumer group whose committed offsets show this trainer's lag: {@code streamtune-trainer-<task>}. */

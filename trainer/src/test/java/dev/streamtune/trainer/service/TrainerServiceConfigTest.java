@@ -2,8 +2,13 @@ package dev.streamtune.trainer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.streamtune.testkit.RecordFields.changed;
 
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
+import dev.streamtune.schemas.KafkaClientProperties;
+import dev.streamtune.schemas.Topics;
+import dev.streamtune.trainer.HeadConfig;
+import dev.streamtune.trainer.OptimizerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,5 +48,30 @@ class TrainerServiceConfigTest {
                 .hasMessageContaining("task must be 1-200 characters of [A-Za-z0-9._-], got 'sp am'");
         assertThatThrownBy(() -> DEFAULTS.withArtifacts(Path.of("a"), 9 * 1024 * 1024))
                 .hasMessageContaining("inlineDeltaLimit must be in [0, 8388608], got 9437184");
+    }
+
+    @Test
+    void eachWithChangesOnlyTheFieldsItNames() {
+        assertThat(changed(DEFAULTS, DEFAULTS.withTopics(Topics.withPrefix("staging.")))).containsExactly("topics");
+        assertThat(changed(DEFAULTS, DEFAULTS.withBackbone("other"))).containsExactly("backboneId");
+        assertThat(changed(DEFAULTS, DEFAULTS.withMicroBatch(8, Duration.ofSeconds(1))))
+                .containsExactly("microBatchSize", "maxBatchWait");
+        assertThat(changed(DEFAULTS, DEFAULTS.withPublishEvery(7, Duration.ofMinutes(2))))
+                .containsExactly("publishEveryExamples", "publishInterval");
+        assertThat(changed(DEFAULTS, DEFAULTS.withDevice("cpu"))).containsExactly("device");
+        assertThat(changed(DEFAULTS, DEFAULTS.withSeed(7))).containsExactly("seed");
+        assertThat(changed(DEFAULTS, DEFAULTS.withHead(HeadConfig.mlp(16, 0.1f)))).containsExactly("head");
+        assertThat(changed(DEFAULTS, DEFAULTS.withOptimizer(OptimizerConfig.defaults()))).containsExactly("optimizer");
+        assertThat(changed(DEFAULTS, DEFAULTS.withReplay(0.5f, 20)))
+                .containsExactly("replayFraction", "replayCapacityPerClass");
+        assertThat(changed(DEFAULTS, DEFAULTS.withClassWeighting(false))).containsExactly("classWeighting");
+        assertThat(changed(DEFAULTS, DEFAULTS.withTaskSpecTimeout(Duration.ofMinutes(1))))
+                .containsExactly("taskSpecTimeout");
+        assertThat(changed(DEFAULTS, DEFAULTS.withStatusInterval(Duration.ofMinutes(1))))
+                .containsExactly("statusInterval");
+        assertThat(changed(DEFAULTS, DEFAULTS.withArtifacts(Path.of("elsewhere"), 10)))
+                .containsExactly("artifactDirectory", "inlineDeltaLimit");
+        assertThat(changed(DEFAULTS, DEFAULTS.withKafkaClient(KafkaClientProperties.of(Map.of("security.protocol", "SSL")))))
+                .containsExactly("kafkaClient");
     }
 }
