@@ -18,13 +18,13 @@ import dev.streamtune.trainer.hybrid.HybridScoring.FeatureSet;
 import dev.streamtune.trainer.hybrid.HybridScoring.Held;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * point refits a {@link HybridClassifier} to convergence on all of them ({@link SoftmaxFit}),
  * choosing on the validation split, by macro-F1, between three feature sets (lexical and embedding,
  * lexical only, embedding only), the regularisation {@code C} from the technique's grid, and
- * balanced or unweighted classes. Fits are warm-started from the previous publish's solution of the
- * same configuration, so later publishes converge in a few iterations.
+ * balanced or unweighted classes. Fits are warm-started from the last solution of the same
+ * configuration ({@link WarmStarts}), so later publishes converge in a few iterations.
  *
  * <p>A micro-batch step only retains its examples and reports the current model's log-loss on them
  * (prequential: measured before the model has seen them). Checkpoints hold the fitted tensors;
@@ -108,7 +108,7 @@ public final class HybridTrainer implements StreamingTrainer {
     private final List<Long> classCounts;
     private final ArrayDeque<TrainingExample> retained = new ArrayDeque<>();
     private final Map<String, Held> validation = new LinkedHashMap<>();
-    private final Map<String, float[]> warm = new HashMap<>();
+    private final WarmStarts warm = new WarmStarts();
     private HybridClassifier classifier;
     private int selectedAt;
     private int selectedValidation;
@@ -229,6 +229,10 @@ public final class HybridTrainer implements StreamingTrainer {
         return selections;
     }
 
+    Set<String> warmStarts() {
+        return warm.keys();
+    }
+
     int retainedCount() {
         return retained.size();
     }
@@ -302,8 +306,8 @@ public final class HybridTrainer implements StreamingTrainer {
             best = new Selection(selection.set(), selection.c(), selection.balanced(),
                     score(bestTheta, idf, selection.set(), k, heldOut), heldOut.size());
         } else {
-            // the search runs on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit
-            // on all
+            // a search on an evenly spaced sample of at most SELECTION_SAMPLE examples; the winner is refit on all
+            warm.beginRound();
             int[] sample = FitData.sample(n, SELECTION_SAMPLE);
             FitData.Rows sampled = sample == null ? rows : rows.sample(sample, k);
             SparseRow[] sLexical = sampled.lexical();
@@ -365,6 +369,7 @@ public final class HybridTrainer implements StreamingTrainer {
             selections++;
             selectedValidation = heldOut.size();
             selectedShares = shares;
+            warm.endRound();
         }
         classifier = classifierOf(bestTheta, idf, best.set(), k);
         selection = best;

@@ -150,6 +150,28 @@ class HybridTrainerTest {
     }
 
     @Test
+    void warmStartsAreOnlyTheLatestSelectionRoundsSolutions() {
+        HybridTrainer trainer = trained(HybridTrainerTest::lexical, 300, 40, 11);
+        assertThat(trainer.warmStarts()).as("the first round searched the full data").isNotEmpty()
+                .allMatch(key -> !key.startsWith("sample|"));
+        Random random = new Random(11);
+        List<TrainingExample> more = new ArrayList<>();
+        for (int i = 0; i < HybridTrainer.SELECTION_SAMPLE + 200; i++) {
+            more.add(lexical(random, i % 3 == 0 ? 1 : 0));
+        }
+        trainer.step(more);
+        trainer.consolidate();
+        assertThat(trainer.selections()).as("ten times the data: search again, on a sample").isEqualTo(2);
+        // the first round's solutions are gone; the second's are kept, with the winner's refit on everything
+        assertThat(trainer.warmStarts()).filteredOn(key -> !key.startsWith("sample|")).hasSize(1);
+        assertThat(trainer.warmStarts()).filteredOn(key -> key.startsWith("sample|")).isNotEmpty();
+        trainer.step(List.of(lexical(random, 0), lexical(random, 1)));
+        trainer.consolidate();
+        assertThat(trainer.selections()).as("a refit between rounds").isEqualTo(2);
+        assertThat(trainer.warmStarts()).filteredOn(key -> !key.startsWith("sample|")).hasSize(1);
+    }
+
+    @Test
     void withTooFewValidationExamplesItFitsTheMiddleOfTheGridOnBothHalves() {
         HybridTrainer trainer = trained(HybridTrainerTest::lexical, 100, 5, 3);
         assertThat(trainer.trainingSettings()).containsEntry("features", "lexical+embedding").containsEntry("c", "4")
