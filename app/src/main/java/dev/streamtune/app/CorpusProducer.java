@@ -6,7 +6,7 @@ import dev.streamtune.datasets.CorpusExample;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
-import java.util.HashMap;
+import dev.streamtune.schemas.ProducerSettings;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,8 +37,7 @@ final class CorpusProducer {
      */
     static void produce(Map<String, Object> kafka, SchemaRegistryClient registry, AvroSerdeConfig serde, String topic,
                         String task, Corpus corpus, double rate, Acknowledged acknowledged) throws InterruptedException {
-        Map<String, Object> props = new HashMap<>(kafka);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = ProducerSettings.idempotentInOrder(kafka);
         // paced records go out at once, so their timestamps are when they were produced
         props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? 0 : 10);
         AvroSerializer<LabelledExample> serializer = new AvroSerializer<>(registry, serde, false);

@@ -7,6 +7,7 @@ import dev.streamtune.datasets.FortuneCategories;
 import dev.streamtune.datasets.LoadOptions;
 import dev.streamtune.datasets.SpamAssassin;
 import dev.streamtune.datasets.WordNetSenses;
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -96,8 +98,7 @@ final class ProduceCommand implements Callable<Integer> {
         List<ExampleReader.BadLine> bad = new ArrayList<>();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
         String topic = connection.topics().raw();
-        var props = connection.kafka();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = ProducerSettings.idempotentInOrder(connection.kafka());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (Reader in = file == null || file.equals("-")
                 ? new InputStreamReader(System.in, StandardCharsets.UTF_8)

@@ -1,6 +1,7 @@
 package dev.streamtune.app;
 
 import dev.streamtune.avro.TaskSpec;
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import java.time.Duration;
@@ -35,8 +36,7 @@ final class TaskCommand implements Runnable {
 
     static void publish(ConnectionOptions connection, TaskSpec spec) throws Exception {
         String topic = connection.topics().tasks();
-        Map<String, Object> props = connection.kafka();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = ProducerSettings.idempotentInOrder(connection.kafka());
         try (AvroSerializer<TaskSpec> serializer = new AvroSerializer<>(connection.registry(), connection.serde(), false);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, spec.getTask(), serializer.serialize(topic, spec))).get();
@@ -45,8 +45,7 @@ final class TaskCommand implements Runnable {
 
     /** A tombstone for {@code task}: compaction drops its declaration, and its trainer stops. */
     static void remove(ConnectionOptions connection, String task) throws Exception {
-        Map<String, Object> props = connection.kafka();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> props = ProducerSettings.idempotentInOrder(connection.kafka());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(connection.topics().tasks(), task, null)).get();
         }

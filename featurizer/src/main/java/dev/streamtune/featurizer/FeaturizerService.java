@@ -2,6 +2,7 @@ package dev.streamtune.featurizer;
 
 import dev.streamtune.model.SentenceEmbedder;
 
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.metrics.ServiceMeters;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -233,9 +234,7 @@ public final class FeaturizerService implements AutoCloseable {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         config.kafkaClient().applyTo(props);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props = ProducerSettings.transactional(props, config.transactionalId());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"); // 384 floats a record compress well
         return props;

@@ -148,13 +148,9 @@ public record IngestConfig(
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         kafkaClient.applyTo(props);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // One produce request in flight per connection. Under transactions v2 (KIP-890, the default of
-        // Kafka 4) the broker verifies a partition's first write of a transaction asynchronously; a
-        // producer's second batch to a partition it never wrote before, sent while the first is still
-        // unacknowledged, is rejected with the retriable "Expected sequence 0 for transactions v2
-        // idempotent producer with no existing state" (KAFKA-18202), which the broker logs at ERROR on
-        // every fresh start. Waiting for the first acknowledgement avoids the rejection at its cause;
-        // batching still fills each request with every partition's records.
+        // One produce request in flight per connection, as every producer here (ProducerSettings says why:
+        // KAFKA-18202's transactions-v2 first-write refusal, logged at ERROR on every fresh start, and
+        // KAFKA-14359's lost first batch); Streams builds its own producer, so the setting goes by prefix.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION), 1);
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, IngestTimestampExtractor.class.getName());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,

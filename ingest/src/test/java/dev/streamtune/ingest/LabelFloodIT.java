@@ -115,9 +115,9 @@ class LabelFloodIT {
 
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = platform.cluster().bytesProducer()) {
-            // a send the broker refused (on a loaded machine: a request timed out, the idempotent producer reset its
-            // sequence and the broker answered OutOfOrderSequence) is sent again, as a producing user would; the
-            // flood is about ingest, and it must see every example exactly once
+            // a send the broker refused is sent again, as a producing user would; the flood is about ingest, and it
+            // must see every example exactly once (the testkit producer keeps one request in flight, which avoids
+            // the refusal this was written for: KAFKA-14359, see schemas' ProducerSettings)
             java.util.Queue<Integer> failed = new java.util.concurrent.ConcurrentLinkedQueue<>();
             for (int i = 0; i < EXAMPLES; i++) {
                 int index = i;

@@ -1,5 +1,6 @@
 package dev.streamtune.registry;
 
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.TopicReader;
 import dev.streamtune.schemas.topics.TopicDeclaration;
 import dev.streamtune.schemas.topics.TopicProvisioner;
@@ -59,11 +60,8 @@ public final class KafkaSchemaStore implements SchemaStore {
     public static KafkaSchemaStore open(RegistryConfig config) {
         long startedAt = System.nanoTime();
         ensureTopic(config);
-        Map<String, Object> producerProps = new HashMap<>();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        config.kafkaClient().applyTo(producerProps);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> producerProps = ProducerSettings.idempotentInOrder(config.kafkaClient().with(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())));
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.kafkaTimeout().toMillis());
         producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());

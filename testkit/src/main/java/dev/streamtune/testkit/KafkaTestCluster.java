@@ -144,12 +144,17 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
     }
 
-    /** A producer with {@code acks=all} and idempotence; {@code extra} settings win. */
+    /**
+     * A producer with {@code acks=all}, idempotence and one request in flight, the settings of the
+     * services' example producers (schemas' {@code ProducerSettings}, which this module cannot depend on;
+     * it says why one in flight: KAFKA-14359); {@code extra} settings win.
+     */
     public <K, V> KafkaProducer<K, V> producer(Serializer<K> keySerializer, Serializer<V> valueSerializer,
             Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>(clientProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         props.putAll(extra);
         return new KafkaProducer<>(props, keySerializer, valueSerializer);

@@ -7,6 +7,7 @@ import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.Split;
 import dev.streamtune.evaluator.PrequentialAccuracy;
 import dev.streamtune.evaluator.PromotionGate;
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.AvroSerializer;
@@ -138,12 +139,8 @@ public final class EvaluatorService implements AutoCloseable {
         candidateProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
         this.candidateConsumer = new KafkaConsumer<>(candidateProps, new StringDeserializer(),
                 new ByteArrayDeserializer());
-        Map<String, Object> producerProps = new HashMap<>();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        config.kafkaClient().applyTo(producerProps);
-        producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.applicationId() + "-tx");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> producerProps = ProducerSettings.transactional(config.kafkaClient().with(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())), config.applicationId() + "-tx");
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, config.applicationId() + "-producer");
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
         this.thread = new Thread(this::run, "streamtune-evaluator");

@@ -4,6 +4,7 @@ import dev.streamtune.avro.ModelUpdate;
 import dev.streamtune.avro.ModelVersion;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.schemas.KafkaClientProperties;
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.TopicReader;
 import dev.streamtune.schemas.Topics;
 import dev.streamtune.schemas.serde.AvroDeserializer;
@@ -159,11 +160,8 @@ public final class Rollback {
     }
 
     private void publish(ModelUpdate update) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        config.kafkaClient().applyTo(props);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = ProducerSettings.idempotentInOrder(config.kafkaClient().with(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())));
         AvroSerializer<ModelUpdate> serializer = new AvroSerializer<>(registry, serde, false);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {

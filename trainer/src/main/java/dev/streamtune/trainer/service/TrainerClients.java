@@ -1,8 +1,10 @@
 package dev.streamtune.trainer.service;
 
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
@@ -45,12 +47,8 @@ public record TrainerClients(Consumer<byte[], byte[]> consumer, Producer<String,
         config.kafkaClient().applyTo(adminProps);
         Admin admin = Admin.create(adminProps);
         try {
-            Properties producerProps = new Properties();
-            producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            config.kafkaClient().applyTo(producerProps);
-            producerProps.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            Map<String, Object> producerProps = ProducerSettings.transactional(config.kafkaClient().with(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())), config.transactionalId());
             producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                     new ByteArraySerializer());

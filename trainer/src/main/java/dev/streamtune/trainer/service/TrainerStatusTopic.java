@@ -3,6 +3,7 @@ package dev.streamtune.trainer.service;
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.schemas.MetricNames;
+import dev.streamtune.schemas.ProducerSettings;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
 import java.time.Duration;
@@ -28,10 +29,10 @@ final class TrainerStatusTopic implements TaskTrainers.StatusSink {
     TrainerStatusTopic(TaskTrainers.Config config) {
         this.topic = config.topics().metrics();
         this.serializer = new AvroSerializer<>(SchemaRegistryClients.create(config.serde()), config.serde(), false);
-        this.producer = new KafkaProducer<>(config.kafkaClient().with(Map.of(
+        this.producer = new KafkaProducer<>(ProducerSettings.idempotentInOrder(config.kafkaClient().with(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainers-status-" + ProcessHandle.current().pid(),
-                ProducerConfig.ACKS_CONFIG, "all")), new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.CLIENT_ID_CONFIG, "streamtune-trainers-status-" + ProcessHandle.current().pid()))),
+                new StringSerializer(), new ByteArraySerializer());
     }
 
     @Override
