@@ -5,18 +5,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamtune.testkit.Lines;
 import dev.streamtune.testkit.HeadlessChromium;
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,25 +80,10 @@ class DemoIT {
     void dashboardShowsTheRunInABrowser(@TempDir Path dir) throws Exception {
         assumeTrue(HeadlessChromium.available(), HeadlessChromium.MISSING);
         Process demo = startDemo(dir, null, "--limit", "300");
-        List<String> output = new ArrayList<>();
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
-            String dashboard = null;
-            boolean summarized = false;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
-            String line;
-            while (!summarized && System.nanoTime() < deadline && (line = lines.readLine()) != null) {
-                output.add(line);
-                Matcher m = DASHBOARD.matcher(line);
-                if (m.find()) {
-                    dashboard = m.group(1);
-                }
-                summarized = line.contains("Dashboard stays up at");
-            }
-            assertThat(summarized).as("demo reached its summary; output:%n%s", String.join("\n", output)).isTrue();
-            Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "demo-output");
-            drain.setDaemon(true);
-            drain.start();
+            Lines output = Lines.of(demo, "demo");
+            String dashboard = output.awaitGroup(DASHBOARD, Duration.ofMinutes(8), "the demo's dashboard address");
+            output.awaitLine(line -> line.contains("Dashboard stays up at"), Duration.ofMinutes(8), "the demo's summary");
 
             ChromeDriver browser = HeadlessChromium.start(dir.resolve("profile"));
             try {

@@ -1,10 +1,10 @@
 package dev.streamtune.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
+import dev.streamtune.testkit.Lines;
 import java.io.File;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,14 +12,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -52,29 +50,10 @@ class MetricsDashboardIT {
                 "dev.streamtune.app.Streamtune", "demo", "--limit", "300", "--min-validation", "30", "--publish-every",
                 "100", "--dashboard-port", "0", "--data-dir", dir.resolve("data").toString(), "--timeout", "8m",
                 "--progress-every", "5s").redirectErrorStream(true).start();
-        List<String> output = new ArrayList<>();
+        Lines output = Lines.of(demo, "demo");
         try {
-            BufferedReader lines = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
-            String bootstrap = null;
-            String dashboard = null;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(9);
-            String line;
-            while (dashboard == null && System.nanoTime() < deadline && (line = lines.readLine()) != null) {
-                output.add(line);
-                Matcher k = KAFKA.matcher(line);
-                if (k.find() && bootstrap == null) {
-                    bootstrap = k.group(1);
-                }
-                Matcher d = DASHBOARD.matcher(line);
-                if (d.find()) {
-                    dashboard = d.group(1);
-                }
-            }
-            assertThat(dashboard).as("demo reached its summary; output:%n%s", tail(output)).isNotNull();
-            assertThat(bootstrap).isNotNull();
-            Thread drain = new Thread(() -> lines.lines().forEach(l -> { }), "demo-output");
-            drain.setDaemon(true);
-            drain.start();
+            String bootstrap = output.awaitGroup(KAFKA, Duration.ofMinutes(9), "the demo's Kafka address");
+            String dashboard = output.awaitGroup(DASHBOARD, Duration.ofMinutes(9), "the demo's summary");
 
             // bytes without the Confluent magic byte: ingest dead-letters them as BAD_MAGIC_BYTE
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -84,51 +63,43 @@ class MetricsDashboardIT {
 
             HttpClient http = HttpClient.newHttpClient();
             URI metrics = URI.create(dashboard.endsWith("/") ? dashboard + "metrics" : dashboard + "/metrics");
-            Map<String, Set<String>> missing = new TreeMap<>();
-            String scrape = "";
-            long scrapeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            do {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).isEqualTo(200);
-                scrape = response.body();
-                Set<String> series = GrafanaQueries.seriesNames(scrape);
-                missing.clear();
-                queries.forEach((where, names) -> {
-                    Set<String> absent = new TreeSet<>(names);
-                    absent.removeAll(series);
-                    absent.removeAll(PROMETHEUS_SERIES);
-                    if (!absent.isEmpty()) {
-                        missing.put(where, absent);
-                    }
-                });
-                if (!missing.isEmpty()) {
-                    Thread.sleep(2_000);
-                }
-            } while (!missing.isEmpty() && System.nanoTime() < scrapeDeadline);
-            assertThat(missing).as("Grafana queries without a series on %s; streamtune/kafka series there: %s", metrics,
-                    GrafanaQueries.seriesNames(scrape).stream().filter(n -> n.startsWith("streamtune") || n.startsWith("kafka"))
-                            .toList()).isEmpty();
-            assertThat(GrafanaQueries.seriesNames(scrape)).as("ingest's counters appear once, as streamtune_ingest_*")
+            AtomicReference<String> scrape = new AtomicReference<>("");
+            await("a series for every Grafana query on " + metrics).atMost(Duration.ofSeconds(90))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(metrics)
+                                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                        assertThat(response.statusCode()).isEqualTo(200);
+                        scrape.set(response.body());
+                        Set<String> series = GrafanaQueries.seriesNames(scrape.get());
+                        Map<String, Set<String>> missing = new TreeMap<>();
+                        queries.forEach((where, names) -> {
+                            Set<String> absent = new TreeSet<>(names);
+                            absent.removeAll(series);
+                            absent.removeAll(PROMETHEUS_SERIES);
+                            if (!absent.isEmpty()) {
+                                missing.put(where, absent);
+                            }
+                        });
+                        assertThat(missing).as("Grafana queries without a series on %s; streamtune/kafka series there: %s",
+                                metrics, series.stream().filter(n -> n.startsWith("streamtune") || n.startsWith("kafka"))
+                                        .toList()).isEmpty();
+                    });
+            assertThat(GrafanaQueries.seriesNames(scrape.get())).as("ingest's counters appear once, as streamtune_ingest_*")
                     .noneMatch(n -> n.startsWith("kafka_streamtune"));
             // the figures of this run, for the report
-            scrape.lines().filter(l -> l.matches("(streamtune_freshness_seconds_(count|sum|max)"
+            scrape.get().lines().filter(l -> l.matches("(streamtune_freshness_seconds_(count|sum|max)"
                     + "|streamtune_evaluator_gate_decisions_total|streamtune_ingest_examples_routed_total"
                     + "|streamtune_trainer_versions_published_total)\\{.*")).forEach(l -> System.out.println("metric: " + l));
             // the domain meters count what happened, not only exist
-            assertThat(scrape).containsPattern("streamtune_ingest_dead_letters_total\\{[^}]*reason=\"BAD_MAGIC_BYTE\"[^}]*} [1-9]");
-            assertThat(scrape).containsPattern("streamtune_evaluator_gate_decisions_total\\{[^}]*outcome=\"(promote|refresh)\"[^}]*} [1-9]");
-            assertThat(scrape).containsPattern("streamtune_freshness_seconds_count\\{[^}]*task=\"[^\"]+\"[^}]*} [1-9]");
-            assertThat(scrape).containsPattern("streamtune_trainer_versions_published_total\\{[^}]*} [1-9]");
+            assertThat(scrape.get()).containsPattern("streamtune_ingest_dead_letters_total\\{[^}]*reason=\"BAD_MAGIC_BYTE\"[^}]*} [1-9]");
+            assertThat(scrape.get()).containsPattern("streamtune_evaluator_gate_decisions_total\\{[^}]*outcome=\"(promote|refresh)\"[^}]*} [1-9]");
+            assertThat(scrape.get()).containsPattern("streamtune_freshness_seconds_count\\{[^}]*task=\"[^\"]+\"[^}]*} [1-9]");
+            assertThat(scrape.get()).containsPattern("streamtune_trainer_versions_published_total\\{[^}]*} [1-9]");
         } finally {
             demo.destroy();
             if (!demo.waitFor(60, TimeUnit.SECONDS)) {
                 demo.destroyForcibly();
             }
         }
-    }
-
-    private static String tail(List<String> output) {
-        return String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
     }
 }

@@ -1,6 +1,7 @@
 package dev.streamtune.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,9 +15,8 @@ import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
 import dev.streamtune.schemas.serde.ContractSchemas;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
-import java.io.BufferedReader;
+import dev.streamtune.testkit.Lines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,9 +98,9 @@ class ReadmeSnippetsIT {
             phase(started, "the README producer produced");
 
             // the follower runs until stopped; it should print the promotion the examples below lead to
-            List<String> followed = new ArrayList<>();
             Process follower = start(List.of("/usr/bin/python3", write(scripts, "follower.py", snippets.get("python-follower"))),
-                    env, followed);
+                    env);
+            Lines followed = Lines.of(follower, "follower");
             try {
                 Path examples = data.resolve("examples.jsonl");
                 ObjectMapper json = new ObjectMapper();
@@ -118,17 +120,16 @@ class ReadmeSnippetsIT {
                         .as("nothing dead-lettered").isEmpty();
                 phase(started, "ingest accepted the README producer's record");
 
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-                while (System.nanoTime() < deadline && followed(followed).stream().noneMatch(l -> FOLLOWED.matcher(l).find())) {
-                    assertThat(follower.isAlive()).as("the follower keeps running; it printed %s", followed(followed)).isTrue();
-                    Thread.sleep(500);
+                try {
+                    followed.awaitLine(l -> FOLLOWED.matcher(l).find(), Duration.ofSeconds(150),
+                            "the follower printing a promotion");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\nup's last lines:\n" + up.tail(40), e);
                 }
-                assertThat(followed(followed)).as("the follower printed a promotion; up's last lines:%n%s", up.tail(40))
-                        .anyMatch(l -> FOLLOWED.matcher(l).find());
                 phase(started, "the follower printed a promotion");
 
                 // predict serves the champion of the task declared after up started, with up's artifacts and key
-                int promoted = followed(followed).stream().map(FOLLOWED::matcher).filter(Matcher::find)
+                int promoted = followed.lines().stream().map(FOLLOWED::matcher).filter(Matcher::find)
                         .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow();
                 Path upData = data.resolve("up");
                 Run predict = inProcess("predict", "--task", "spam", "-b", up.bootstrap, "-r", up.registryUrl,
@@ -182,21 +183,27 @@ class ReadmeSnippetsIT {
             throws InterruptedException {
         AvroDeserializer<LabelledExample> reader = new AvroDeserializer<>(registry, AvroSerdeConfig.of(up.registryUrl),
                 LabelledExample.class);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (String split : Topics.defaults().splits()) {
-                for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(kafka(up), split, Duration.ofSeconds(30))) {
-                    LabelledExample e = reader.deserialize(split, r.value());
-                    if (id.equals(e.getId())) {
-                        assertThat(e.getText()).startsWith("WIN A FREE CRUISE");
-                        assertThat(e.getMetadata()).containsEntry("source", "readme");
-                        return split;
-                    }
-                }
-            }
-            Thread.sleep(1_000);
+        AtomicReference<String> found = new AtomicReference<>();
+        try {
+            await("example " + id + " on a split topic").atMost(timeout)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                        for (String split : Topics.defaults().splits()) {
+                            for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(kafka(up), split, Duration.ofSeconds(30))) {
+                                LabelledExample e = reader.deserialize(split, r.value());
+                                if (id.equals(e.getId())) {
+                                    assertThat(e.getText()).startsWith("WIN A FREE CRUISE");
+                                    assertThat(e.getMetadata()).containsEntry("source", "readme");
+                                    found.set(split);
+                                    return true;
+                                }
+                            }
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            return null; // the caller's assertion says what was missing, with up's last lines
         }
-        return null;
+        return found.get();
     }
 
     private static Map<String, Object> kafka(UpProcess up) {
@@ -227,43 +234,16 @@ class ReadmeSnippetsIT {
     }
 
     private static Run run(List<String> command, Map<String, String> env, int timeoutSeconds) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(command + " did not finish within " + timeoutSeconds + " s; it printed:\n" + out);
-        }
-        return new Run(p.exitValue(), out);
+        Lines output = Lines.of(start(command, env), "snippet");
+        int exit = output.awaitExit(Duration.ofSeconds(timeoutSeconds), String.valueOf(command));
+        return new Run(exit, String.join("\n", output.lines()) + "\n");
     }
 
-    /** Starts a long-running snippet, its output collected line by line into {@code lines}. */
-    private static Process start(List<String> command, Map<String, String> env, List<String> lines) throws IOException {
+    /** Starts a snippet in the repository root with {@code env} added, its stderr merged into its stdout. */
+    private static Process start(List<String> command, Map<String, String> env) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
-        Process p = pb.start();
-        Thread drain = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (lines) {
-                        lines.add(line);
-                    }
-                }
-            } catch (IOException closed) {
-                // the process ended
-            }
-        }, "snippet-output");
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-    }
-
-    private static List<String> followed(List<String> lines) {
-        synchronized (lines) {
-            return List.copyOf(lines);
-        }
+        return pb.start();
     }
 
     private static boolean pythonHas(String module) throws Exception {

@@ -2,6 +2,7 @@ package dev.streamtune.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -150,16 +152,17 @@ class SecurePipelineIT {
                     "-b", bootstrap, "-r", registryUrl, "--kafka-config", kafkaConfig.get(StreamtuneAcls.PRODUCER).toString());
             assertThat(produced).as("streamtune produce as the producer principal").isZero();
 
-            long deadline = System.nanoTime() + PROMOTION_WAIT.toNanos();
-            while (subscriber.currentVersion(TASK).isEmpty() && System.nanoTime() < deadline) {
-                assertThat(trainer.failure()).as("trainer").isEmpty();
-                assertThat(evaluator.failure()).as("evaluator").isEmpty();
-                assertThat(ingest.state()).as("ingest").isNotEqualTo(org.apache.kafka.streams.KafkaStreams.State.ERROR);
-                assertThat(featurizing.isAlive()).as("featurizer").isTrue();
-                Thread.sleep(500);
-            }
-            assertThat(subscriber.currentVersion(TASK)).as("a champion the evaluator published reached the subscriber, "
-                    + "counters %s, ingest %s", trainer.counters(), ingest.metrics().snapshot()).isPresent();
+            await("a champion the evaluator published reaching the subscriber").atMost(PROMOTION_WAIT)
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .failFast(() -> {
+                        assertThat(trainer.failure()).as("trainer").isEmpty();
+                        assertThat(evaluator.failure()).as("evaluator").isEmpty();
+                        assertThat(ingest.state()).as("ingest").isNotEqualTo(org.apache.kafka.streams.KafkaStreams.State.ERROR);
+                        assertThat(featurizing.isAlive()).as("featurizer").isTrue();
+                    })
+                    .untilAsserted(() -> assertThat(subscriber.currentVersion(TASK))
+                            .as("a champion the evaluator published reached the subscriber, counters %s, ingest %s",
+                                    trainer.counters(), ingest.metrics().snapshot()).isPresent());
             long champion = subscriber.currentVersion(TASK).getAsLong();
             assertThat(subscriber.predict(TASK, "WIN a FREE cruise, click now!!!").label()).isIn("spam", "ham");
 
@@ -216,19 +219,17 @@ class SecurePipelineIT {
     private static JsonNode awaitDashboard(DashboardServer dashboard, long champion) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        JsonNode state = null;
-        while (System.nanoTime() < deadline) {
-            String body = http.send(HttpRequest.newBuilder(URI.create(dashboard.url() + "api/state")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            state = json.readTree(body);
-            if (state.path("tasks").path(TASK).path("championVersion").asLong(-1) >= champion
-                    && state.path("lag").path("groups").size() > 0) {
-                return state;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the dashboard did not show champion v" + champion + " and the groups' lag: " + state);
+        AtomicReference<JsonNode> state = new AtomicReference<>();
+        await("the dashboard showing champion v" + champion + " and the groups' lag").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    String body = http.send(HttpRequest.newBuilder(URI.create(dashboard.url() + "api/state")).build(),
+                            HttpResponse.BodyHandlers.ofString()).body();
+                    state.set(json.readTree(body));
+                    assertThat(state.get().path("tasks").path(TASK).path("championVersion").asLong(-1) >= champion
+                            && state.get().path("lag").path("groups").size() > 0)
+                            .as("the dashboard shows champion v%d and the groups' lag: %s", champion, state.get()).isTrue();
+                });
+        return state.get();
     }
 
     private static KafkaClientProperties load(Map<String, Path> kafkaConfig, String principal) {

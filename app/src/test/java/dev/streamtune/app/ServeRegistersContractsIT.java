@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.serde.RestSchemaRegistryClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import dev.streamtune.testkit.Lines;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,16 +57,10 @@ class ServeRegistersContractsIT {
                 "-r", platform.registryUrl(), "--metrics-port", "0", "--data-dir", data.resolve(service).toString()));
         command.addAll(List.of(extra));
         Process serve = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> seen = new ArrayList<>();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            String line;
-            boolean registered = false;
-            while (!registered && System.nanoTime() < deadline && (line = lines.readLine()) != null) {
-                seen.add(line);
-                registered = line.startsWith(service + ": contract subjects registered:");
-            }
-            assertThat(registered).as("serve %s said it registered its subjects; it printed %s", service, seen).isTrue();
+        try {
+            Lines.of(serve, "serve-" + service).awaitLine(
+                    line -> line.startsWith(service + ": contract subjects registered:"), Duration.ofSeconds(90),
+                    "serve " + service + " saying it registered its subjects");
         } finally {
             serve.destroy();
             if (!serve.waitFor(60, TimeUnit.SECONDS)) {

@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -143,24 +145,17 @@ class TaskTrainersIT {
 
     private static StatusCommand.Report awaitStatus(ConnectionOptions c,
             java.util.function.Predicate<StatusCommand.Report> until) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        StatusCommand.Report report = StatusCommand.read(c);
-        while (!until.test(report)) {
-            assertThat(System.nanoTime()).as("status never showed what was expected; last: %s", report.asJson())
-                    .isLessThan(deadline);
-            Thread.sleep(1_000);
-            report = StatusCommand.read(c);
-        }
-        return report;
+        AtomicReference<StatusCommand.Report> report = new AtomicReference<>();
+        Awaitility.await("status showing what was expected").atMost(Duration.ofMinutes(1))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                    report.set(StatusCommand.read(c));
+                    assertThat(until.test(report.get())).as("status shows what was expected; last: %s",
+                            report.get().asJson()).isTrue();
+                });
+        return report.get();
     }
 
     private static void await(BooleanSupplier condition, Duration timeout, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-            }
-            Thread.sleep(1_000);
-        }
+        Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofSeconds(1)).until(condition::getAsBoolean);
     }
 }

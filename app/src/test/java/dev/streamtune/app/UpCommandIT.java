@@ -1,6 +1,7 @@
 package dev.streamtune.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamtune.avro.LabelledExample;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -134,13 +136,14 @@ class UpCommandIT {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    return r;
-                }
-            }
+            List<ConsumerRecord<String, byte[]>> first = new ArrayList<>();
+            // the consumer is not thread-safe: poll it on this thread
+            await("a record on " + topic).atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(first::add);
+                        return !first.isEmpty();
+                    });
+            return first.get(0);
         }
-        throw new AssertionError("no record on " + topic + " within 30 s");
     }
 }

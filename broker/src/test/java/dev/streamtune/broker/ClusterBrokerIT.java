@@ -1,6 +1,7 @@
 package dev.streamtune.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,11 +128,9 @@ class ClusterBrokerIT {
     }
 
     private static void awaitInSync(Admin admin, int replicas) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (describe(admin).partitions().get(0).isr().size() < replicas) {
-            assertThat(System.nanoTime()).as("the restarted node rejoins the ISR").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        await("the restarted node rejoins the ISR").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> describe(admin).partitions().get(0).isr().size() >= replicas);
     }
 
     private static List<String> readCommitted(String bootstrap, int expected) {
@@ -145,12 +144,14 @@ class ClusterBrokerIT {
             TopicPartition tp = new TopicPartition("replicated", 0);
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (out.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.add(r.value());
-                }
-            }
+            // the consumer is not thread-safe: poll it on this thread
+            await(expected + " committed records on replicated").atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).untilAsserted(() -> {
+                        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                            out.add(r.value());
+                        }
+                        assertThat(out).hasSizeGreaterThanOrEqualTo(expected);
+                    });
         }
         return out;
     }

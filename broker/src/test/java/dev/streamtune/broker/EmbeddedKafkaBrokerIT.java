@@ -1,6 +1,7 @@
 package dev.streamtune.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,12 +90,14 @@ class EmbeddedKafkaBrokerIT {
         try (KafkaConsumer<String, String> consumer = consumer(broker, "read_uncommitted",
                 Map.of(ConsumerConfig.GROUP_ID_CONFIG, "it-group"))) {
             consumer.subscribe(List.of("grouped"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            int seen = 0;
-            while (seen == 0 && System.nanoTime() < deadline) {
-                seen += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            assertThat(seen).isEqualTo(1);
+            int[] seen = {0};
+            // the consumer is not thread-safe: poll it on this thread
+            await("a record on grouped").atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        seen[0] += consumer.poll(Duration.ofMillis(200)).count();
+                        return seen[0] > 0;
+                    });
+            assertThat(seen[0]).isEqualTo(1);
             consumer.commitSync();
             assertThat(consumer.committed(Set.of(new TopicPartition("grouped", 0)))
                     .get(new TopicPartition("grouped", 0)).offset()).isEqualTo(1);
@@ -193,11 +196,15 @@ class EmbeddedKafkaBrokerIT {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime()).as("reading %s to its end", topic).isLessThan(deadline);
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
+            // the consumer is not thread-safe: poll it on this thread
+            await("reading " + topic + " to its end").atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        if (partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p))) {
+                            return true;
+                        }
+                        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                        return false;
+                    });
             return records;
         }
     }
@@ -218,12 +225,14 @@ class EmbeddedKafkaBrokerIT {
             TopicPartition partition = new TopicPartition("from-kcat", 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (seen.size() < 2 && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    seen.add(record.key() + "=" + record.value());
-                }
-            }
+            // the consumer is not thread-safe: poll it on this thread
+            await("two records from kcat").atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).untilAsserted(() -> {
+                        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                            seen.add(record.key() + "=" + record.value());
+                        }
+                        assertThat(seen).hasSizeGreaterThanOrEqualTo(2);
+                    });
         }
         assertThat(seen).containsExactly("k1=hello", "k2=world");
 

@@ -8,6 +8,7 @@ import static dev.streamtune.dashboard.Events.training;
 import static dev.streamtune.dashboard.Events.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,8 @@ import dev.streamtune.avro.Split;
 import dev.streamtune.avro.UpdateAction;
 import dev.streamtune.platform.PlatformConfig;
 import dev.streamtune.platform.StreamtunePlatform;
+import dev.streamtune.testkit.Lines;
+import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +31,6 @@ import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -118,16 +119,8 @@ class DashboardServerIT {
     }
 
     private static JsonNode awaitState(Predicate<JsonNode> condition, String what) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode state = null;
-        while (System.nanoTime() < deadline) {
-            state = JSON.readTree(get("/api/state").body());
-            if (condition.test(state)) {
-                return state;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what + "; last state: " + state);
+        return await(what).atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> JSON.readTree(get("/api/state").body()), condition);
     }
 
     @Test
@@ -185,22 +178,13 @@ class DashboardServerIT {
 
     @Test
     void theEventStreamPushesTheStateAtOnceThenEachChangeAndHeartbeatsWhenIdle() throws Exception {
-        HttpResponse<Stream<String>> response = HTTP.send(
+        HttpResponse<InputStream> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
-                HttpResponse.BodyHandlers.ofLines());
+                HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                 t -> assertThat(t).startsWith("text/event-stream"));
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (Stream<String> stream = response.body()) {
-                stream.forEach(lines::add);
-            } catch (RuntimeException closed) {
-                // the stream ends when the test closes it or the server stops
-            }
-        }, "sse-reader");
-        reader.setDaemon(true);
-        reader.start();
+        Lines lines = Lines.of(response.body(), "sse");
         try {
             JsonNode first = JSON.readTree(nextData(lines, l -> true));
             assertThat(first.has("tasks")).isTrue();
@@ -210,27 +194,19 @@ class DashboardServerIT {
             String pushed = nextData(lines, d -> d.contains("pushed live"));
             assertThat(JSON.readTree(pushed).at("/tasks/live/championVersion").asLong()).isEqualTo(3);
 
-            assertThat(poll(lines, l -> l.startsWith(": heartbeat"))).as("a heartbeat while idle").isNotNull();
+            lines.next(l -> l.startsWith(": heartbeat"), WAIT, "a heartbeat while idle");
             assertThat(JSON.readTree(get("/health").body()).get("eventClients").asInt()).isGreaterThanOrEqualTo(1);
         } finally {
             response.body().close();
-            reader.interrupt();
         }
         // the server notices the vanished client at its next write and frees the stream's slot
         awaitNoEventClients();
     }
 
     private static void awaitNoEventClients() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        int clients = -1;
-        while (System.nanoTime() < deadline) {
-            clients = JSON.readTree(get("/health").body()).get("eventClients").asInt();
-            if (clients == 0) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertThat(clients).as("event clients after the clients went away").isZero();
+        await("no event clients after the clients went away").atMost(WAIT)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> JSON.readTree(get("/health").body()).get("eventClients").asInt(), clients -> clients == 0);
     }
 
     @Test
@@ -265,19 +241,10 @@ class DashboardServerIT {
         stalled.setReceiveBufferSize(1_024);
         stalled.connect(new java.net.InetSocketAddress("127.0.0.1", dashboard.port()));
         stalled.getOutputStream().write("GET /events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        HttpResponse<Stream<String>> reading = HTTP.send(
+        HttpResponse<InputStream> reading = HTTP.send(
                 HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
-                HttpResponse.BodyHandlers.ofLines());
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (Stream<String> stream = reading.body()) {
-                stream.forEach(lines::add);
-            } catch (RuntimeException closed) {
-                // ends with the test
-            }
-        }, "sse-reader-2");
-        reader.setDaemon(true);
-        reader.start();
+                HttpResponse.BodyHandlers.ofInputStream());
+        Lines lines = Lines.of(reading.body(), "sse-2");
         HttpResponse<Stream<String>> third = HTTP.send(
                 HttpRequest.newBuilder(URI.create(dashboard.url()).resolve("/events")).build(),
                 HttpResponse.BodyHandlers.ofLines());
@@ -294,26 +261,13 @@ class DashboardServerIT {
         } finally {
             third.body().close();
             reading.body().close();
-            reader.interrupt();
             stalled.close();
         }
     }
 
-    private static String nextData(BlockingQueue<String> lines, Predicate<String> wanted) throws InterruptedException {
-        String line = poll(lines, l -> l.startsWith("data: ") && wanted.test(l));
-        assertThat(line).as("a matching data line within " + WAIT).isNotNull();
-        return line.substring("data: ".length());
-    }
-
-    private static String poll(BlockingQueue<String> lines, Predicate<String> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && wanted.test(line)) {
-                return line;
-            }
-        }
-        return null;
+    private static String nextData(Lines lines, Predicate<String> wanted) {
+        return lines.next(l -> l.startsWith("data: ") && wanted.test(l), WAIT, "a matching data line")
+                .substring("data: ".length());
     }
 
     @Test

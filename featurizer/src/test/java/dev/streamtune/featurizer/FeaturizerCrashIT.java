@@ -1,6 +1,7 @@
 package dev.streamtune.featurizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.ingest.BrokerAndRegistry;
@@ -82,15 +83,20 @@ class FeaturizerCrashIT {
                         // kill falls anywhere (backbone call, start-up, between transactions)
                         boolean killInOpenTransaction = run % 2 == 0;
                         int target = last ? EXAMPLES : Math.min(EXAMPLES - 1, committed.size() + 1 + random.nextInt(3 * BATCH));
-                        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                         int abortedBefore = counts[1] - counts[0]; // settled: the previous child is dead
-                        while (committed.size() < target
-                                || (!last && killInOpenTransaction && counts[1] - counts[0] <= abortedBefore)) {
-                            assertThat(child.isAlive()).as("child run %d is alive (log %s)", run, log).isTrue();
-                            assertThat(System.nanoTime()).as("run %d reached its kill point in time (log %s)", run, log)
-                                    .isLessThan(deadline);
-                            pollBoth.run();
-                        }
+                        int thisRun = run;
+                        // the consumers are not thread-safe: poll them on this thread
+                        await("run " + run + " reaching its kill point (log " + log + ")").atMost(Duration.ofSeconds(90))
+                                .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO)
+                                .until(() -> {
+                                    if (committed.size() >= target
+                                            && (last || !killInOpenTransaction || counts[1] - counts[0] > abortedBefore)) {
+                                        return true;
+                                    }
+                                    assertThat(child.isAlive()).as("child run %d is alive (log %s)", thisRun, log).isTrue();
+                                    pollBoth.run();
+                                    return false;
+                                });
                         if (!last) {
                             if (!killInOpenTransaction) {
                                 Thread.sleep(random.nextInt(1500));
@@ -115,6 +121,7 @@ class FeaturizerCrashIT {
                         }
                     }
                 }
+                // a fixed second of reading, not a wait for a condition: anything committed late is counted
                 long settle = System.nanoTime() + Duration.ofSeconds(1).toNanos();
                 while (System.nanoTime() < settle) {
                     pollBoth.run();

@@ -2,6 +2,7 @@ package dev.streamtune.featurizer;
 
 import dev.streamtune.model.TextEncoder;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.avro.LabelledExample;
@@ -83,10 +84,9 @@ class FeaturizerTest {
         });
         ExecutorService pool = Executors.newSingleThreadExecutor();
         java.util.concurrent.Future<?> loop = pool.submit(featurizer);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (featurizer.textsEncoded() + featurizer.rejected() < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await("ten records encoded or rejected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .failFast("the featurizer loop ended early", () -> finishedOrThrow(loop))
+                .until(() -> featurizer.textsEncoded() + featurizer.rejected() >= 10);
         featurizer.stop();
         loop.get(10, TimeUnit.SECONDS); // rethrows whatever ended the loop
         pool.shutdown();
@@ -151,10 +151,9 @@ class FeaturizerTest {
         });
         ExecutorService pool = Executors.newSingleThreadExecutor();
         java.util.concurrent.Future<?> loop = pool.submit(featurizer);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (featurizer.textsEncoded() < 6 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await("six texts encoded").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .failFast("the featurizer loop ended early", () -> finishedOrThrow(loop))
+                .until(() -> featurizer.textsEncoded() >= 6);
         featurizer.stop();
         loop.get(10, TimeUnit.SECONDS);
         pool.shutdown();
@@ -164,5 +163,12 @@ class FeaturizerTest {
         assertThat(producer.history()).hasSize(6);
         assertThat(producer.consumerGroupOffsetsHistory()).hasSize(1);
         assertThat(producer.consumerGroupOffsetsHistory().get(0).values().iterator().next()).containsEntry(train, new OffsetAndMetadata(6L));
+    }
+
+    /** For {@code failFast}: throws whatever ended the loop, if it ended. */
+    private static void finishedOrThrow(java.util.concurrent.Future<?> loop) throws Exception {
+        if (loop.isDone()) {
+            loop.get();
+        }
     }
 }

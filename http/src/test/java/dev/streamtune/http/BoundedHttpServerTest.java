@@ -2,6 +2,7 @@ package dev.streamtune.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -184,13 +185,8 @@ class BoundedHttpServerTest {
     }
 
     private void awaitOpenConnections(int expected, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (server.openConnections() != expected) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("open connections: " + server.openConnections() + ", expected " + expected);
-            }
-            Thread.sleep(10);
-        }
+        await(expected + " open connections").atMost(within).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(server::openConnections, open -> open == expected);
     }
 
     @Test

@@ -2,17 +2,13 @@ package dev.streamtune.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
+import dev.streamtune.testkit.Lines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,51 +42,25 @@ class EventStreamsTest {
         return socket;
     }
 
-    /** Reads lines of the stream in the background. */
-    private static BlockingQueue<String> lines(Socket socket) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException closed) {
-                // the test or the server closed it
-            }
-            lines.add("<closed>");
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
+    /** The lines of the stream, read in the background. */
+    private static Lines lines(Socket socket) throws IOException {
+        return Lines.of(socket.getInputStream(), "sse");
     }
 
-    private static String await(BlockingQueue<String> lines, String prefix) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(50, TimeUnit.MILLISECONDS);
-            if (line != null && line.startsWith(prefix)) {
-                return line;
-            }
-        }
-        return null;
+    /** The next line starting with {@code prefix}, skipping the others; fails after 5 s. */
+    private static String await(Lines lines, String prefix) {
+        return lines.next(l -> l.startsWith(prefix), Duration.ofSeconds(5), "a line starting with '" + prefix + "'");
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Awaitility.await(what).atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     @Test
     void aClientThatNeverReadsIsDroppedAndTheOthersKeepReceiving() throws Exception {
         Socket reading = subscribe();
-        BlockingQueue<String> received = lines(reading);
+        Lines received = lines(reading);
         assertThat(await(received, "HTTP/1.1 200")).isNotNull();
         assertThat(await(received, "retry: 1000")).isNotNull();
 
@@ -129,10 +99,14 @@ class EventStreamsTest {
 
         first.close();
         // a vanished client is noticed when a write to it fails: the heartbeat's job
-        for (int i = 0; i < 20 && streams.clients() > 2; i++) {
-            streams.broadcast(": heartbeat\n\n");
-            Thread.sleep(50);
-        }
+        Awaitility.await("a heartbeat noticing the closed client").atMost(Duration.ofSeconds(5))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).until(() -> {
+                    if (streams.clients() <= 2) {
+                        return true;
+                    }
+                    streams.broadcast(": heartbeat\n\n");
+                    return false;
+                });
         assertThat(streams.clients()).isEqualTo(2);
         assertThat(streams.dropped()).as("a client that left is not a dropped one").isZero();
         Socket fourth = subscribe();
@@ -145,10 +119,10 @@ class EventStreamsTest {
     @Test
     void closingTheServerEndsEveryStream() throws Exception {
         Socket client = subscribe();
-        BlockingQueue<String> received = lines(client);
+        Lines received = lines(client);
         assertThat(await(received, "retry: 1000")).isNotNull();
         server.close();
-        assertThat(await(received, "<closed>")).isNotNull();
+        received.awaitEnd(Duration.ofSeconds(5), "the stream ending with the server");
         assertThat(streams.clients()).isZero();
         client.close();
     }

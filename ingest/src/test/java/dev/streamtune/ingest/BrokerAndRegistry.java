@@ -1,5 +1,7 @@
 package dev.streamtune.ingest;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.streamtune.registry.RegistryConfig;
 import dev.streamtune.registry.RegistryServer;
 import dev.streamtune.schemas.serde.AvroSerdeConfig;
@@ -14,6 +16,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,34 +85,41 @@ public final class BrokerAndRegistry implements AutoCloseable {
      */
     public long readEach(List<String> topics, Consumer<ConsumerRecord<byte[], byte[]>> sink, BooleanSupplier done,
                          Duration limit, Duration settle, Runnable progress) {
-        long read = 0;
+        long[] read = {0};
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 Map.of("group.id", "it-reader-" + System.nanoTime()))) {
             consumer.subscribe(topics);
-            long deadline = System.nanoTime() + limit.toNanos();
-            long nextProgress = System.nanoTime();
-            while (!done.getAsBoolean()) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("after " + limit + " only " + read + " records on " + topics);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    sink.accept(record);
-                    read++;
-                }
-                if (progress != null && System.nanoTime() > nextProgress) {
-                    progress.run();
-                    nextProgress = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                }
+            long[] nextProgress = {System.nanoTime()};
+            try {
+                // the consumer is not thread-safe: poll it on this thread
+                await("reading " + topics + " until done").atMost(limit)
+                        .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                            if (done.getAsBoolean()) {
+                                return true;
+                            }
+                            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                                sink.accept(record);
+                                read[0]++;
+                            }
+                            if (progress != null && System.nanoTime() > nextProgress[0]) {
+                                progress.run();
+                                nextProgress[0] = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                            }
+                            return false;
+                        });
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("after " + limit + " only " + read[0] + " records on " + topics, e);
             }
+            // then a fixed time of reading, not a wait for a condition: a record that comes twice is caught
             long settleUntil = System.nanoTime() + settle.toNanos();
             while (System.nanoTime() < settleUntil) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     sink.accept(record);
-                    read++;
+                    read[0]++;
                 }
             }
         }
-        return read;
+        return read[0];
     }
 
     @Override

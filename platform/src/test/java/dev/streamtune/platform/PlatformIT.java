@@ -1,6 +1,7 @@
 package dev.streamtune.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.streamtune.avro.BaseModel;
@@ -30,7 +31,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -121,14 +121,15 @@ class PlatformIT {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    return r.value();
-                }
-            }
+            List<byte[]> first = new ArrayList<>();
+            // the consumer is not thread-safe: poll it on this thread
+            await("a record on " + topic).atMost(Duration.ofSeconds(30))
+                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        consumer.poll(Duration.ofMillis(200)).forEach(r -> first.add(r.value()));
+                        return !first.isEmpty();
+                    });
+            return first.get(0);
         }
-        throw new AssertionError("no record on " + topic + " within 30 s");
     }
 
     /** The first record's raw value as librdkafka's kcat sees it, or null when kcat is not installed. */

@@ -194,24 +194,37 @@ public final class KafkaTestCluster implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, OPERATION_TIMEOUT);
             Map<TopicPartition, List<ConsumerRecord<K, V>>> byPartition = new HashMap<>();
-            // the consumer is not thread-safe: poll it on this thread
-            Awaitility.await("reading " + topic + " to its end offsets " + end).atMost(OPERATION_TIMEOUT)
-                    .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
-                        if (partitions.stream().allMatch(p -> consumer.position(p, OPERATION_TIMEOUT) >= end.get(p))) {
-                            return true;
-                        }
-                        for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(200))) {
-                            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                            if (record.offset() < end.get(partition)) {
-                                byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
-                            }
-                        }
-                        return false;
-                    });
+            for (ConsumerRecord<K, V> record : pollToEnd(consumer, end, OPERATION_TIMEOUT,
+                    "reading " + topic + " to its end offsets " + end)) {
+                TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                if (record.offset() < end.get(partition)) {
+                    byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(record);
+                }
+            }
             List<ConsumerRecord<K, V>> records = new ArrayList<>();
             partitions.forEach(p -> records.addAll(byPartition.getOrDefault(p, List.of())));
             return records;
         }
+    }
+
+    /**
+     * Polls {@code consumer}, already assigned and positioned, until its position on each partition of
+     * {@code end} has reached that partition's offset there, and returns every record polled meanwhile,
+     * in poll order. Fails with {@code what} in the message when that takes over {@code limit}.
+     */
+    public static <K, V> List<ConsumerRecord<K, V>> pollToEnd(KafkaConsumer<K, V> consumer,
+            Map<TopicPartition, Long> end, Duration limit, String what) {
+        List<ConsumerRecord<K, V>> records = new ArrayList<>();
+        // the consumer is not thread-safe: poll it on this thread
+        Awaitility.await(what).atMost(limit)
+                .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                    if (end.entrySet().stream().allMatch(e -> consumer.position(e.getKey(), limit) >= e.getValue())) {
+                        return true;
+                    }
+                    consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                    return false;
+                });
+        return records;
     }
 
     public List<ConsumerRecord<byte[], byte[]>> readAllBytes(String topic) {

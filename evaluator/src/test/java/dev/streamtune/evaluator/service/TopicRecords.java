@@ -1,11 +1,14 @@
 package dev.streamtune.evaluator.service;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.streamtune.avro.MetricKind;
 import dev.streamtune.avro.MetricsEvent;
 import dev.streamtune.avro.Split;
 import dev.streamtune.platform.StreamtunePlatform;
 import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
+import dev.streamtune.testkit.KafkaTestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,13 +57,7 @@ record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, 
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    out.add(record);
-                }
-            }
-            return out;
+            return KafkaTestCluster.pollToEnd(consumer, end, timeout, "reading " + topic + " to its end");
         }
     }
 
@@ -81,12 +78,6 @@ record TopicRecords(StreamtunePlatform platform, SchemaRegistryClient registry, 
     }
 
     void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(100);
-        }
+        await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
     }
 }

@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ai.djl.ndarray.NDManager;
 import dev.streamtune.avro.LabelledExample;
@@ -200,13 +201,10 @@ class EncoderTechniqueServiceIT {
     }
 
     private static void awaitWaitingFor(TrainerService service, String source) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!service.waitingFor().map(w -> w.startsWith(source)).orElse(false)) {
-            assertThat(service.failure()).isEmpty();
-            assertThat(System.nanoTime()).as("ATTEMPT waiting for %s (now %s)", source, service.waitingFor())
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        await("ATTEMPT waiting for " + source).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertThat(service.failure()).isEmpty())
+                .untilAsserted(() -> assertThat(service.waitingFor()).as("ATTEMPT waiting for %s", source)
+                        .hasValueSatisfying(w -> assertThat(w).startsWith(source)));
     }
 
     @Test

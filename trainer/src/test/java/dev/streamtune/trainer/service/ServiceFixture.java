@@ -1,5 +1,8 @@
 package dev.streamtune.trainer.service;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.avro.LabelledExample;
 import dev.streamtune.avro.ModelUpdate;
@@ -18,6 +21,7 @@ import dev.streamtune.schemas.serde.AvroDeserializer;
 import dev.streamtune.schemas.serde.AvroSerializer;
 import dev.streamtune.schemas.serde.SchemaRegistryClient;
 import dev.streamtune.schemas.serde.SchemaRegistryClients;
+import dev.streamtune.testkit.KafkaTestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +30,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -189,32 +194,21 @@ final class ServiceFixture {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("reading " + topic + " to its end took over 30 s");
-                }
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
+            return KafkaTestCluster.pollToEnd(consumer, ends, Duration.ofSeconds(30), "reading " + topic + " to its end");
         }
     }
 
     /** Polls the candidates until {@code done} holds for this task's versions, or fails after {@code timeout}. */
     List<ModelVersion> awaitVersions(String task, Predicate<List<ModelVersion>> done, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<ModelVersion> versions = versions(task);
-        while (!done.test(versions)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("versions of '" + task + "' did not reach the expected state within "
-                        + timeout + "; got " + versions.stream().map(v -> v.getVersion() + ":" + v.getExamplesSeen()).toList());
-            }
-            Thread.sleep(250);
-            versions = versions(task);
-        }
-        return versions;
+        AtomicReference<List<ModelVersion>> versions = new AtomicReference<>(List.of());
+        await("versions of '" + task + "' reaching the expected state").atMost(timeout)
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    versions.set(versions(task));
+                    assertThat(done.test(versions.get())).as("versions of '%s' (version:examplesSeen) %s", task,
+                            versions.get().stream().map(v -> v.getVersion() + ":" + v.getExamplesSeen()).toList()).isTrue();
+                });
+        return versions.get();
     }
 
     private KafkaProducer<String, byte[]> producer() {

@@ -1,6 +1,7 @@
 package dev.streamtune.trainer.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.streamtune.avro.FeatureVector;
 import dev.streamtune.avro.ModelVersion;
@@ -142,13 +143,11 @@ class TrainerCrashIT {
     }
 
     private static void awaitLogLine(Process child, int run, String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!Files.readString(log(run)).contains(text)) {
-            assertThat(child.isAlive()).as("trainer child %d died before it started (log %s)", run, log(run)).isTrue();
-            assertThat(System.nanoTime()).as("trainer child %d did not start within 60 s (log %s)", run, log(run))
-                    .isLessThan(deadline);
-            Thread.sleep(100);
-        }
+        await("trainer child " + run + " logging '" + text + "' (log " + log(run) + ")")
+                .atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .failFast(() -> assertThat(child.isAlive())
+                        .as("trainer child %d died before it started (log %s)", run, log(run)).isTrue())
+                .until(() -> Files.readString(log(run)).contains(text));
     }
 
     private Process startTrainer(StreamtunePlatform platform, Path dataDir, int run) throws IOException {
